@@ -1,0 +1,34 @@
+# `make run` and `make test` work on a fresh machine with only Python 3.10+ and pip:
+# each creates .venv if absent and installs the project into it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+OUT ?= out
+JOBS ?= auto
+
+.PHONY: run test bench lint clean
+
+$(STAMP): setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install --quiet -e '.[dev,gcp,train]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/massivetext sample --output $(OUT)/sample/sample.warc.gz
+	$(BIN)/massivetext run --input $(OUT)/sample/sample.warc.gz \
+		--test-sets $(OUT)/sample/sample-testset.jsonl --output $(OUT)/curated
+	$(BIN)/massivetext stats $(OUT)/curated
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -n $(JOBS) tests
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+lint: $(STAMP)
+	$(BIN)/ruff check massivetext filters pipelines tests benchmarks
+
+clean:
+	rm -rf $(OUT) build *.egg-info .pytest_cache

@@ -1,0 +1,51 @@
+"""MassiveText: the Gopher paper's data-curation pipeline on Apache Beam.
+
+Dataflow workers install the pipeline through this file (``--setup_file``), so the
+three packages and every runtime dependency are declared here.
+"""
+
+from setuptools import find_packages, setup
+
+CORE_REQUIRES = [
+    "apache-beam>=2.60,<3",
+    "trafilatura>=2.0,<3",
+    "lxml>=5.2,<7",
+    "langdetect>=1.0.9,<2",
+    "pyarrow>=14,<27",
+    "numpy>=1.26,<3",
+    "xxhash>=3.4,<5",
+    "charset-normalizer>=3.3,<4",
+]
+
+EXTRAS_REQUIRE = {
+    "gcp": ["apache-beam[gcp]>=2.60,<3"],
+    "train": [
+        "jax>=0.4.30,<0.13",
+        "sentencepiece>=0.2,<0.3",
+    ],
+    "dev": [
+        "pytest>=8,<10",
+        "pytest-xdist>=3.5,<4",
+        "hypothesis>=6.100,<7",
+        "ruff>=0.6,<1",
+        "datasketch>=1.6,<3",
+        "warcio>=1.7,<2",
+        "datasets>=2.19,<6",
+    ],
+}
+
+setup(
+    name="massivetext",
+    version="0.1.0",
+    description="Web-scale data curation as in the Gopher paper: extraction, filters, dedup.",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.10",
+    packages=find_packages(include=["massivetext", "massivetext.*", "filters", "filters.*",
+                                    "pipelines", "pipelines.*"]),
+    include_package_data=True,
+    install_requires=CORE_REQUIRES,
+    extras_require=EXTRAS_REQUIRE,
+    entry_points={"console_scripts": ["massivetext=massivetext.cli:main"]},
+)
