@@ -29,6 +29,7 @@ EXTRAS_REQUIRE = {
         "hypothesis>=6.100,<7",
         "ruff>=0.6,<1",
         "datasketch>=1.6,<3",
+        "scipy>=1.11,<2",
         "warcio>=1.7,<2",
         "datasets>=2.19,<6",
     ],
