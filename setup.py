@@ -4,7 +4,11 @@ Dataflow workers install the pipeline through this file (``--setup_file``), so t
 three packages and every runtime dependency are declared here.
 """
 
+from pathlib import Path
+
 from setuptools import find_packages, setup
+
+README = Path(__file__).with_name("README.md")
 
 CORE_REQUIRES = [
     "apache-beam>=2.60,<3",
@@ -39,7 +43,7 @@ setup(
     name="massivetext",
     version="0.1.0",
     description="Web-scale data curation as in the Gopher paper: extraction, filters, dedup.",
-    long_description=open("README.md", encoding="utf-8").read(),
+    long_description=README.read_text(encoding="utf-8") if README.exists() else "",
     long_description_content_type="text/markdown",
     license="Apache-2.0",
     python_requires=">=3.10",

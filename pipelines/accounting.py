@@ -1,0 +1,161 @@
+"""Statistics and inspection outputs shared by every pipeline.
+
+Each stage ends in three collections: documents it kept, :class:`Removed` records and
+:class:`Failed` records (the reader adds :class:`Skipped`). These transforms turn them
+into summed ``(stage, key)`` statistics (also exported as Beam Metrics counters in the
+``massivetext`` namespace, so they show in the Dataflow UI), a deterministic sample of
+removed documents per reason, and the ``stats.json`` file.
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+from dataclasses import asdict
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from massivetext.document import Document, Failed, Removed, Skipped
+from massivetext.shards import stable_hash
+from massivetext.stats import assemble_stats, document_triples
+from pipelines.filesystem import write_atomically
+
+METRICS_NAMESPACE = "massivetext"
+# Our choice: up to 100 removed documents per (stage, reason) kept for inspection.
+DEFAULT_REMOVED_SAMPLE_SIZE = 100
+
+
+class StageOutput(typing.NamedTuple):
+    """What a stage hands on: documents kept, Removed records, Failed records."""
+
+    kept: beam.PCollection
+    removed: beam.PCollection
+    failed: beam.PCollection
+
+
+def _count(stage: str, key: str, value: int = 1) -> None:
+    Metrics.counter(METRICS_NAMESPACE, f"{stage}.{key}").inc(value)
+
+
+def _kept_triples(document: Document, stage: str, signal_names: tuple[str, ...]):
+    _count(stage, "kept")
+    signals = {name: document.signals[name] for name in signal_names if name in document.signals}
+    return document_triples(stage, "kept", document.num_bytes, signals=signals)
+
+
+def _removed_triples(removal: Removed, signal_names: tuple[str, ...]):
+    document = removal.document
+    _count(removal.stage, "removed")
+    for reason in removal.reasons:
+        _count(removal.stage, f"removed.{reason}")
+    signals = {name: document.signals[name] for name in signal_names if name in document.signals}
+    return document_triples(removal.stage, "removed", document.num_bytes, removal.reasons, signals)
+
+
+def _outcome_triple(outcome: Failed | Skipped):
+    if isinstance(outcome, Failed):
+        _count(outcome.stage, f"failed.{outcome.error}")
+        return [(outcome.stage, f"failed:{outcome.error}", 1)]
+    _count("read", f"skipped.{outcome.kind}")
+    return [("read", f"skipped:{outcome.kind}", 1)]
+
+
+class StageStatistics(beam.PTransform):
+    """StageOutput of one stage -> PCollection[(stage, key, int)] statistics triples.
+
+    ``signal_names`` are the signals this stage computed, whose histograms it reports.
+    """
+
+    def __init__(self, stage: str, signal_names: tuple[str, ...] = ()):
+        super().__init__()
+        self._stage = stage
+        self._signal_names = tuple(signal_names)
+
+    def expand(self, output):
+        kept = output.kept | "Kept" >> beam.FlatMap(
+            _kept_triples, stage=self._stage, signal_names=self._signal_names)
+        removed = output.removed | "Removed" >> beam.FlatMap(
+            _removed_triples, signal_names=self._signal_names)
+        failed = output.failed | "Failed" >> beam.FlatMap(_outcome_triple)
+        return (kept, removed, failed) | beam.Flatten()
+
+
+class CountOutcomes(beam.PTransform):
+    """PCollection[Skipped | Failed] -> PCollection[(stage, key, int)] statistics triples."""
+
+    def expand(self, outcomes):
+        return outcomes | beam.FlatMap(_outcome_triple)
+
+
+def removal_samples(removal: Removed):
+    """One sample entry per reason: (file name, id, JSON record)."""
+    record = asdict(removal.document)
+    record.update(stage=removal.stage, reasons=list(removal.reasons), details=removal.details)
+    return [(f"removed/{removal.stage}.{reason}.jsonl", removal.document.id, record)
+            for reason in removal.reasons]
+
+
+def failure_samples(failure: Failed):
+    return [(f"failed/{failure.stage}.{failure.error}.jsonl",
+             f"{failure.source}@{failure.offset}", asdict(failure))]
+
+
+def _write_jsonl(path: str, entries) -> str:
+    records = sorted((record for _, record in entries), key=lambda record: json.dumps(
+        record, sort_keys=True))
+    payload = "".join(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+                      for record in records)
+    write_atomically(path, payload.encode("utf-8"))
+    return path
+
+
+class WriteSamples(beam.PTransform):
+    """PCollection[(file name, id, record)] -> JSONL files under ``directory``.
+
+    Keeps up to ``sample_size`` records per file, chosen by a seeded hash of the id so
+    reruns pick the same ones; ``sample_size=None`` keeps every one.
+    """
+
+    def __init__(self, directory: str, sample_size: int | None, seed: int):
+        super().__init__()
+        self._directory = directory
+        self._sample_size = sample_size
+        self._seed = seed
+
+    def expand(self, entries):
+        keyed = entries | "Key by file" >> beam.Map(lambda entry: (entry[0], entry[1:]))
+        if self._sample_size is None:
+            grouped = keyed | "Group" >> beam.GroupByKey()
+        else:
+            seed = self._seed
+            grouped = keyed | "Sample" >> beam.combiners.Top.PerKey(
+                self._sample_size, key=lambda entry: -stable_hash(entry[0], seed))
+        directory = self._directory
+        return grouped | "Write" >> beam.MapTuple(
+            lambda name, entries: _write_jsonl(f"{directory}/{name}", entries))
+
+
+class WriteStats(beam.PTransform):
+    """PCollection[(stage, key, int)] -> ``stats.json`` (returns its path)."""
+
+    def __init__(self, path: str, stage_order: tuple[str, ...], parameters: dict):
+        super().__init__()
+        self._path = path
+        self._stage_order = stage_order
+        self._parameters = parameters
+
+    def expand(self, triples):
+        path, stage_order, parameters = self._path, self._stage_order, self._parameters
+
+        def write(sums):
+            stats = assemble_stats(sums, stage_order, parameters)
+            payload = json.dumps(stats, indent=2, sort_keys=True) + "\n"
+            write_atomically(path, payload.encode("utf-8"))
+            return path
+
+        return (triples
+                | "Key" >> beam.Map(lambda triple: ((triple[0], triple[1]), triple[2]))
+                | "Sum" >> beam.CombinePerKey(sum)
+                | "Gather" >> beam.combiners.ToList()
+                | "Write" >> beam.Map(write))

@@ -1,0 +1,43 @@
+"""``massivetext run``: choose the pipeline for the subset, run it, print the statistics."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+
+import apache_beam as beam
+
+from pipelines import massiveweb, text_corpus
+from pipelines.options import add_arguments as add_pipeline_arguments
+from pipelines.options import curation_options, pipeline_options
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_pipeline_arguments(parser)
+    parser.epilog = ("Any other option goes to Beam, e.g. --runner DataflowRunner --project P "
+                     "--region R --temp_location gs://bucket/tmp")
+
+
+def main(args: argparse.Namespace) -> int:
+    from apache_beam.io.filesystems import FileSystems
+
+    logging.getLogger().setLevel(logging.WARNING)
+    options = curation_options(args)
+    builder = massiveweb if options.subset == "massiveweb" else text_corpus
+    beam_options = pipeline_options(args.beam_args)
+    pipeline = beam.Pipeline(options=beam_options)
+    builder.build(pipeline, options)
+    result = pipeline.run()
+    result.wait_until_finish()
+    stats_path = f"{options.subset_dir}/stats.json"
+    if FileSystems.exists(stats_path):  # a local run, finished
+        with FileSystems.open(stats_path) as file:
+            accounting = json.load(file)["accounting"]
+        print(f"{options.subset}: {accounting['input_records']} records in, "
+              f"{accounting['kept']} kept, {accounting['removed']} removed, "
+              f"{accounting['skipped']} skipped, {accounting['failed']} failed; "
+              f"shards and stats.json in {options.subset_dir} "
+              f"(see: massivetext stats {options.output})")
+        return 0 if accounting["balanced"] else 1
+    return 0

@@ -1,0 +1,145 @@
+"""The stages every MassiveText subset shares, from the content filter to the output.
+
+SPEC.md section 1: the content filter (English, optional blocklist), exact and near
+duplicate removal and test-set filtering apply to all subsets; then the curated
+documents are written as Arrow shards with their statistics and removed samples.
+"""
+
+from __future__ import annotations
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+from filters.base import Judgement
+from massivetext.blocklist import BLOCKED_RULE, Blocklist
+from massivetext.document import Document
+from pipelines.accounting import (
+    DEFAULT_REMOVED_SAMPLE_SIZE,
+    CountOutcomes,
+    StageOutput,
+    StageStatistics,
+    WriteSamples,
+    WriteStats,
+    failure_samples,
+    removal_samples,
+)
+from pipelines.options import FILTER_CLASSES, CurationOptions
+from pipelines.sinks import WriteShards
+from pipelines.stages import JudgeDocuments
+
+def signal_names(filter_instance) -> tuple[str, ...]:
+    """The signals a filter reports, in its own order (read off an empty document)."""
+    return tuple(filter_instance.signals(""))
+
+
+def all_signal_names(options: CurationOptions) -> tuple[str, ...]:
+    names: list[str] = []
+    for filter_class in FILTER_CLASSES:
+        for name in signal_names(getattr(options, _OPTION_OF[filter_class.name])):
+            if name not in names:
+                names.append(name)
+    return tuple(names)
+
+
+_OPTION_OF = {"language": "english", "quality": "quality", "repetition": "repetition"}
+
+
+def content_judges(options: CurationOptions, blocklist_text: str | None):
+    """The content filter's judges: the blocklist hook (if given) and the English filter."""
+    judges = []
+    if blocklist_text is not None:
+        blocklist = Blocklist.parse(blocklist_text)
+
+        def judge_url(document: Document) -> Judgement:
+            blocked = blocklist.blocks(document.url)
+            return Judgement(not blocked, (BLOCKED_RULE,) if blocked else (), {})
+
+        judges.append(judge_url)
+    if options.language_filter:
+        english = options.english
+        judges.append(lambda document: english.judge(document.text))
+    return judges
+
+
+def text_judge(text_filter):
+    return lambda: [lambda document: text_filter.judge(document.text)]
+
+
+DOCUMENT_COUNT_KEYS = ("docs_in", "kept", "removed")
+
+
+class RunRecords:
+    """Collects each stage's outputs so the run's statistics and samples are complete."""
+
+    def __init__(self):
+        self.stats: list[beam.PCollection] = []
+        self.removed: list[beam.PCollection] = []
+        self.failed: list[beam.PCollection] = []
+
+    def add_stage(self, stage: str, output: StageOutput, signals: tuple[str, ...] = ()):
+        self.stats.append(output | f"Stats {stage}" >> StageStatistics(stage, signals))
+        self.removed.append(output.removed)
+        self.failed.append(output.failed)
+        return output.kept
+
+    def add_dedup_stage(self, stage: str, outputs: dict):
+        """A dedup/decontamination stage's dict output (kept, removed, stats)."""
+        empty = outputs["kept"].pipeline | f"No failures {stage}" >> beam.Create([])
+        # Kept and removed counts come from StageStatistics, the same for every stage.
+        self.stats.append(outputs["stats"] | f"Extra stats {stage}" >> beam.Filter(
+            lambda triple: not triple[1].startswith(DOCUMENT_COUNT_KEYS)))
+        return self.add_stage(stage, StageOutput(outputs["kept"], outputs["removed"], empty))
+
+
+def filter_content(documents, records: RunRecords, options: CurationOptions):
+    """PCollection[Document] -> the documents that pass the content filter."""
+    blocklist_text = None
+    if options.blocklist:
+        with FileSystems.open(options.blocklist) as file:
+            blocklist_text = file.read().decode("utf-8")
+    content = documents | "Content filter" >> JudgeDocuments(
+        "content", lambda: content_judges(options, blocklist_text))
+    return records.add_stage("content", content, signal_names(options.english))
+
+
+def curate(kept, records: RunRecords, options: CurationOptions,
+           stage_order: tuple[str, ...]) -> None:
+    """PCollection[Document] after the subset's filters -> dedup, decontamination,
+    shards, statistics and samples."""
+    if options.dedup:
+        from pipelines.dedup import ExactDedup, NearDedup
+
+        exact = kept | "Exact dedup" >> ExactDedup(seed=options.seed)
+        kept = records.add_dedup_stage("exact_dedup", exact)
+        near = kept | "Near dedup" >> NearDedup(
+            threshold=options.dedup_threshold, num_perm=options.num_perm, seed=options.seed)
+        kept = records.add_dedup_stage("near_dedup", near)
+    if options.test_sets:
+        from pipelines.decontaminate import Decontaminate, ReadTestSets
+
+        test_docs = kept.pipeline | "Read test sets" >> ReadTestSets(list(options.test_sets))
+        clean = kept | "Decontaminate" >> Decontaminate(
+            test_docs, mode=options.decontam_mode, threshold=options.dedup_threshold,
+            num_perm=options.num_perm, seed=options.seed)
+        kept = records.add_dedup_stage("decontaminate", clean)
+
+    parameters = options.parameters()
+    directory = options.subset_dir
+    records.stats.append(kept | "Write shards" >> WriteShards(
+        directory, all_signal_names(options), parameters, options.num_shards))
+    sample_size = None if options.keep_removed == "all" else DEFAULT_REMOVED_SAMPLE_SIZE
+    removed = (tuple(records.removed) | "All removed" >> beam.Flatten()
+               | "Removed samples" >> beam.FlatMap(removal_samples))
+    failed = (tuple(records.failed) | "All failed" >> beam.Flatten()
+              | "Failure samples" >> beam.FlatMap(failure_samples))
+    _ = ((removed, failed) | "All samples" >> beam.Flatten()
+         | "Write samples" >> WriteSamples(directory, sample_size, options.seed))
+    _ = (tuple(records.stats) | "All stats" >> beam.Flatten()
+         | "Write stats" >> WriteStats(f"{directory}/stats.json", stage_order, parameters))
+
+
+def count_read_outcomes(records: RunRecords, skipped, failed, read_stats) -> None:
+    records.stats.append(read_stats)
+    records.stats.append((skipped, failed) | "Flatten read outcomes" >> beam.Flatten()
+                         | "Count read outcomes" >> CountOutcomes())
+    records.failed.append(failed)

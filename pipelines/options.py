@@ -1,0 +1,143 @@
+"""Command-line options of the curation pipelines.
+
+Our options are parsed here; everything else is handed to Beam's ``PipelineOptions``
+(``--runner``, ``--project``, ``--direct_num_workers`` ...). Every filter threshold is
+an option generated from the filter's dataclass fields, so the paper's defaults are
+written once, in ``filters/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions, StandardOptions
+
+from filters.language import EnglishFilter
+from filters.quality import QualityFilter
+from filters.repetition import RepetitionFilter
+
+PROJECT_SETUP_FILE = Path(__file__).resolve().parents[1] / "setup.py"
+SUBSETS = ("massiveweb", "books", "news", "c4", "github", "wikipedia")
+FILTER_CLASSES = (EnglishFilter, QualityFilter, RepetitionFilter)
+DECONTAM_MODES = ("jaccard", "ngram-overlap")
+
+
+@dataclass(frozen=True)
+class CurationOptions:
+    """Everything a curation run needs besides the Beam runner options."""
+
+    inputs: tuple[str, ...]
+    output: str
+    subset: str = "massiveweb"
+    extractor: str = "tree"
+    blocklist: str | None = None
+    language_filter: bool = True
+    english: EnglishFilter = field(default_factory=EnglishFilter)
+    quality: QualityFilter = field(default_factory=QualityFilter)
+    repetition: RepetitionFilter = field(default_factory=RepetitionFilter)
+    dedup: bool = True
+    dedup_threshold: float = 0.8
+    num_perm: int = 128
+    seed: int = 0
+    test_sets: tuple[str, ...] = ()
+    decontam_mode: str = "jaccard"
+    num_shards: int = 0
+    keep_removed: str = "sample"
+
+    @property
+    def subset_dir(self) -> str:
+        return f"{self.output.rstrip('/')}/{self.subset}"
+
+    def parameters(self) -> dict:
+        """A JSON-ready record of the run's parameters for manifest.json and stats.json."""
+        return json_ready(dataclasses.asdict(self))
+
+
+def json_ready(value):
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(item) for item in value]
+    return value
+
+
+def _option_name(filter_class, field_name: str) -> str:
+    return f"--{filter_class.name}-{field_name.replace('_', '-')}"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input", required=True,
+                        help="comma-separated globs of input files (local, gs://, s3:// ...)")
+    parser.add_argument("--output", required=True, help="output directory")
+    parser.add_argument("--subset", choices=SUBSETS, default="massiveweb",
+                        help="MassiveText subset: massiveweb reads WARC, the others text")
+    parser.add_argument("--extractor", default="tree", help="text extractor: tree or trafilatura")
+    parser.add_argument("--blocklist", help="URL/domain blocklist file for the content filter")
+    parser.add_argument("--no-language-filter", dest="language_filter", action="store_false",
+                        help="keep documents in every language")
+    parser.add_argument("--no-dedup", dest="dedup", action="store_false",
+                        help="skip exact and near-duplicate removal")
+    parser.add_argument("--dedup-threshold", type=float, default=0.8,
+                        help="13-gram Jaccard above which two documents are duplicates "
+                             "(paper: 0.8); also the decontamination threshold")
+    parser.add_argument("--num-perm", type=int, default=128, help="MinHash permutations")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of every random choice (duplicate survivors, samples)")
+    parser.add_argument("--test-sets", default="",
+                        help="comma-separated evaluation-set files to decontaminate against")
+    parser.add_argument("--decontam-mode", choices=DECONTAM_MODES, default="jaccard",
+                        help="jaccard: the paper's 13-gram Jaccard > threshold; ngram-overlap: "
+                             "any shared 13-gram (stricter, as in later papers)")
+    parser.add_argument("--num-shards", type=int, default=0,
+                        help="output shards (0: about one per 256 MB of text)")
+    parser.add_argument("--keep-removed", choices=("sample", "all"), default="sample",
+                        help="write a sample of 100 removed documents per reason, or all")
+    for filter_class in FILTER_CLASSES:
+        group = parser.add_argument_group(f"{filter_class.name} filter")
+        for threshold in dataclasses.fields(filter_class):
+            group.add_argument(
+                _option_name(filter_class, threshold.name), type=type(threshold.default),
+                default=threshold.default, dest=f"{filter_class.name}__{threshold.name}",
+                help=f"{threshold.metadata.get('help', '')} (default: {threshold.default})")
+
+
+def curation_options(args: argparse.Namespace) -> CurationOptions:
+    filters = {
+        filter_class.name: filter_class(**{
+            threshold.name: getattr(args, f"{filter_class.name}__{threshold.name}")
+            for threshold in dataclasses.fields(filter_class)})
+        for filter_class in FILTER_CLASSES}
+    return CurationOptions(
+        inputs=tuple(pattern for pattern in args.input.split(",") if pattern),
+        output=args.output, subset=args.subset, extractor=args.extractor,
+        blocklist=args.blocklist, language_filter=args.language_filter,
+        english=filters["language"], quality=filters["quality"],
+        repetition=filters["repetition"], dedup=args.dedup,
+        dedup_threshold=args.dedup_threshold, num_perm=args.num_perm, seed=args.seed,
+        test_sets=tuple(path for path in args.test_sets.split(",") if path),
+        decontam_mode=args.decontam_mode, num_shards=args.num_shards,
+        keep_removed=args.keep_removed)
+
+
+def parse(argv: list[str]) -> tuple[CurationOptions, PipelineOptions]:
+    parser = argparse.ArgumentParser(description="Run a MassiveText curation pipeline.")
+    add_arguments(parser)
+    args, beam_args = parser.parse_known_args(argv)
+    return curation_options(args), pipeline_options(beam_args)
+
+
+def pipeline_options(beam_args: list[str]) -> PipelineOptions:
+    """Beam options; without a runner, the local runner in one process per core."""
+    if not any(arg.startswith("--runner") for arg in beam_args):
+        beam_args = ["--runner=DirectRunner", "--direct_running_mode=multi_processing",
+                     f"--direct_num_workers={os.cpu_count() or 1}", *beam_args]
+    options = PipelineOptions(beam_args)
+    setup = options.view_as(SetupOptions)
+    if "Dataflow" in str(options.view_as(StandardOptions).runner) and not setup.setup_file:
+        # Remote workers install our packages through the project's setup.py.
+        setup.setup_file = str(PROJECT_SETUP_FILE)
+    return options

@@ -1,0 +1,232 @@
+"""The per-document stages shared by the pipelines: read, extract, filter.
+
+Each stage is a labelled PTransform whose logic lives in ``massivetext/`` and
+``filters/``; this module only wires it into Beam. Stages return a ``StageOutput``
+(documents kept, ``Removed`` records, ``Failed`` records) so that every input record
+is accounted for.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Sequence
+
+import apache_beam as beam
+from apache_beam.io import fileio
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
+
+from filters.base import Judgement
+from massivetext.document import Document, Failed, Removed, Skipped, WebPage
+from pipelines.accounting import METRICS_NAMESPACE, StageOutput
+
+LOGGER = logging.getLogger(__name__)
+NO_TEXT_RULE = "no_text"
+
+
+def open_uncompressed(path: str):
+    """Open any Beam filesystem path as raw bytes: our readers detect gzip themselves."""
+    return FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
+
+
+class MatchFiles(beam.PTransform):
+    """PCollection[str] glob patterns -> PCollection[str] file paths, spread over workers.
+
+    A pattern without wildcards that matches nothing fails the run: a typo in an input
+    path must not look like an empty corpus.
+    """
+
+    def expand(self, patterns):
+        return (patterns
+                | "Match" >> fileio.MatchAll()
+                | "Path" >> beam.Map(lambda metadata: metadata.path)
+                | "Spread files" >> beam.Reshuffle())
+
+
+class _ReadWarcFile(beam.DoFn):
+    def process(self, path: str):
+        from massivetext.warc import read_warc
+
+        records = Metrics.counter(METRICS_NAMESPACE, "read.records")
+        try:
+            for outcome in read_warc(path, opener=open_uncompressed):
+                records.inc()
+                yield beam.pvalue.TaggedOutput("stats", ("read", "records", 1))
+                if isinstance(outcome, WebPage):
+                    yield beam.pvalue.TaggedOutput("stats", ("read", "kept", 1))
+                    yield beam.pvalue.TaggedOutput(
+                        "stats", ("read", "kept_bytes", len(outcome.html)))
+                    yield outcome
+                elif isinstance(outcome, Skipped):
+                    yield beam.pvalue.TaggedOutput("skipped", outcome)
+                else:
+                    yield beam.pvalue.TaggedOutput("failed", outcome)
+        except Exception as error:  # a reader bug must not take the whole run down
+            LOGGER.exception("reading %s failed", path)
+            yield beam.pvalue.TaggedOutput("stats", ("read", "records", 1))
+            yield beam.pvalue.TaggedOutput(
+                "failed", Failed("read", "reader_exception", path, -1, repr(error)))
+
+
+class ReadWarc(beam.PTransform):
+    """PCollection[str] WARC glob patterns -> dict of PCollections.
+
+    ``pages``: WebPage (HTML responses, decoded), reshuffled so extraction spreads over
+    workers even when one file holds most of the pages; ``skipped``: Skipped records by
+    kind; ``failed``: Failed records; ``stats``: (stage, key, int) triples.
+    """
+
+    def expand(self, patterns):
+        outputs = (patterns
+                   | "Match files" >> MatchFiles()
+                   | "Read records" >> beam.ParDo(_ReadWarcFile()).with_outputs(
+                       "skipped", "failed", "stats", main="pages"))
+        return {"pages": outputs.pages | "Spread pages" >> beam.Reshuffle(),
+                "skipped": outputs.skipped, "failed": outputs.failed, "stats": outputs.stats}
+
+
+class _ExtractPage(beam.DoFn):
+    def __init__(self, extractor: str, subset: str):
+        self._extractor_name = extractor
+        self._subset = subset
+
+    def setup(self):
+        from massivetext.extraction import get_extractor
+
+        self._extract = get_extractor(self._extractor_name)
+
+    def process(self, page: WebPage):
+        from massivetext.extraction import ExtractionError
+
+        try:
+            text = self._extract(page.html, page.url)
+        except ExtractionError as error:
+            yield beam.pvalue.TaggedOutput(
+                "failed", Failed("extract", error.error, page.source, page.offset, str(error)))
+            return
+        except Exception as error:  # one pathological page must not crash the run
+            LOGGER.exception("extracting %s failed", page.url)
+            yield beam.pvalue.TaggedOutput(
+                "failed", Failed("extract", "extractor_exception", page.source, page.offset,
+                                 repr(error)))
+            return
+        document = Document(
+            id=page.record_id or f"{page.source}@{page.offset}", text=text,
+            subset=self._subset, url=page.url, source=page.source, offset=page.offset,
+            warc_record_id=page.record_id, warc_date=page.date, charset=page.charset,
+            charset_source=page.charset_source)
+        if text.strip():
+            yield document
+        else:
+            yield beam.pvalue.TaggedOutput("removed", Removed("extract", (NO_TEXT_RULE,), document))
+
+
+class ExtractText(beam.PTransform):
+    """PCollection[WebPage] -> StageOutput: Documents with the page's main text.
+
+    Pages with no main text are removed (``no_text``); pathological pages (too large,
+    too deep, unparseable) fail with the extractor's error name.
+    """
+
+    def __init__(self, extractor: str = "tree", subset: str = "massiveweb"):
+        super().__init__()
+        self._extractor = extractor
+        self._subset = subset
+
+    def expand(self, pages):
+        outputs = pages | beam.ParDo(_ExtractPage(self._extractor, self._subset)).with_outputs(
+            "removed", "failed", main="kept")
+        return StageOutput(outputs.kept, outputs.removed, outputs.failed)
+
+
+DocumentJudge = Callable[[Document], Judgement]
+
+
+class _JudgeDocuments(beam.DoFn):
+    def __init__(self, stage: str, make_judges: Callable[[], Sequence[DocumentJudge]]):
+        self._stage = stage
+        self._make_judges = make_judges
+
+    def setup(self):
+        self._judges = self._make_judges()
+
+    def process(self, document: Document):
+        reasons: list[str] = []
+        signals = dict(document.signals)
+        try:
+            for judge in self._judges:
+                judgement = judge(document)
+                reasons.extend(judgement.reasons)
+                signals.update(judgement.signals)
+        except Exception as error:  # a filter bug on one document is a counted failure
+            LOGGER.exception("stage %s failed on %s", self._stage, document.id)
+            yield beam.pvalue.TaggedOutput("failed", Failed(
+                self._stage, "filter_exception", document.source, document.offset, repr(error)))
+            return
+        # Beam elements are immutable: the signals go on a copy.
+        judged = dataclasses.replace(document, signals=signals)
+        if reasons:
+            yield beam.pvalue.TaggedOutput("removed", Removed(self._stage, tuple(reasons), judged))
+        else:
+            yield judged
+
+
+class JudgeDocuments(beam.PTransform):
+    """PCollection[Document] -> StageOutput, judged by every judge of one stage.
+
+    ``make_judges`` builds the judges on the worker (``DoFn.setup``): each maps a
+    Document to a Judgement; a document failing any rule of any judge is removed with
+    the names of all the rules it failed, and every signal is added to the document.
+    """
+
+    def __init__(self, stage: str, make_judges: Callable[[], Sequence[DocumentJudge]]):
+        super().__init__()
+        self._stage = stage
+        self._make_judges = make_judges
+
+    def expand(self, documents):
+        outputs = documents | beam.ParDo(
+            _JudgeDocuments(self._stage, self._make_judges)).with_outputs(
+                "removed", "failed", main="kept")
+        return StageOutput(outputs.kept, outputs.removed, outputs.failed)
+
+
+class _ReadTextFile(beam.DoFn):
+    def __init__(self, subset: str):
+        self._subset = subset
+
+    def process(self, path: str):
+        from massivetext.text_input import read_text_documents
+
+        records = Metrics.counter(METRICS_NAMESPACE, "read.records")
+        for outcome in read_text_documents(path, self._subset, opener=open_uncompressed):
+            records.inc()
+            yield beam.pvalue.TaggedOutput("stats", ("read", "records", 1))
+            if isinstance(outcome, Document):
+                yield beam.pvalue.TaggedOutput("stats", ("read", "kept", 1))
+                yield beam.pvalue.TaggedOutput("stats", ("read", "kept_bytes", outcome.num_bytes))
+                yield outcome
+            else:
+                yield beam.pvalue.TaggedOutput("failed", outcome)
+
+
+class ReadTextDocuments(beam.PTransform):
+    """PCollection[str] JSONL(.gz)/Parquet glob patterns -> dict of PCollections.
+
+    ``documents``: Document (reshuffled); ``failed``: Failed records (bad JSON lines,
+    records without text, corrupt files); ``stats``: (stage, key, int) triples.
+    """
+
+    def __init__(self, subset: str):
+        super().__init__()
+        self._subset = subset
+
+    def expand(self, patterns):
+        outputs = (patterns
+                   | "Match files" >> MatchFiles()
+                   | "Read records" >> beam.ParDo(_ReadTextFile(self._subset)).with_outputs(
+                       "failed", "stats", main="documents"))
+        return {"documents": outputs.documents | "Spread documents" >> beam.Reshuffle(),
+                "failed": outputs.failed, "stats": outputs.stats}

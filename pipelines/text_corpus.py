@@ -1,0 +1,46 @@
+"""The pipeline for MassiveText's text subsets: books, news, c4, github, wikipedia.
+
+These enter as text documents (JSONL or Parquet with ``id`` and ``text``) and, as in
+SPEC.md section 1, go only through the stages every subset shares::
+
+    ReadTextDocuments -> ContentFilter -> ExactDedup -> NearDedup -> Decontaminate
+                      -> WriteShards
+"""
+
+from __future__ import annotations
+
+import logging
+
+import apache_beam as beam
+
+from pipelines.curation import RunRecords, count_read_outcomes, curate, filter_content
+from pipelines.options import CurationOptions, parse
+from pipelines.stages import ReadTextDocuments
+
+STAGE_ORDER = ("read", "content", "exact_dedup", "near_dedup", "decontaminate", "output")
+
+
+def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
+    """Add the text-subset stages to ``pipeline``."""
+    records = RunRecords()
+    read = (pipeline
+            | "Input patterns" >> beam.Create(list(options.inputs))
+            | "Read documents" >> ReadTextDocuments(options.subset))
+    empty = pipeline | "No skipped records" >> beam.Create([])
+    count_read_outcomes(records, empty, read["failed"], read["stats"])
+    documents = filter_content(read["documents"], records, options)
+    curate(documents, records, options, STAGE_ORDER)
+
+
+def run(argv: list[str] | None = None) -> beam.runners.runner.PipelineResult:
+    options, pipeline_options = parse(argv or [])
+    with beam.Pipeline(options=pipeline_options) as pipeline:
+        build(pipeline, options)
+    return pipeline.result
+
+
+if __name__ == "__main__":
+    import sys
+
+    logging.getLogger().setLevel(logging.INFO)
+    run(sys.argv[1:])

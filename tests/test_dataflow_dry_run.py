@@ -1,0 +1,50 @@
+"""The whole pipeline builds as a Dataflow job, offline and without credentials."""
+
+import apache_beam as beam
+import pytest
+
+from pipelines import massiveweb, text_corpus
+from pipelines.options import parse
+
+pytest.importorskip("apache_beam.runners.dataflow.internal.apiclient",
+                    reason="apache-beam[gcp] is not installed")
+
+DATAFLOW_ARGS = [
+    "--runner=DataflowRunner", "--project=massivetext-test", "--region=us-central1",
+    "--temp_location=gs://massivetext-test/tmp", "--staging_location=gs://massivetext-test/stg",
+    "--job_name=massivetext-dry-run", "--no_auth", "--dry_run=True",
+    "--sdk_location=container",
+]
+
+
+def build_job(module, extra_args):
+    options, pipeline_options = parse([
+        "--input=gs://massivetext-test/crawl/*.warc.gz", "--output=gs://massivetext-test/out",
+        "--test-sets=gs://massivetext-test/eval/wiki.test.tokens", *extra_args, *DATAFLOW_ARGS])
+    pipeline = beam.Pipeline(options=pipeline_options)
+    module.build(pipeline, options)
+    result = pipeline.run()
+    return result.job, pipeline_options
+
+
+
+def test_massiveweb_builds_a_complete_dataflow_job():
+    job, pipeline_options = build_job(massiveweb, [])
+    names = " ".join(t.unique_name for t in job.proto_pipeline.components.transforms.values())
+    for stage in ("Read WARC", "Extract text", "Content filter", "Quality filter",
+                  "Repetition filter", "Exact dedup", "Near dedup", "Decontaminate",
+                  "Write shards", "Write stats"):
+        assert stage in names, stage
+    # Workers install the project through its setup.py.
+    setup_file = pipeline_options.view_as(
+        beam.options.pipeline_options.SetupOptions).setup_file
+    assert setup_file.endswith("setup.py")
+    assert job.proto.environment is not None
+
+
+def test_text_corpus_builds_a_complete_dataflow_job():
+    job, _ = build_job(text_corpus, ["--subset=books"])
+    names = " ".join(t.unique_name for t in job.proto_pipeline.components.transforms.values())
+    for stage in ("Read documents", "Content filter", "Near dedup", "Write shards"):
+        assert stage in names, stage
+    assert "Extract text" not in names
