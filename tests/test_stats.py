@@ -1,0 +1,84 @@
+from massivetext.stats import (
+    COUNT_EDGES,
+    FRACTION_EDGES,
+    assemble_stats,
+    document_triples,
+    histogram_bin,
+)
+from massivetext.stats_report import format_report
+
+ORDER = ("read", "quality", "output")
+
+
+def summed(triples):
+    sums = {}
+    for stage, key, value in triples:
+        sums[(stage, key)] = sums.get((stage, key), 0) + value
+    return list(sums.items())
+
+
+def test_histogram_bins_hold_their_lower_edge_and_clamp_the_extremes():
+    assert histogram_bin("dup_line_frac", 0.0) == 0
+    assert histogram_bin("dup_line_frac", 0.05) == 1
+    assert histogram_bin("dup_line_frac", 0.049) == 0
+    assert histogram_bin("dup_line_frac", 1.0) == len(FRACTION_EDGES) - 1
+    assert histogram_bin("hash_ratio", 7.5) == len(FRACTION_EDGES) - 1
+    assert histogram_bin("word_count", 49) == COUNT_EDGES.index(20)
+    assert histogram_bin("word_count", 10**9) == len(COUNT_EDGES) - 1
+    assert histogram_bin("mean_word_length", 4.5) == 4
+
+
+def test_a_document_counts_once_as_removed_and_once_per_reason():
+    triples = document_triples("quality", "removed", 120, ("hash_ratio", "stop_words"),
+                               {"hash_ratio": 0.5})
+    assert ("quality", "removed", 1) in triples
+    assert ("quality", "removed_bytes", 120) in triples
+    assert ("quality", "removed:hash_ratio", 1) in triples
+    assert ("quality", "removed:stop_words", 1) in triples
+    assert ("quality", f"hist:hash_ratio:{histogram_bin('hash_ratio', 0.5)}", 1) in triples
+
+
+def run_triples(records=10, kept=6, removed=2, skipped=1, failed=1):
+    triples = [("read", "records", records), ("read", "kept", kept + removed),
+               ("read", "skipped:request", skipped), ("read", "failed:truncated_gzip", failed)]
+    for _ in range(removed):
+        triples += document_triples("quality", "removed", 10, ("stop_words", "hash_ratio"),
+                                    {"word_count": 3})
+    for _ in range(kept):
+        triples += document_triples("quality", "kept", 100, (), {"word_count": 300})
+    triples += [("output", "kept", kept), ("output", "kept_bytes", 100 * kept)]
+    return triples
+
+
+def test_assembled_stats_balance_when_every_record_is_accounted_for():
+    stats = assemble_stats(summed(run_triples()), ORDER, {"seed": 0})
+    accounting = stats["accounting"]
+    assert accounting == {"input_records": 10, "kept": 6, "removed": 2, "skipped": 1,
+                          "failed": 1, "balanced": True}
+    quality = stats["stages"][1]
+    assert quality["docs_in"] == 8
+    assert quality["reasons"] == {"hash_ratio": 2, "stop_words": 2}
+    assert sum(quality["histograms"]["word_count"]["counts"]) == 8
+    assert stats["parameters"] == {"seed": 0}
+
+
+def test_a_lost_record_breaks_the_balance():
+    triples = run_triples(records=11)
+    stats = assemble_stats(summed(triples), ORDER)
+    assert stats["accounting"]["balanced"] is False
+    assert "NOT BALANCED" in format_report(stats)
+
+
+def test_stages_that_did_not_run_are_left_out_and_unknown_ones_kept_before_output():
+    triples = run_triples() + [("custom", "kept", 6)]
+    stats = assemble_stats(summed(triples), ("read", "extract", "quality", "output"))
+    assert [entry["stage"] for entry in stats["stages"]] == [
+        "read", "quality", "custom", "output"]
+
+
+def test_report_shows_every_reason_with_its_share_and_a_histogram():
+    report = format_report(assemble_stats(summed(run_triples()), ORDER))
+    assert "removed: stop_words" in report
+    assert "25.00%" in report  # 2 of 8 documents into the quality stage
+    assert "quality / word_count" in report
+    assert "(balanced)" in report
