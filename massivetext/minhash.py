@@ -1,0 +1,241 @@
+"""Word 13-gram shingles and their MinHash signatures, for near-duplicate detection.
+
+The paper (Gopher, Appendix A.1.1, steps 5 and 6; SPEC.md section 1) compares documents
+by the Jaccard similarity of their word 13-grams, "with whitespace normalised and
+punctuation ignored". Our reading (SPEC.md, "Our reading of the rules"):
+
+- :func:`dedup_words`: split on whitespace (``str.split()``), then delete every
+  character of Unicode category ``P*`` (connector, dash, open, close, initial, final and
+  other punctuation) wherever it stands, inside tokens too: ``don't`` -> ``dont``,
+  ``U.S.`` -> ``US``, ``«Oui»`` -> ``Oui``. Tokens left empty (``--``, ``...``) are
+  dropped. Case is kept. Symbols (category ``S*``: ``=``, ``+``, ``$``, ``<``) are not
+  punctuation and stay.
+- A shingle is 13 consecutive words; a document with 1 to 12 words is one shingle of all
+  its words; a document with no words has no shingles.
+
+Hashes are stable across processes and platforms (no salted ``hash()``, no platform
+byte order): each word is hashed once with a polynomial over its Unicode code points modulo
+2^64, computed for all words of a document at once from prefix sums; 13 consecutive
+word hashes are combined by Horner's rule; both are finished with the MurmurHash3
+64-bit finalizer. A polynomial hash modulo 2^64 has known adversarial collisions
+(Thue-Morse strings); they can only make crafted words look alike, never lose text.
+Which characters count as punctuation or whitespace comes from Python's Unicode
+database, so a Python with a newer Unicode version may class a newly added character
+differently; nothing else depends on the interpreter.
+
+Signatures use the permutation family of datasketch's default ``affine32`` scheme: a
+shingle hash folded to 32 bits, then ``a * h + b`` modulo 2^32 with odd ``a`` (a
+bijection), minimised over the shingles, for all permutations at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+import unicodedata
+
+import numpy as np
+
+DEFAULT_NGRAM_SIZE = 13  # word 13-grams: Gopher paper, Appendix A.1.1 step 5
+DEFAULT_NUM_PERM = 128  # permutations per signature: our choice (paper silent)
+DEFAULT_SEED = 1  # seed of the permutation parameters: our choice
+
+_MASK64 = (1 << 64) - 1
+_WORD_BASE = np.uint64(0x100000001B3)  # the FNV-1 64-bit prime: odd, so invertible mod 2^64
+_WORD_BASE_INVERSE = np.uint64(pow(0x100000001B3, -1, 1 << 64))
+_SHINGLE_BASE = np.uint64(0x9E3779B97F4A7C15)  # golden-ratio constant, odd
+_LENGTH_SALT = np.uint64(0xD6E8FEB86659FD93)  # keeps lengths apart ("a\0" vs "a")
+_POWER_BLOCK = 1 << 16  # powers are tabulated in blocks so memory stays bounded
+_PERMUTATION_BLOCK = 1024  # shingles per (num_perm x block) step: fits in cache
+EMPTY_SLOT = np.uint32(0xFFFFFFFF)  # every slot of the signature of a shingle-less text
+
+
+def _fmix64(x: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finalizer: a fixed bijection that spreads every input bit."""
+    x = x ^ (x >> np.uint64(33))
+    x = x * np.uint64(0xFF51AFD7ED558CCD)
+    x = x ^ (x >> np.uint64(33))
+    x = x * np.uint64(0xC4CEB9FE1A85EC53)
+    return x ^ (x >> np.uint64(33))
+
+
+_WORD_CHARACTER, _PUNCTUATION, _WHITESPACE = 0, 1, 2
+
+
+@functools.cache
+def _character_classes() -> np.ndarray:
+    """For every code point: punctuation (Unicode P*), whitespace (str.isspace, the set
+    str.split() splits on) or word character. Built once per process, on first use."""
+    classes = np.zeros(sys.maxunicode + 1, dtype=np.uint8)
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        if character.isspace():
+            classes[code] = _WHITESPACE
+        elif unicodedata.category(character)[0] == "P":
+            classes[code] = _PUNCTUATION
+    return classes
+
+
+def _unpunctuated(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The text's code points without punctuation, and a mask of its word characters."""
+    # UTF-32 gives one array element per code point, the same on every platform.
+    code_points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    classes = _character_classes()[code_points]
+    kept = classes != _PUNCTUATION
+    return code_points[kept], classes[kept] == _WORD_CHARACTER
+
+
+def dedup_words(text: str) -> list[str]:
+    """The words that 13-gram shingles are made of (see the module docstring)."""
+    # Deleting punctuation never creates or removes whitespace, so deleting before
+    # splitting gives the same tokens as splitting first, and empty tokens vanish.
+    code_points, _ = _unpunctuated(text)
+    return code_points.tobytes().decode("utf-32-le", "surrogatepass").split()
+
+
+@functools.cache
+def _low_powers(base: int) -> np.ndarray:
+    """base**0 .. base**(_POWER_BLOCK - 1) modulo 2^64."""
+    factors = np.full(_POWER_BLOCK, base, dtype=np.uint64)
+    factors[0] = 1
+    return np.cumprod(factors)  # uint64 products wrap, which is the modulo 2^64
+
+
+def _powers(base: np.uint64, length: int) -> np.ndarray:
+    """base**0 .. base**(length - 1) modulo 2^64, from a bounded table."""
+    low = _low_powers(int(base))
+    if length <= _POWER_BLOCK:
+        return low[:length]
+    blocks = -(-length // _POWER_BLOCK)
+    block_base = np.uint64(pow(int(base), _POWER_BLOCK, 1 << 64))
+    high = _powers(block_base, blocks)  # base**(k * _POWER_BLOCK)
+    return np.multiply.outer(high, low).ravel()[:length]
+
+
+def _word_hashes(text: str) -> np.ndarray:
+    """One uint64 hash per word of the text, computed for all words together."""
+    code_points, in_word = _unpunctuated(text)
+    padded = np.zeros(in_word.size + 2, dtype=np.int8)
+    padded[1:-1] = in_word
+    # Word runs begin and end where the mask changes: alternately a start, then an end.
+    boundaries = np.flatnonzero(padded[1:] != padded[:-1])
+    starts, ends = boundaries[0::2], boundaries[1::2]
+    # prefix[i] = sum_{j<i} c_j * R^j with R = base^-1, so a word [s, e) hashes to
+    # (prefix[e] - prefix[s]) * base^s = sum_t c_{s+t} * R^t, whatever its position.
+    prefix = np.zeros(code_points.size + 1, dtype=np.uint64)
+    np.cumsum(code_points * _powers(_WORD_BASE_INVERSE, code_points.size), out=prefix[1:])
+    position_free = (prefix[ends] - prefix[starts]) * _powers(_WORD_BASE, code_points.size)[starts]
+    lengths = (ends - starts).astype(np.uint64)
+    return _fmix64(position_free ^ (lengths * _LENGTH_SALT))
+
+
+def shingle_hashes(text: str, ngram_size: int = DEFAULT_NGRAM_SIZE) -> np.ndarray:
+    """Sorted unique uint64 hashes of the text's word ``ngram_size``-grams.
+
+    A text with 1 to ``ngram_size - 1`` words is one shingle of all its words; a text
+    with no words gives an empty array.
+    """
+    if ngram_size < 1:
+        raise ValueError(f"ngram_size must be at least 1, got {ngram_size}")
+    word_hashes = _word_hashes(text)
+    if word_hashes.size == 0:
+        return np.empty(0, dtype=np.uint64)
+    width = min(ngram_size, word_hashes.size)
+    count = word_hashes.size - width + 1
+    combined = word_hashes[:count].copy()
+    for offset in range(1, width):  # Horner's rule over each window, all windows at once
+        combined *= _SHINGLE_BASE
+        combined += word_hashes[offset:offset + count]
+    width_salt = np.uint64(width * int(_LENGTH_SALT) & _MASK64)
+    hashes = np.sort(_fmix64(combined ^ width_salt))
+    # Sort-and-mask: np.unique costs tens of microseconds more on small arrays.
+    distinct = np.empty(hashes.size, dtype=bool)
+    distinct[0] = True
+    np.not_equal(hashes[1:], hashes[:-1], out=distinct[1:])
+    return hashes[distinct]
+
+
+def exact_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """|a & b| / |a | b| for two sorted unique hash arrays; 0.0 when both are empty."""
+    if a.size == 0 and b.size == 0:
+        return 0.0
+    common = np.intersect1d(a, b, assume_unique=True).size
+    return common / (a.size + b.size - common)
+
+
+def _permutation_parameters(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Odd multipliers and offsets of the affine permutations, from a SplitMix64 stream.
+
+    Derived with our own integer arithmetic (not a NumPy random generator, whose streams
+    may change between releases), so signatures are the same on every version/platform.
+    Permutation k depends only on (seed, k): the first 64 of 128 equal those of 64.
+    """
+    counters = np.arange(1, 2 * num_perm + 1, dtype=np.uint64)
+    seed_word = np.uint64((seed * 0xBF58476D1CE4E5B9) & _MASK64)
+    stream = _fmix64(seed_word + counters * _SHINGLE_BASE)
+    multipliers = (stream[0::2] >> np.uint64(32)).astype(np.uint32) | np.uint32(1)
+    offsets = (stream[1::2] >> np.uint64(32)).astype(np.uint32)
+    return multipliers, offsets
+
+
+class MinHasher:
+    """MinHash signatures (uint32, one slot per permutation) of shingle-hash arrays."""
+
+    def __init__(self, num_perm: int = DEFAULT_NUM_PERM, seed: int = DEFAULT_SEED):
+        if num_perm < 1:
+            raise ValueError(f"num_perm must be at least 1, got {num_perm}")
+        self.num_perm = num_perm
+        self.seed = seed
+        multipliers, offsets = _permutation_parameters(num_perm, seed)
+        self._multipliers = multipliers[:, None]  # (num_perm, 1)
+        self._offsets = offsets[:, None]  # (num_perm, 1)
+        # A reused work buffer avoids a fresh large allocation (and its page faults) per
+        # call; one per thread, since Beam may call a shared instance from several.
+        self._work = threading.local()
+
+    def __getstate__(self) -> dict:
+        # Picklable (Beam serialises DoFns and their fields); the buffer is not shipped.
+        state = self.__dict__.copy()
+        del state["_work"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._work = threading.local()
+
+    def empty_signature(self) -> np.ndarray:
+        """The signature of a text without shingles: every slot EMPTY_SLOT."""
+        return np.full(self.num_perm, EMPTY_SLOT, dtype=np.uint32)
+
+    def signature(self, hashes: np.ndarray) -> np.ndarray:
+        """The uint32 signature (length num_perm) of an array of uint64 shingle hashes."""
+        if hashes.size == 0:
+            return self.empty_signature()
+        # The shingle hashes are finalised, so their low 32 bits are already uniform.
+        folded = np.asarray(hashes, dtype=np.uint64).astype(np.uint32)
+        buffer = getattr(self._work, "buffer", None)
+        if buffer is None:
+            buffer = self._work.buffer = np.empty((self.num_perm, _PERMUTATION_BLOCK), np.uint32)
+        signature = None
+        for start in range(0, folded.size, _PERMUTATION_BLOCK):
+            block = folded[None, start:start + _PERMUTATION_BLOCK]  # (1, B)
+            permuted = buffer[:, :block.shape[1]]  # (num_perm, B)
+            np.multiply(self._multipliers, block, out=permuted)  # wraps modulo 2^32
+            permuted += self._offsets
+            block_min = permuted.min(axis=1)  # (num_perm,)
+            signature = block_min if signature is None else np.minimum(signature, block_min)
+        return signature
+
+    def signature_of_text(self, text: str, ngram_size: int = DEFAULT_NGRAM_SIZE) -> np.ndarray:
+        return self.signature(shingle_hashes(text, ngram_size))
+
+
+def estimate_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
+    """The fraction of equal slots; 0.0 when both are empty signatures (as exact_jaccard)."""
+    if sig_a.shape != sig_b.shape:
+        raise ValueError(f"signatures differ in length: {sig_a.shape} vs {sig_b.shape}")
+    equal = sig_a == sig_b
+    if np.all(sig_a == EMPTY_SLOT) and equal.all():
+        return 0.0
+    return float(np.count_nonzero(equal)) / sig_a.size
