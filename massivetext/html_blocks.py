@@ -1,0 +1,222 @@
+"""Find the group of same-level sibling tags that holds a page's main text.
+
+The Gopher paper (Appendix A.1.1) observes that "coherent and self-contained blocks of
+salient text tend to occur in groups of semantically or visually similar tags at the
+same level of the HTML tree". We find that group in three steps:
+
+1. Every paragraph-like element (``p``, ``pre``, ``blockquote``, and ``div``s that hold
+   text directly) with enough text votes for the ancestors that hold it: its parent
+   gets its full score, more distant ancestors a decaying share, so the winner is the
+   element whose *children* are the run of paragraphs.
+2. The winner's score is discounted by its link density (menus and link lists are text
+   made of links), and the best one is the *main container*.
+3. Siblings of the main container that look alike (same tag and class, or enough text
+   of their own with few links) join it: articles split around an advert stay whole.
+
+Inside the chosen containers, sub-blocks made mostly of links (link lists, tag clouds,
+"read more" boxes) are pruned. Everything is iterative; texts and their lengths come
+from C-level XPath string functions.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from massivetext.html_tree import drop_element
+
+# A paragraph shorter than this (characters) casts no vote: captions, labels, bylines.
+MIN_PARAGRAPH_CHARS = 25
+# Ancestor levels a paragraph votes for, and the share each level gets.
+VOTE_LEVELS = 3
+# A sibling of the main container joins it when its own score is at least this share
+# of the main container's score (similar-looking siblings get a bonus of the same size).
+SIBLING_SCORE_SHARE = 0.2
+# ... and at least this score (a few paragraphs' worth), whatever the main score.
+MIN_SIBLING_SCORE = 10.0
+# A lone <p> beside the main container joins it when longer than this with few links.
+LONG_PARAGRAPH_CHARS = 80
+# Inside the chosen content, a container with more than this share of its text in
+# links is a link list, not prose, and is pruned.
+MAX_LINK_DENSITY = 0.5
+# Containers whose text is shorter than this and mostly links are pruned more eagerly.
+SHORT_BLOCK_CHARS = 200
+MAX_SHORT_BLOCK_LINK_DENSITY = 0.25
+
+PARAGRAPH_TAGS = ("p", "pre", "blockquote", "td")
+# Containers that hold a paragraph when their own text (between children) is long
+# enough: text split by <br> instead of <p>.
+TEXT_CONTAINER_TAGS = ("div", "section", "article", "main", "span", "font", "center")
+# The main container is lifted through wrappers that add at most this much text to it
+# (a factor), at most MAX_WRAPPER_LIFT levels, to find a run of similar siblings.
+WRAPPER_TEXT_SLACK = 1.3
+MAX_WRAPPER_LIFT = 8
+PRUNABLE_TAGS = ("div", "section", "ul", "ol", "dl", "table", "figure", "span", "p")
+_TEXT_LENGTH = etree.XPath("string-length(normalize-space(string(.)))")
+_TEXT = etree.XPath("string(.)")
+# Text containers with some non-blank text of their own: a C-level pre-selection.
+_TEXT_CONTAINERS = etree.XPath(
+    "//*[" + " or ".join(f"self::{tag}" for tag in TEXT_CONTAINER_TAGS)
+    + "][text()[normalize-space()]]")
+
+
+def _text_length(element: etree._Element) -> int:
+    return int(_TEXT_LENGTH(element))
+
+
+def _link_density(element: etree._Element, text_length: int | None = None) -> float:
+    """Share of the element's text that sits inside links."""
+    total = _text_length(element) if text_length is None else text_length
+    if total == 0:
+        return 0.0
+    linked = sum(_text_length(link) for link in element.iter("a"))
+    return min(1.0, linked / total)
+
+
+def _paragraph_score(text_length: int, text: str) -> float:
+    """Readability-style vote: a base point, one per comma, one per 100 characters (<= 3)."""
+    return 1.0 + text.count(",") + min(text_length / 100.0, 3.0)
+
+
+def _direct_text(element: etree._Element) -> str:
+    """Text that sits directly in the element, outside any child element."""
+    parts = [element.text or ""]
+    parts.extend(child.tail or "" for child in element)
+    return "".join(parts)
+
+
+def _votes(root: etree._Element) -> dict[etree._Element, float]:
+    """Each paragraph-like element's score, summed into its ancestors with decay."""
+    scores: dict[etree._Element, float] = {}
+    paragraphs = list(root.iter(*PARAGRAPH_TAGS))
+    # A div holding text directly (text split by <br>, no <p>) is a paragraph too.
+    paragraphs.extend(element for element in _TEXT_CONTAINERS(root)
+                      if len(_direct_text(element).strip()) >= MIN_PARAGRAPH_CHARS)
+    for paragraph in paragraphs:
+        text = _TEXT(paragraph)
+        text_length = len(text.strip())
+        if text_length < MIN_PARAGRAPH_CHARS:
+            continue
+        score = _paragraph_score(text_length, text)
+        ancestor = paragraph.getparent()
+        for level in range(VOTE_LEVELS):
+            if ancestor is None:
+                break
+            scores[ancestor] = scores.get(ancestor, 0.0) + score / (1 if level == 0 else 2 * level)
+            ancestor = ancestor.getparent()
+    return scores
+
+
+def _class_key(element: etree._Element) -> tuple[str, str]:
+    return element.tag, element.get("class") or ""
+
+
+def _is_prose_paragraph(paragraph: etree._Element) -> bool:
+    """A long paragraph with few links, or a short full sentence with none."""
+    text_length = _text_length(paragraph)
+    density = _link_density(paragraph, text_length)
+    if text_length > LONG_PARAGRAPH_CHARS:
+        return density < MAX_SHORT_BLOCK_LINK_DENSITY
+    return text_length > 0 and density == 0 and _TEXT(paragraph).rstrip().endswith(".")
+
+
+def _joining_siblings(main: etree._Element, scores: dict[etree._Element, float],
+                      main_score: float) -> list[etree._Element]:
+    """The main container and those of its siblings that look like more of it."""
+    parent = main.getparent()
+    if parent is None:
+        return [main]
+    threshold = max(MIN_SIBLING_SCORE, main_score * SIBLING_SCORE_SHARE)
+    main_key = _class_key(main)
+    group = []
+    for sibling in parent:
+        if sibling is main:
+            group.append(sibling)
+            continue
+        if not isinstance(sibling.tag, str):
+            continue
+        bonus = main_score * SIBLING_SCORE_SHARE if _class_key(sibling) == main_key else 0.0
+        score = scores.get(sibling, 0.0) * (1.0 - _link_density(sibling))
+        if score + bonus >= threshold:
+            group.append(sibling)
+        elif sibling.tag == "p" and _is_prose_paragraph(sibling):
+            group.append(sibling)
+    return group
+
+
+def _alike_siblings(node: etree._Element) -> list[etree._Element]:
+    """``node`` and its siblings with the same tag and class that hold prose."""
+    parent = node.getparent()
+    key = _class_key(node)
+    if parent is None or not key[1]:
+        return [node]
+    group = []
+    for sibling in parent:
+        if sibling is node:
+            group.append(sibling)
+        elif _class_key(sibling) == key:
+            text_length = _text_length(sibling)
+            if text_length >= MIN_PARAGRAPH_CHARS and _link_density(
+                    sibling, text_length) <= MAX_SHORT_BLOCK_LINK_DENSITY:
+                group.append(sibling)
+    return group
+
+
+def _lift_to_alike_group(best: etree._Element) -> list[etree._Element] | None:
+    """A run of similar siblings that ``best`` sits in, through thin wrappers, if any.
+
+    Articles are often cut into several same-class columns or sections (around
+    adverts); the best-scoring container is then one of them, a few levels down.
+    """
+    node, node_length = best, _text_length(best)
+    for _ in range(MAX_WRAPPER_LIFT + 1):
+        group = _alike_siblings(node)
+        if len(group) > 1:
+            return group
+        parent = node.getparent()
+        if parent is None:
+            return None
+        parent_length = _text_length(parent)
+        if parent_length > WRAPPER_TEXT_SLACK * node_length:
+            return None
+        node, node_length = parent, parent_length
+    return None
+
+
+def _prune_link_lists(container: etree._Element) -> None:
+    """Remove sub-blocks of the chosen content that are mostly links."""
+    for element in list(container.iter(*PRUNABLE_TAGS)):
+        if element is container or element.getparent() is None:
+            continue
+        text_length = _text_length(element)
+        if text_length == 0:
+            continue
+        density = _link_density(element, text_length)
+        if density > MAX_LINK_DENSITY or (
+                text_length < SHORT_BLOCK_CHARS and density > MAX_SHORT_BLOCK_LINK_DENSITY
+                and element.tag != "p"):
+            drop_element(element)
+
+
+def find_main_blocks(root: etree._Element) -> list[etree._Element]:
+    """The sibling elements that hold the page's main text, in document order.
+
+    Returns an empty list when no element gathers a paragraph of text. The chosen
+    elements are pruned of link lists in place.
+    """
+    scores = _votes(root)
+    if not scores:
+        return []
+    best, best_score = None, 0.0
+    # Link density only lowers a score, so candidates are tried best raw score first.
+    for element, score in sorted(scores.items(), key=lambda item: -item[1]):
+        if score <= best_score:
+            break
+        adjusted = score * (1.0 - _link_density(element))
+        if adjusted > best_score:
+            best, best_score = element, adjusted
+    if best is None:
+        return []
+    group = _lift_to_alike_group(best) or _joining_siblings(best, scores, best_score)
+    for element in group:
+        _prune_link_lists(element)
+    return group

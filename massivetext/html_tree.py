@@ -1,0 +1,178 @@
+"""Parse untrusted HTML into a bounded lxml tree and strip what is never main text.
+
+Two steps, both in place and iterative (no Python recursion on the tree):
+
+- :func:`parse_html` parses with libxml2's HTML parser set for untrusted input: no
+  network, no entity loading, comments and processing instructions dropped, and the
+  parser's own resource limits left on (``huge_tree=False``), so an HTML bomb stops at
+  libxml2's depth limit instead of exhausting memory.
+- :func:`remove_boilerplate` drops elements that hold no main text: code, media, form
+  controls and captions, navigation and page furniture (``nav``, ``footer``, ``aside`` ...), hidden
+  elements, and elements whose class, id or role names boilerplate (menus, cookie
+  banners, share buttons, comments, related links, adverts ...).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from lxml import etree
+
+# libxml2's nesting limit without XML_PARSE_HUGE: it stops parsing (losing the rest of
+# the page) beyond this depth, so a page that reaches it cannot be extracted faithfully.
+PARSER_DEPTH_LIMIT = 255
+
+# Elements whose content is never prose: code, media, form controls, captions.
+NON_CONTENT_TAGS = (
+    "head", "script", "style", "noscript", "template", "svg", "math", "iframe", "frame",
+    "frameset", "object", "embed", "applet", "canvas", "video", "audio", "map",
+    "button", "select", "option", "textarea", "input", "label", "dialog", "menu",
+    "figcaption",
+)
+# HTML5 page furniture: navigation, page headers and footers, asides.
+FURNITURE_TAGS = ("nav", "header", "footer", "aside")
+
+# Class/id tokens that name page furniture. Matched as whole tokens (bounded by
+# anything that is not a letter), so "navigator" or "adobe" do not match "nav" or "ad".
+BOILERPLATE_TOKENS = frozenset("""
+    menu menus nav navbar navigation breadcrumb breadcrumbs cookie cookies consent gdpr
+    banner banners share sharing shares sharethis social socials related recommended
+    recommendations comment comments disqus sidebar sidebars footer newsletter
+    newsletters subscribe subscription signup advert adverts advertisement ad ads
+    adslot sponsor sponsored promo promos popup popups modal overlay masthead
+    pagination pager outbrain taboola skip toolbar tags tagcloud
+    byline author authors login signin hidden sronly printonly dateline timestamp
+    caption credit credits rss jump
+""".split())
+# Tokens that mark main content: an element naming one of these is kept even when it
+# also names a boilerplate token ("post-content has-sidebar" is content).
+CONTENT_TOKENS = frozenset("article articles body content main post story entry text".split())
+# Roles (ARIA) that mark page furniture.
+BOILERPLATE_ROLES = frozenset(
+    "navigation banner contentinfo complementary menu menubar search dialog alert".split())
+# Never removed by class/id: removing these would remove the page.
+PROTECTED_TAGS = frozenset(("html", "body", "main", "article"))
+# An element named like furniture that holds at least this share of the page's text is
+# a layout wrapper ("container has-sidebar", "page-ad-margins"), not furniture.
+LAYOUT_WRAPPER_TEXT_SHARE = 0.5
+
+
+
+def _token_pattern(tokens: frozenset[str]) -> re.Pattern:
+    """Matches any of ``tokens`` as a whole token: not inside a longer run of letters."""
+    alternatives = "|".join(sorted(tokens, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z])(?:{alternatives})(?![a-z])")
+
+
+_BOILERPLATE_NAME = _token_pattern(BOILERPLATE_TOKENS)
+_CONTENT_NAME = _token_pattern(CONTENT_TOKENS)
+# Characters XML cannot hold: C0 controls are dropped (they also serve as structure
+# placeholders when rendering), lone surrogates become U+FFFD (they cannot be encoded).
+_CONTROL_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
+_LONE_SURROGATES = re.compile("[\ud800-\udfff]")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_TEXT_LENGTH = etree.XPath("string-length(normalize-space(string(.)))")
+_ATTRIBUTE_HOLDERS = etree.XPath(
+    "//*[@class or @id or @role or @hidden or @aria-hidden = 'true'"
+    " or contains(@style, 'none') or contains(@style, 'hidden')]")
+
+_local = threading.local()
+
+
+def _parser() -> etree.HTMLParser:
+    """One parser per thread: an lxml parser must not be shared between threads.
+
+    A plain ``etree`` parser, not ``lxml.html``'s: its Python element classes cost a
+    lookup per element touched, and we need none of their methods.
+    """
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        # The text is handed over as UTF-8, whatever the page's own declarations say.
+        parser = etree.HTMLParser(
+            encoding="utf-8", recover=True, no_network=True, remove_comments=True, remove_pis=True,
+            huge_tree=False, remove_blank_text=False, default_doctype=False,
+            collect_ids=False)
+        _local.parser = parser
+    return parser
+
+
+class HtmlParseError(ValueError):
+    """The input could not be turned into a usable tree; ``error`` is a counter name."""
+
+    def __init__(self, error: str, message: str):
+        super().__init__(message)
+        self.error = error
+
+
+def parse_html(text: str, max_depth: int = PARSER_DEPTH_LIMIT) -> etree._Element | None:
+    """Parse ``text`` to the root ``<html>`` element, or None when it holds no markup.
+
+    Raises :class:`HtmlParseError` ``html_too_deep`` when elements nest deeper than
+    ``max_depth`` (at most :data:`PARSER_DEPTH_LIMIT`, where libxml2 stops parsing),
+    and ``unparseable_html`` when libxml2 gives up on the input.
+    """
+    if not text.strip():
+        return None
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates, from a lenient decoder upstream
+        data = _LONE_SURROGATES.sub("\ufffd", text).encode("utf-8")
+    parser = _parser()
+    try:
+        root = etree.fromstring(data.translate(None, _CONTROL_BYTES), parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
+        raise HtmlParseError("unparseable_html", str(error)) from error
+    if root is None:
+        return None
+    for entry in parser.error_log:
+        if entry.type_name == "ERR_RESOURCE_LIMIT":
+            raise HtmlParseError("html_too_deep", entry.message)
+    if max_depth < PARSER_DEPTH_LIMIT and root.xpath(
+            "boolean(/" + "/".join(["*"] * (max_depth + 1)) + ")"):
+        raise HtmlParseError("html_too_deep", f"elements nest deeper than {max_depth}")
+    return root
+
+
+def drop_element(element: etree._Element) -> None:
+    """Remove ``element`` and its subtree from its parent, keeping its tail text."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    if tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+def _names_boilerplate(element: etree._Element) -> bool:
+    """Whether the element's attributes say that it is page furniture or hidden."""
+    get = element.get
+    if get("hidden") is not None or get("aria-hidden") == "true":
+        return True
+    style = get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
+    role = get("role")
+    if role and role.lower() in BOILERPLATE_ROLES:
+        return True
+    names = f"{get('class') or ''} {get('id') or ''}".lower()
+    return bool(_BOILERPLATE_NAME.search(names)) and not _CONTENT_NAME.search(names)
+
+
+def remove_boilerplate(root: etree._Element) -> None:
+    """Drop non-content elements, page furniture and hidden elements from ``root``."""
+    etree.strip_elements(root, *NON_CONTENT_TAGS, etree.Comment, with_tail=False)
+    etree.strip_elements(root, *FURNITURE_TAGS, with_tail=False)
+    wrapper_length = _TEXT_LENGTH(root) * LAYOUT_WRAPPER_TEXT_SHARE
+    for element in _ATTRIBUTE_HOLDERS(root):
+        if element.tag in PROTECTED_TAGS or not isinstance(element.tag, str):
+            continue
+        # No parent: the root, or already detached with a removed ancestor.
+        if (element.getparent() is not None and _names_boilerplate(element)
+                and _TEXT_LENGTH(element) < wrapper_length):
+            drop_element(element)

@@ -1,0 +1,201 @@
+"""The HTML-tree text extractor: formatting, boilerplate removal, hostile input, quality."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from massivetext.extraction import (
+    EXTRACTORS,
+    MAX_HTML_CHARS,
+    ExtractionError,
+    extract_text,
+    get_extractor,
+)
+
+AEB = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "extraction" \
+    / "scrapinghub-aeb"
+
+PROSE = [
+    "The river rose through the night, and by morning the lower town was under water.",
+    "Volunteers carried sandbags to the bridge, where the current was strongest.",
+    "By noon the council had opened the school as a shelter for families from the quay.",
+    "Engineers said the old levee had held better than anyone expected it to.",
+]
+
+
+def page(body: str, head: str = "<title>A page</title>") -> str:
+    return f"<!DOCTYPE html><html><head>{head}</head><body>{body}</body></html>"
+
+
+def article(*extra_blocks: str) -> str:
+    paragraphs = "".join(f"<p>{text}</p>" for text in PROSE)
+    return f"<article><div class='story'>{paragraphs}{''.join(extra_blocks)}</div></article>"
+
+
+def test_paragraphs_are_separated_by_blank_lines():
+    assert extract_text(page(article())) == "\n\n".join(PROSE)
+
+
+def test_inline_markup_and_whitespace_collapse():
+    html = page(article("<p>Rain   <b>fell</b>\n again <a href='/x'>on the hills</a>, "
+                        "and <em>again</em>.</p>"))
+    assert extract_text(html).endswith("\n\nRain fell again on the hills, and again.")
+
+
+def test_lists_get_bullets_and_nested_lists_are_indented():
+    html = page(article("<ul><li>sandbags</li><li>boats<ul><li>rowing boats</li>"
+                        "<li>dinghies<ol><li>inflatable</li></ol></li></ul></li>"
+                        "<li>pumps</li></ul>"))
+    assert extract_text(html).endswith(
+        "\n\n• sandbags\n• boats\n  • rowing boats\n  • dinghies\n    • inflatable\n• pumps")
+
+
+def test_headings_stand_on_their_own_lines():
+    html = page(article("<h2>What happens next</h2><p>The water is expected to fall slowly "
+                        "over the coming week.</p>"))
+    assert "\n\nWhat happens next\n\nThe water is expected" in extract_text(html)
+
+
+def test_table_rows_on_lines_with_cells_separated():
+    html = page(article("<table><tr><th>Town</th><th>Level</th></tr>"
+                        "<tr><td>Upper</td><td>2.1 m</td></tr>"
+                        "<tr><td>Lower</td><td>3.4 m</td></tr></table>"))
+    assert extract_text(html).endswith("\n\nTown | Level\nUpper | 2.1 m\nLower | 3.4 m")
+
+
+def test_preformatted_text_is_kept_as_is():
+    code = "def level(x):\n    return  x * 2\n\n\n# done"
+    html = page(article(f"<pre>{code}</pre>"))
+    assert extract_text(html).endswith("\n\n" + code)
+
+
+def test_line_breaks_become_newlines():
+    html = page(article("<p>Flood Office<br>12 Quay Street<br/>Lowtown, and open all night."
+                        "</p>"))
+    assert extract_text(html).endswith("\n\nFlood Office\n12 Quay Street\nLowtown, and open "
+                                       "all night.")
+
+
+def test_text_split_by_br_without_paragraphs_is_found():
+    body = "<div id='main'>" + "<br><br>".join(PROSE) + "</div>"
+    assert extract_text(page(body)) == "\n\n".join(PROSE)
+
+
+def test_boilerplate_is_removed_and_the_article_kept():
+    links = "".join(f"<li><a href='/s{i}'>Section {i}</a></li>" for i in range(12))
+    body = (
+        f"<header><a href='/'>Daily River</a><nav><ul>{links}</ul></nav></header>"
+        "<div class='cookie-banner'>We use cookies to improve your experience, and by "
+        "continuing you agree to our policy.</div>"
+        "<div class='layout has-sidebar'>"
+        f"<main><h1>Flood hits town</h1>{article()}"
+        "<div class='share-buttons'>Share this story on every network you can find "
+        "today.</div>"
+        "<section id='comments'><p>First comment, and I have a lot to say about it.</p>"
+        "</section></main>"
+        "<aside class='sidebar'><p>Most read: a long list of other stories, worth a look "
+        "today.</p></aside>"
+        "<div class='related-posts'><p>Related: another story about the river, and more."
+        "</p></div></div>"
+        f"<footer><p>Copyright Daily River, all rights reserved, since 1901.</p>{links}"
+        "</footer>")
+    text = extract_text(page(body))
+    assert text == "\n\n".join(PROSE)
+
+
+def test_article_split_into_similar_sections_stays_whole():
+    body = ("<div class='body'>"
+            f"<div class='column'><div class='inner'><p>{PROSE[0]}</p><p>{PROSE[1]}</p>"
+            "</div></div>"
+            "<div class='ad-slot'>Advertisement</div>"
+            f"<div class='column'><div class='inner'><p>{PROSE[2]}</p><p>{PROSE[3]}</p>"
+            "</div></div></div>")
+    assert extract_text(page(body)) == "\n\n".join(PROSE)
+
+
+def test_link_lists_inside_the_article_are_pruned():
+    more = "".join(f"<li><a href='/m{i}'>Another flood story number {i}</a></li>"
+                   for i in range(6))
+    html = page(article(f"<div><h3>More</h3><ul>{more}</ul></div>"))
+    assert extract_text(html) == "\n\n".join(PROSE)
+
+
+def test_broken_and_unclosed_html():
+    html = ("<html><body><div><p>" + PROSE[0] + "<p>" + PROSE[1] + "<div><p>" + PROSE[2]
+            + "</span></b><p>" + PROSE[3])
+    assert extract_text(html) == "\n\n".join(PROSE)
+
+
+def test_bytes_in_a_legacy_encoding_are_decoded():
+    pytest.importorskip("massivetext.charset", reason="massivetext.charset not available")
+    text = "Café crème, naïve façade: the old town's brasserie reopened on Sunday."
+    html = page(f"<div id='main'><p>{text}</p><p>{PROSE[0]}</p></div>",
+                head="<meta charset='windows-1252'>")
+    assert extract_text(html.encode("windows-1252")).startswith(text)
+
+
+def test_xml_declaration_with_encoding_is_accepted():
+    html = "<?xml version='1.0' encoding='utf-8'?>\n" + page(article())
+    assert extract_text(html) == "\n\n".join(PROSE)
+
+
+def test_control_characters_and_lone_surrogates_are_cleaned():
+    html = page(f"<div id='main'><p>{PROSE[0]}\x00\x01\x03 More\ud800 text.</p></div>")
+    assert extract_text(html) == PROSE[0] + " More\ufffd text."
+
+
+@pytest.mark.parametrize("html", ["", "   \n ", "<html></html>", page(""),
+                                  page("<nav><a href='/'>Home</a></nav>"),
+                                  page("<script>var x = 'not text at all, really';</script>")])
+def test_pages_without_main_text_give_empty_text(html):
+    assert extract_text(html) == ""
+
+
+def test_html_bomb_neither_crashes_nor_hangs():
+    bomb = "<div>" * 100_000 + "deep" + "</div>" * 100_000
+    start = time.perf_counter()
+    with pytest.raises(ExtractionError) as caught:
+        extract_text(page(bomb))
+    assert caught.value.error == "html_too_deep"
+    unclosed = "<p>" * 100_000 + PROSE[0]
+    assert extract_text(page(unclosed)) == PROSE[0]
+    assert time.perf_counter() - start < 3.0
+
+
+def test_depth_limit_can_be_lowered():
+    html = page("<div>" * 40 + "<p>" + PROSE[0] + "</p>" + "</div>" * 40)
+    assert extract_text(html) == PROSE[0]
+    with pytest.raises(ExtractionError) as caught:
+        extract_text(html, max_depth=30)
+    assert caught.value.error == "html_too_deep"
+
+
+def test_huge_input_is_refused_before_parsing():
+    with pytest.raises(ExtractionError) as caught:
+        extract_text("<p>" + "x" * MAX_HTML_CHARS + "</p>")
+    assert caught.value.error == "html_too_large"
+    with pytest.raises(ExtractionError):
+        extract_text(page(article()), max_html_chars=100)
+
+
+def test_registry():
+    assert EXTRACTORS == ("tree", "trafilatura")
+    assert get_extractor("tree") is extract_text
+    text = get_extractor("trafilatura")(page(article()), "https://example.org/flood")
+    assert PROSE[0] in text
+    with pytest.raises(ValueError, match="unknown extractor"):
+        get_extractor("regex")
+
+
+@pytest.mark.skipif(not (AEB / "ground-truth.json").exists(),
+                    reason=f"article-extraction-benchmark data not found at {AEB}")
+def test_quality_on_article_extraction_benchmark_sample():
+    from benchmarks.bench_extraction import load_pages, score
+
+    pages = load_pages(AEB)[::4][:40]  # a spread-out sample, to keep the test fast
+    outputs = [extract_text(html, url) for _, url, html, _ in pages]
+    precision, recall, f1 = score([gold for *_, gold in pages], outputs)
+    assert f1 > 0.9, (precision, recall, f1)
