@@ -28,7 +28,7 @@ class WebPage:
     offset: int  # byte offset of the record in that file (compressed offset for .gz)
     html: str
     charset: str  # the encoding used to decode the body
-    charset_source: str  # where it came from: "http-header", "meta", "detected", "default"
+    charset_source: str  # where it came from: "bom", "http-header", "meta", "detected", "default"
     content_type: str = "text/html"
 
 
