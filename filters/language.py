@@ -1,0 +1,90 @@
+"""The English content filter (paper Sec. A.1.1, "Content Filtering"; SPEC.md 1.1).
+
+The paper keeps English documents only and names no detector or threshold. We use
+langdetect, the probability it gives to "en", and keep a document when that probability
+is at least ``min_english_score`` (0.5, our choice).
+
+langdetect samples n-grams at random, so the same text can get different answers from
+run to run. Every detector here is seeded with ``DETECTOR_SEED``, and only the first
+``max_chars`` characters (after collapsing whitespace) are read: detection cost stays
+bounded on long pages, and a page's answer does not change with what follows that
+prefix. The detector profiles are loaded once per process.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+from langdetect.lang_detect_exception import LangDetectException
+
+from filters.base import Judgement
+
+DETECTOR_SEED = 0
+_factory: DetectorFactory | None = None
+_factory_lock = threading.Lock()
+
+
+def _detector_factory() -> DetectorFactory:
+    """This process's langdetect factory, with its profiles loaded on first use."""
+    global _factory
+    with _factory_lock:
+        if _factory is None:
+            factory = DetectorFactory()
+            factory.load_profile(PROFILES_DIRECTORY)
+            _factory = factory
+    return _factory
+
+
+def collapsed_prefix(text: str, max_chars: int) -> str:
+    """The first ``max_chars`` characters of ``text`` with whitespace runs made one space.
+
+    Reads only as much of ``text`` as it needs, so a huge page costs no more than a short one.
+    """
+    limit = max_chars
+    while True:
+        # Collapsing a prefix of the text gives a prefix of the collapsed text.
+        sample = " ".join(text[:limit].split())
+        if len(sample) >= max_chars or limit >= len(text):
+            return sample[:max_chars]
+        limit *= 2
+
+
+def english_score(text: str, max_chars: int) -> float:
+    """langdetect's probability that ``text`` is English; 0.0 when it finds no features."""
+    sample = collapsed_prefix(text, max_chars)
+    detector = _detector_factory().create()
+    detector.seed = DETECTOR_SEED  # per detector, so no other user of langdetect interferes
+    detector.append(sample)
+    try:
+        probabilities = detector.get_probabilities()
+    except LangDetectException:  # no letters to judge (empty, digits or symbols only)
+        return 0.0
+    return next((p.prob for p in probabilities if p.lang == "en"), 0.0)
+
+
+@dataclass(frozen=True)
+class EnglishFilter:
+    """Keep documents that langdetect finds to be English."""
+
+    name: ClassVar[str] = "language"
+    rules: ClassVar[tuple[str, ...]] = ("not_english",)
+
+    min_english_score: float = field(default=0.5, metadata={
+        "help": "minimum langdetect probability of English to keep a document (Gopher "
+                "Sec. A.1.1 keeps English only but gives no threshold; 0.5 is our choice)"})
+    max_chars: int = field(default=2000, metadata={
+        "help": "characters (after collapsing whitespace) read by the language detector; "
+                "bounds its cost (Gopher Sec. A.1.1 content filter; our choice)"})
+
+    def signals(self, text: str) -> dict[str, float]:
+        """``english_score``: the probability of English, in [0, 1]."""
+        return {"english_score": english_score(text, self.max_chars)}
+
+    def judge(self, text: str) -> Judgement:
+        """Keep ``text`` when its English score reaches ``min_english_score``."""
+        s = self.signals(text)
+        keep = s["english_score"] >= self.min_english_score
+        return Judgement(keep=keep, reasons=() if keep else ("not_english",), signals=s)

@@ -1,0 +1,225 @@
+"""The text units every document filter measures: tokens, words, lines, paragraphs.
+
+Definitions follow SPEC.md section 1, "Our reading of the rules":
+
+- *tokens* are the whitespace-separated pieces of the text (``str.split()``);
+- *words* are the tokens that contain at least one letter or digit (``str.isalnum``);
+- a token's *normal form* is the token lower-cased with punctuation stripped from both
+  ends; the repetition n-grams and the stop-word rule use it (empty forms are dropped);
+- *lines* are the text split on line breaks (those of ``str.splitlines``), stripped,
+  blank lines dropped; *paragraphs* are the text split on runs of two or more line
+  breaks (lines holding only whitespace count as blank), stripped, blanks dropped.
+
+Per-token work is done on the document's code points with NumPy, not in a Python loop
+per word: a document is encoded to UTF-32, every character is classified through a
+lookup table, and each token's normal form is hashed to 64 bits, a polynomial over
+random values of its lower-cased characters read off prefix sums. Documents longer
+than _PIECE_CHARS are cut at whitespace and done piece by piece, to bound memory.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from itertools import repeat
+
+import numpy as np
+
+BULLET_MARKS = ("•", "●", "○", "▪", "■", "◦", "‣", "⁃", "-", "–", "*", "·")
+ELLIPSES = ("...", "…")
+
+# Character classes, as bits of the class table (_char_tables).
+SPACE, ALNUM, ALPHA, PUNCT = 1, 2, 4, 8
+_ASCII_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+_NUM_CODE_POINTS = 0x110000
+_HASH_BASE = 0x100000001B3  # odd, so powers never vanish modulo 2**64
+_PIECE_CHARS = 1 << 18
+_WHITESPACE = re.compile(r"\s")
+
+# Line breaks are those of str.splitlines; a paragraph break is a line break followed by
+# one or more further line breaks, with only horizontal whitespace between them.
+_LINE_BREAK = r"(?:\r\n|\r(?!\n)|[\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029])"
+_HORIZONTAL_SPACE = r"[^\S\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
+_PARAGRAPH_BREAK = re.compile(f"{_LINE_BREAK}(?:{_HORIZONTAL_SPACE}*{_LINE_BREAK})+")
+# The same for text whose only line break is "\n" (most text), several times faster;
+# what it adds to the next paragraph is whitespace, which stripping removes.
+_NEWLINE_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+_OTHER_LINE_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+@cache
+def _char_tables() -> tuple[np.ndarray, np.ndarray]:
+    """(class bits, hash value of the lower case) for every code point; built once.
+
+    Punctuation is Unicode category P* plus ASCII punctuation (which also holds symbols
+    such as ``$`` and ``|``). Lower case is per character (no final-sigma rule); U+0130
+    (İ), the one code point whose lower case is two characters, maps to ``i``.
+    """
+    chars = "".join(map(chr, range(_NUM_CODE_POINTS)))
+    bits = np.zeros(_NUM_CODE_POINTS, dtype=np.uint8)
+    bits |= np.fromiter(map(str.isspace, chars), bool, _NUM_CODE_POINTS) * np.uint8(SPACE)
+    bits |= np.fromiter(map(str.isalnum, chars), bool, _NUM_CODE_POINTS) * np.uint8(ALNUM)
+    bits |= np.fromiter(map(str.isalpha, chars), bool, _NUM_CODE_POINTS) * np.uint8(ALPHA)
+    categories = map(unicodedata.category, chars)
+    punct = np.fromiter(map(str.startswith, categories, repeat("P")), bool, _NUM_CODE_POINTS)
+    punct[[ord(c) for c in _ASCII_PUNCTUATION]] = True
+    bits |= punct * np.uint8(PUNCT)
+    dotted_capital_i = 0x130
+    lowered = chars[:dotted_capital_i].lower() + "i" + chars[dotted_capital_i + 1:].lower()
+    lower = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return bits, mix64(lower.astype(np.uint64) + np.uint64(1))
+
+
+def mix64(x: np.ndarray) -> np.ndarray:
+    """SplitMix64 finaliser on a uint64 array (wrapping arithmetic): well-spread hashes."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def _power_tables(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(_HASH_BASE ** i, _HASH_BASE ** -i) modulo 2**64 for i in 0..size-1."""
+    if size <= _PIECE_CHARS + 1:
+        return _piece_power_tables()
+    return _compute_power_tables(size)  # a piece that is one huge token: not kept
+
+
+@cache
+def _piece_power_tables() -> tuple[np.ndarray, np.ndarray]:
+    return _compute_power_tables(_PIECE_CHARS + 1)
+
+
+def _compute_power_tables(size: int) -> tuple[np.ndarray, np.ndarray]:
+    tables = []
+    for base in (_HASH_BASE, pow(_HASH_BASE, -1, 2**64)):
+        powers = np.full(size, base, dtype=np.uint64)
+        powers[0] = 1
+        tables.append(np.cumprod(powers, dtype=np.uint64))
+    return tables[0], tables[1]
+
+
+def prefix_hashes(values: np.ndarray) -> np.ndarray:
+    """H[k] = sum of values[j] * base ** j for j < k, modulo 2**64; H has one more entry.
+
+    With :func:`span_hashes` this hashes any span of a sequence in O(1): a polynomial
+    hash that does not depend on where the span starts.
+    """
+    powers, _ = _power_tables(values.size + 1)
+    prefix = np.zeros(values.size + 1, dtype=np.uint64)
+    np.cumsum(values * powers[:values.size], out=prefix[1:])
+    return prefix
+
+
+def span_hashes(prefix: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The hashes of the spans [starts, ends) of the sequence behind ``prefix``."""
+    _, inverse_powers = _power_tables(prefix.size)
+    return (prefix[ends] - prefix[starts]) * inverse_powers[starts]
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Per-token facts of one document, aligned arrays of length ``count``."""
+
+    count: int
+    length: np.ndarray  # characters of the token (int64)
+    has_alnum: np.ndarray  # bool: the token is a word
+    has_alpha: np.ndarray  # bool: it holds an alphabetic character
+    norm_length: np.ndarray  # characters of its normal form; 0 when empty (int64)
+    norm_hash: np.ndarray  # 64-bit hash of its normal form; 0 when empty (uint64)
+
+
+_TOKEN_ARRAYS = ("length", "has_alnum", "has_alpha", "norm_length", "norm_hash")
+_EMPTY_TOKENS = Tokens(0, np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, bool),
+                       np.zeros(0, np.int64), np.zeros(0, np.uint64))
+
+
+def _tokenize_piece(text: str) -> Tokens:
+    char_class, char_value = _char_tables()
+    code_points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    classes = char_class[code_points]
+    # Tokens are the runs of non-space characters: [starts, ends) in text positions.
+    in_token = np.concatenate(([False], (classes & SPACE) == 0, [False]))
+    edges = np.flatnonzero(in_token[1:] != in_token[:-1])
+    starts, ends = edges[0::2], edges[1::2]
+    if starts.size == 0:
+        return _EMPTY_TOKENS
+    # A token's class bits; the whitespace after it adds only the SPACE bit.
+    token_bits = np.bitwise_or.reduceat(classes, starts)
+
+    # The normal form runs from the first to the last non-punctuation ("core") character:
+    # the token's core characters are core[before[start]:before[end]].
+    is_core = (classes & (SPACE | PUNCT)) == 0
+    core = np.append(np.flatnonzero(is_core), 0)  # the 0 pads indexing past the end
+    before = np.zeros(code_points.size + 1, dtype=np.int64)
+    np.cumsum(is_core, out=before[1:])
+    low, high = before[starts], before[ends]
+    nonempty = high > low
+    span_start = np.where(nonempty, core[low], 0)
+    span_end = np.where(nonempty, core[high - 1] + 1, 0)
+
+    prefix = prefix_hashes(char_value[code_points])
+    return Tokens(
+        count=int(starts.size),
+        length=ends - starts,
+        has_alnum=(token_bits & ALNUM) != 0,
+        has_alpha=(token_bits & ALPHA) != 0,
+        norm_length=span_end - span_start,
+        norm_hash=span_hashes(prefix, span_start, span_end),
+    )
+
+
+def _pieces(text: str) -> list[str]:
+    """``text`` cut at whitespace into pieces of about _PIECE_CHARS, so that the
+    per-character arrays of a huge document stay small."""
+    pieces, start = [], 0
+    while len(text) - start > _PIECE_CHARS:
+        boundary = _WHITESPACE.search(text, start + _PIECE_CHARS)
+        if boundary is None:
+            break
+        pieces.append(text[start:boundary.start()])
+        start = boundary.start()
+    pieces.append(text[start:])
+    return pieces
+
+
+@lru_cache(maxsize=1)  # the quality and repetition filters tokenise the same text in turn
+def tokenize(text: str) -> Tokens:
+    """Split ``text`` into whitespace tokens and measure each, in NumPy.
+
+    The arrays are read-only: the result is cached and shared between filters.
+    """
+    if len(text) <= _PIECE_CHARS:
+        tokens = _tokenize_piece(text)
+    else:
+        parts = [_tokenize_piece(piece) for piece in _pieces(text)]
+        tokens = Tokens(count=sum(part.count for part in parts),
+                        **{name: np.concatenate([getattr(part, name) for part in parts])
+                           for name in _TOKEN_ARRAYS})
+    for name in _TOKEN_ARRAYS:
+        getattr(tokens, name).flags.writeable = False
+    return tokens
+
+
+def normal_form_hash(word: str) -> int:
+    """The ``norm_hash`` that :func:`tokenize` gives the single token ``word``."""
+    tokens = tokenize.__wrapped__(word)
+    if tokens.count != 1:
+        raise ValueError(f"not a single token: {word!r}")
+    return int(tokens.norm_hash[0])
+
+
+@lru_cache(maxsize=1)
+def lines(text: str) -> tuple[str, ...]:
+    """The stripped, non-blank lines of ``text``."""
+    return tuple(stripped for line in text.splitlines() if (stripped := line.strip()))
+
+
+def paragraphs(text: str) -> tuple[str, ...]:
+    """The stripped, non-blank paragraphs of ``text``."""
+    only_newlines = not any(line_break in text for line_break in _OTHER_LINE_BREAKS)
+    breaks = _NEWLINE_PARAGRAPH_BREAK if only_newlines else _PARAGRAPH_BREAK
+    return tuple(stripped for part in breaks.split(text) if (stripped := part.strip()))

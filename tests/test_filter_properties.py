@@ -1,0 +1,229 @@
+"""Properties of the quality and repetition filters on generated and awkward text.
+
+The NumPy implementation is checked against a plain, per-word Python reading of the
+rules in SPEC.md ("Our reading of the rules"), written here as slowly and directly as
+possible, on text that hypothesis generates.
+"""
+
+import random
+import string
+import time
+import tracemalloc
+import unicodedata
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from filters import text_units
+from filters.quality import STOP_WORDS, QualityFilter
+from filters.repetition import RepetitionFilter
+
+QUALITY, REPETITION = QualityFilter(), RepetitionFilter()
+BULLETS = ("•", "●", "○", "▪", "■", "◦", "‣", "⁃", "-", "–", "*", "·")
+
+
+# --- the plain-Python reading of SPEC.md --------------------------------------------------
+
+def is_punctuation(char: str) -> bool:
+    return unicodedata.category(char).startswith("P") or char in string.punctuation
+
+
+def normal_form(token: str) -> str:
+    start, end = 0, len(token)
+    while start < end and is_punctuation(token[start]):
+        start += 1
+    while end > start and is_punctuation(token[end - 1]):
+        end -= 1
+    return "".join("i" if c == "İ" else c.lower() for c in token[start:end])
+
+
+def ratio(a, b):
+    return a / b if b else 0.0
+
+
+def oracle_lines(text):
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def oracle_paragraphs(text):
+    paragraphs, current = [], ""
+    for line in text.splitlines(keepends=True):
+        if line.strip():
+            current += line
+        else:
+            paragraphs.append(current)
+            current = ""
+    paragraphs.append(current)
+    return [p.strip() for p in paragraphs if p.strip()]
+
+
+def oracle_quality(text):
+    tokens = text.split()
+    words = [t for t in tokens if any(c.isalnum() for c in t)]
+    lines = oracle_lines(text)
+    return {
+        "word_count": len(words),
+        "mean_word_length": ratio(sum(len(w) for w in words), len(words)),
+        "hash_ratio": ratio(text.count("#"), len(words)),
+        "ellipsis_ratio": ratio(text.count("...") + text.count("…"), len(words)),
+        "bullet_line_frac": ratio(sum(line.startswith(BULLETS) for line in lines), len(lines)),
+        "ellipsis_line_frac": ratio(sum(line.endswith(("...", "…")) for line in lines),
+                                    len(lines)),
+        "alpha_token_frac": ratio(sum(any(c.isalpha() for c in t) for t in tokens), len(tokens)),
+        "stop_word_count": len({normal_form(t) for t in tokens} & set(STOP_WORDS)),
+    }
+
+
+def duplicates(units):
+    seen, dup_count, dup_chars = set(), 0, 0
+    for unit in units:
+        if unit in seen:
+            dup_count += 1
+            dup_chars += len(unit)
+        seen.add(unit)
+    return ratio(dup_count, len(units)), ratio(dup_chars, sum(len(u) for u in units))
+
+
+def oracle_repetition(text):
+    result = {}
+    result["dup_line_frac"], result["dup_line_char_frac"] = duplicates(oracle_lines(text))
+    result["dup_para_frac"], result["dup_para_char_frac"] = duplicates(oracle_paragraphs(text))
+    words = [w for w in map(normal_form, text.split()) if w]
+    total = sum(len(w) for w in words)
+    for n in range(2, 11):
+        grams = [tuple(words[i:i + n]) for i in range(len(words) - n + 1)]
+        counts = Counter(grams)
+        if n <= 4:
+            top = counts.most_common(1)  # ties: the first n-gram seen
+            repeated = {top[0][0]} if top and top[0][1] > 1 else set()
+            name = f"top_{n}gram_char_frac"
+        else:
+            repeated = {gram for gram, count in counts.items() if count > 1}
+            name = f"dup_{n}gram_char_frac"
+        covered = {i + k for i, gram in enumerate(grams) if gram in repeated for k in range(n)}
+        result[name] = ratio(sum(len(words[i]) for i in covered), total)
+    return result
+
+
+# --- generated text --------------------------------------------------------------------
+
+TOKENS = ["the", "The", "and", "of", "cat", "CAT.", "(cat)", "dog", "a", "--", "#", "##tag",
+          "...", "wait…", "•", "-", "*", "42", "x_y", "İstanbul", "ΟΔΟΣ", "οδος", "中文字",
+          "😀", "cafe\u0301", "½", "'s", "\u200b", "e.g.", "!!!", "Σ"]
+SEPARATORS = [" ", " ", " ", "\n", "\n\n", "\t", "\r\n", " \n \n", "\u2028", "\r", "\x0c"]
+
+texts = st.one_of(
+    st.lists(st.tuples(st.sampled_from(TOKENS), st.sampled_from(SEPARATORS)), max_size=120)
+    .map(lambda pairs: "".join(token + sep for token, sep in pairs)),
+    # Few different words: long repeated n-grams, lines and paragraphs.
+    st.lists(st.tuples(st.sampled_from(["a", "b", "B.", "(c)", "the"]),
+                       st.sampled_from([" ", " ", " ", "\n", "\n\n"])), max_size=200)
+    .map(lambda pairs: "".join(token + sep for token, sep in pairs)),
+    st.text(alphabet=st.sampled_from("ab .#…-*•\n\r\t\u00a0İΣ😀\u0301中5_,"), max_size=200),
+)
+
+
+def assert_close(ours, expected):
+    assert ours.keys() == expected.keys()
+    for name, value in expected.items():
+        assert ours[name] == pytest.approx(value, rel=1e-12, abs=1e-15), name
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_quality_matches_the_plain_reading(text):
+    assert_close(QUALITY.signals(text), oracle_quality(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_repetition_matches_the_plain_reading(text):
+    assert_close(REPETITION.signals(text), oracle_repetition(text))
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts)
+def test_every_fraction_lies_between_zero_and_one(text):
+    signals = QUALITY.signals(text) | REPETITION.signals(text)
+    for name, value in signals.items():
+        assert isinstance(value, (int, float)) and not isinstance(value, bool)
+        if name.endswith("_frac"):
+            assert 0.0 <= value <= 1.0, name
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts)
+def test_repeating_the_lines_never_lowers_the_duplicate_line_fraction(text):
+    before = REPETITION.signals(text)["dup_line_frac"]
+    assert REPETITION.signals(text + "\n" + text)["dup_line_frac"] >= before
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts, st.text(alphabet=" \t\n\r\u00a0\u2028", min_size=1, max_size=5))
+def test_trailing_whitespace_changes_nothing(text, trailing):
+    for document_filter in (QUALITY, REPETITION):
+        assert document_filter.judge(text + trailing) == document_filter.judge(text)
+
+
+@settings(max_examples=50, deadline=None)
+@given(texts)
+def test_long_documents_cut_into_pieces_give_the_same_tokens(text):
+    whole = text_units.tokenize.__wrapped__(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text_units, "_PIECE_CHARS", 16)  # the power tables are built already
+        pieces = text_units.tokenize.__wrapped__(text)
+    assert whole.count == pieces.count
+    for name in ("length", "has_alnum", "has_alpha", "norm_length", "norm_hash"):
+        assert np.array_equal(getattr(whole, name), getattr(pieces, name)), name
+
+
+# --- scripts and shapes ---------------------------------------------------------------
+
+def test_non_latin_scripts_are_words():
+    signals = QUALITY.signals("Привет мир, это тест. 你好世界 مرحبا بالعالم")
+    assert signals["word_count"] == 7
+    assert signals["alpha_token_frac"] == 1.0
+
+
+def test_combining_marks_and_emoji():
+    signals = QUALITY.signals("cafe\u0301 😀 👍🏽 \u0301")
+    assert signals["word_count"] == 1  # emoji and a lone combining mark hold no letter
+    assert signals["mean_word_length"] == 5  # characters are code points
+    assert signals["alpha_token_frac"] == 1 / 4
+
+
+def test_lone_surrogates_and_control_characters_do_not_break_anything():
+    text = "the cat \ud800 and \x00\x01 the \udfff dog\u202e " * 20
+    assert QUALITY.signals(text)["word_count"] == 100
+    assert REPETITION.judge(text).reasons  # it repeats itself
+    assert text_units.tokenize(text).norm_hash.flags.writeable is False
+
+
+def test_crlf_tabs_and_unicode_line_breaks():
+    text = "one\ttwo\r\n- three\u2028- four\r\rfive"
+    assert QUALITY.signals(text)["word_count"] == 5
+    assert QUALITY.signals(text)["bullet_line_frac"] == 2 / 4
+    assert REPETITION.signals("same\r\nsame\r\n")["dup_line_frac"] == 0.5
+
+
+def test_a_ten_megabyte_document_is_quick_and_bounded():
+    rng = random.Random(7)
+    vocabulary = ["".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(2, 9)))
+                  for _ in range(3000)]
+    line = " ".join(rng.choice(vocabulary) for _ in range(200_000))
+    text = "\n".join(line[i:i + 80] for i in range(0, len(line), 80))
+    text = (text * (10_000_000 // len(text) + 1))[:10_000_000]
+    tracemalloc.start()
+    started = time.perf_counter()
+    quality, repetition = QUALITY.judge(text), REPETITION.judge(text)
+    seconds = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert quality.signals["word_count"] > 1_000_000
+    assert "dup_line_frac" in repetition.reasons  # the text repeats itself
+    # The worst case: the text repeats itself, so every bigram repeats (~27 bytes a char).
+    assert peak < 400_000_000, f"peak {peak / 1e6:.0f} MB"
+    assert seconds < 60
