@@ -30,51 +30,36 @@ from __future__ import annotations
 
 import bisect
 import logging
-import zlib
 from collections.abc import Callable, Iterator
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO
 
 from massivetext.charset import decode_html
 from massivetext.document import Failed, Skipped, WebPage
+from massivetext.http_payload import (
+    HTML_TYPES,
+    MAX_HEADER_BYTES,
+    PayloadError,
+    decode_body,
+    parse_http_head,
+)
+from massivetext.warc_gzip import (
+    BLANK,
+    GZIP_MAGIC,
+    READ_BYTES,
+    GzipMembers,
+    GzipProblem,
+    plain_chunks,
+)
 
 logger = logging.getLogger(__name__)
 
 #: Largest record body held in memory; larger ones are streamed past.
 DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024
-#: Largest WARC header block; longer means the header is broken.
-MAX_HEADER_BYTES = 256 * 1024
 #: How much of an over-large record is read to judge what it is.
 PEEK_BYTES = 64 * 1024
 
-#: Bytes asked of the file per read() call.
-READ_BYTES = 1024 * 1024
-#: Compressed bytes given to zlib per call (bounds the copies zlib makes of unused input).
-FEED_BYTES = 16 * 1024
-#: Most decompressed bytes one zlib call may return.
-INFLATE_BYTES = 1024 * 1024
-
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 SKIPPED_TYPES = frozenset({"request", "metadata", "revisit", "warcinfo", "conversion"})
-GZIP_MAGIC = b"\x1f\x8b"
-_GZIP_MEMBER_START = b"\x1f\x8b\x08"  # magic and the deflate method byte
-_BLANK = frozenset(b" \t\r\n\x00")
 _RECORD_START = b"\nWARC/"
-
-class GzipProblem(NamedTuple):
-    """Damage found in the compressed stream; ``fatal`` when nothing after it is readable."""
-
-    error: str
-    offset: int
-    message: str
-    fatal: bool
-
-
-class PayloadError(Exception):
-    """An HTTP payload that cannot be decoded; ``error`` is the counter name."""
-
-    def __init__(self, error: str, message: str):
-        super().__init__(message)
-        self.error = error
 
 
 class _StreamEnd(Exception):
@@ -89,194 +74,10 @@ class _RecordError(Exception):
         self.error, self.message, self.resume_at = error, message, resume_at
 
 
-class _GzipMembers:
-    """Decompresses gzip member after member, yielding (bytes, member offset or -1).
-
-    A member's first chunk carries its compressed file offset. Damage is yielded as a
-    GzipProblem: after a corrupt member, decompression resumes at the next member start.
-    """
-
-    def __init__(self, read: Callable[[int], bytes], first: bytes):
-        self._read = read
-        self._raw = first
-        self._pos = 0
-        self._base = 0  # file offset of _raw[0]
-        self._eof = False
-
-    def _fill(self) -> bool:
-        if self._eof:
-            return False
-        more = self._read(READ_BYTES)
-        if not more:
-            self._eof = True
-            return False
-        self._base += self._pos
-        self._raw, self._pos = self._raw[self._pos:] + more, 0
-        return True
-
-    def _have(self, size: int) -> bool:
-        while len(self._raw) - self._pos < size:
-            if not self._fill():
-                return False
-        return True
-
-    def chunks(self) -> Iterator[tuple[bytes, int] | GzipProblem]:
-        while True:
-            while self._have(1) and self._raw[self._pos] in _BLANK:
-                self._pos += 1  # padding after the last member is not data
-            if not self._have(1):
-                return
-            offset = self._base + self._pos
-            if not (self._have(2) and self._raw.startswith(GZIP_MAGIC, self._pos)):
-                yield GzipProblem("bad_gzip", offset, "bytes between gzip members", False)
-                self._resync(offset + 1)
-                continue
-            yield from self._member(offset)
-
-    def _member(self, offset: int) -> Iterator[tuple[bytes, int] | GzipProblem]:
-        inflater = zlib.decompressobj(31)
-        member_offset = offset
-        while not inflater.eof:
-            if self._pos >= len(self._raw) and not self._fill():
-                yield GzipProblem("truncated_gzip", offset,
-                                  "the file ends inside a gzip member", True)
-                return
-            piece = memoryview(self._raw)[self._pos:self._pos + FEED_BYTES]
-            try:
-                out = inflater.decompress(piece, INFLATE_BYTES)
-                while True:
-                    if out:
-                        yield out, member_offset
-                        member_offset = -1
-                    if inflater.eof or not (inflater.unconsumed_tail
-                                            or len(out) == INFLATE_BYTES):
-                        break
-                    out = inflater.decompress(inflater.unconsumed_tail, INFLATE_BYTES)
-            except zlib.error as err:
-                yield GzipProblem("bad_gzip", offset, f"corrupt gzip member: {err}", False)
-                self._resync(offset + 1)
-                return
-            self._pos += len(piece) - len(inflater.unused_data)
-
-    def _resync(self, after: int) -> None:
-        """Move to the next offset after ``after`` where a WARC gzip member starts."""
-        self._pos = max(after - self._base, self._pos)
-        while True:
-            found = self._raw.find(_GZIP_MEMBER_START, self._pos)
-            if found < 0:
-                self._pos = max(self._pos, len(self._raw) - 2)
-                if not self._fill():
-                    self._pos = len(self._raw)
-                    return
-                continue
-            self._pos = found
-            self._have(FEED_BYTES)
-            if self._looks_like_member():
-                return
-            self._pos += 1
-
-    def _looks_like_member(self) -> bool:
-        probe = self._raw[self._pos:self._pos + FEED_BYTES]
-        try:
-            out = zlib.decompressobj(31).decompress(probe, 5)
-        except zlib.error:
-            return False
-        return b"WARC/".startswith(out)
-
-
-def parse_http_head(block: bytes) -> tuple[int, dict[str, str], int] | None:
-    """(status, lower-cased headers, body offset) of an HTTP response block.
-
-    None when the block is not HTTP (a dns: record); PayloadError for a broken status.
-    """
-    if not block.startswith(b"HTTP/"):
-        return None
-    head_end = block.find(b"\r\n\r\n", 0, MAX_HEADER_BYTES)
-    bare_end = block.find(b"\n\n", 0, head_end if head_end >= 0 else MAX_HEADER_BYTES)
-    if bare_end >= 0:  # some crawlers (ClueWeb09) end HTTP header lines with a bare LF
-        head_end, body_at = bare_end, bare_end + 2
-    elif head_end >= 0:
-        body_at = head_end + 4
-    else:
-        head_end = body_at = min(len(block), MAX_HEADER_BYTES)
-    lines = block[:head_end].decode("latin-1").split("\n")
-    status = lines[0].split(None, 2)
-    if len(status) < 2 or not (status[1].isascii() and status[1].isdigit()):
-        raise PayloadError("bad_http_header", f"bad HTTP status line {lines[0][:80]!r}")
-    headers: dict[str, str] = {}
-    for line in lines[1:]:
-        name, sep, value = line.partition(":")
-        if sep:
-            headers.setdefault(name.strip().lower(), value.strip())
-    return int(status[1]), headers, body_at
-
-
-def _looks_like_markup(body: bytes) -> bool:
-    return body[:256].lstrip()[:1] == b"<"
-
-
-def _dechunk(body: bytes) -> bytes:
-    """Undo chunked transfer-encoding; a body that is not chunk-framed is kept as is."""
-    if _looks_like_markup(body):
-        return body  # the crawler stored the body already de-chunked
-    parts, at = [], 0
-    while at < len(body):
-        line_end = body.find(b"\n", at, at + 1024)
-        size_field = body[at:line_end].split(b";")[0].strip() if line_end >= 0 else b""
-        if not size_field or len(size_field) > 16 or size_field.startswith(b"-"):
-            break
-        try:
-            size = int(size_field, 16)
-        except ValueError:
-            break
-        if size == 0:
-            return b"".join(parts)
-        parts.append(body[line_end + 1:line_end + 1 + size])
-        at = line_end + 1 + size
-        at += 2 if body.startswith(b"\r\n", at) else 1 if body.startswith(b"\n", at) else 0
-    return b"".join(parts) if parts else body  # a truncated chunk stream keeps what came
-
-
-def _inflate(body: bytes, wbits: int, limit: int) -> bytes:
-    inflater = zlib.decompressobj(wbits)
-    out = inflater.decompress(body, limit + 1)
-    if len(out) > limit:
-        raise PayloadError("decoded_too_large", f"decoded body over {limit} bytes")
-    return out  # a truncated stream keeps what it decoded, as browsers show it
-
-
-def decode_body(body: bytes, headers: dict[str, str], limit: int) -> bytes:
-    """Undo chunked transfer-encoding and gzip or deflate content-encoding."""
-    if "chunked" in headers.get("transfer-encoding", "").lower():
-        body = _dechunk(body)
-    encoding = headers.get("content-encoding", "").strip().lower()
-    if encoding in ("", "identity", "none") or _looks_like_markup(body):
-        return body  # many crawlers store the decoded body but keep the header
-    try:
-        if encoding in ("gzip", "x-gzip"):
-            return _inflate(body, 31, limit)
-        if encoding == "deflate":
-            try:
-                return _inflate(body, 15, limit)
-            except zlib.error:
-                return _inflate(body, -15, limit)  # raw deflate, as some servers send
-    except zlib.error as err:
-        raise PayloadError("bad_content_encoding", f"{encoding} body: {err}") from err
-    # br (no brotli module among our dependencies), compress, zstd, stacked codings.
-    raise PayloadError("unsupported_content_encoding", f"Content-Encoding {encoding!r}")
-
-
 def _failed(source: str, error: str, offset: int, message: str) -> Failed:
     """A logged read failure; ``offset`` as described in the module docstring."""
     logger.warning("%s: %s at byte %d: %s", source, error, offset, message)
     return Failed(stage="read", error=error, source=source, offset=offset, message=message)
-
-
-def _plain_chunks(read: Callable[[int], bytes], first: bytes) -> Iterator[tuple[bytes, int]]:
-    chunk = first
-    while chunk:
-        yield chunk, -1
-        chunk = read(READ_BYTES)
 
 
 def _parse_warc_header(block: bytes) -> dict[str, str]:
@@ -375,7 +176,7 @@ class _RecordReader:
         while True:
             if self._pos >= len(self._buf) and not self._ensure(1):
                 return False
-            if self._buf[self._pos] not in _BLANK:
+            if self._buf[self._pos] not in BLANK:
                 return True
             self._pos += 1
 
@@ -571,8 +372,8 @@ def read_warc(path: str, opener: Callable[[str], BinaryIO] | None = None, *,
             yield _failed(path, "empty_file", 0, "the file is empty")
             return
         gzipped = first.startswith(GZIP_MAGIC)
-        chunks = (_GzipMembers(stream.read, first).chunks() if gzipped
-                  else _plain_chunks(stream.read, first))
+        chunks = (GzipMembers(stream.read, first).chunks() if gzipped
+                  else plain_chunks(stream.read, first))
         reader = _RecordReader(chunks, path, gzipped, max_record_bytes)
         count = 0
         for outcome in reader.outcomes():
@@ -585,4 +386,3 @@ def read_warc(path: str, opener: Callable[[str], BinaryIO] | None = None, *,
                      f"read failed: {err}")
     finally:
         stream.close()
-

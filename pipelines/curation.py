@@ -27,6 +27,7 @@ from pipelines.options import FILTER_CLASSES, CurationOptions
 from pipelines.sinks import WriteShards
 from pipelines.stages import JudgeDocuments
 
+
 def signal_names(filter_instance) -> tuple[str, ...]:
     """The signals a filter reports, in its own order (read off an empty document)."""
     return tuple(filter_instance.signals(""))
@@ -120,7 +121,7 @@ def curate(kept, records: RunRecords, options: CurationOptions,
         test_docs = kept.pipeline | "Read test sets" >> ReadTestSets(list(options.test_sets))
         clean = kept | "Decontaminate" >> Decontaminate(
             test_docs, mode=options.decontam_mode, threshold=options.dedup_threshold,
-            num_perm=options.num_perm, seed=options.seed)
+            num_perm=options.num_perm)
         kept = records.add_dedup_stage("decontaminate", clean)
 
     parameters = options.parameters()

@@ -1,0 +1,112 @@
+"""End-to-end MassiveWeb pipeline speed on Beam's local runner, with time per stage.
+
+Two inputs: a generated sample of at least 5,000 pages (``massivetext sample``) and the
+real WARCs in ../shared/data/warc when present. For each, the whole pipeline runs on
+the DirectRunner with one worker process per core, and we print pages/s per core (HTML
+pages entering extraction per wall-clock second, divided by the cores used). The share
+of time per stage comes from running each stage's core function on the same pages in
+this process, which is the work the stage's DoFn does; what is left of the pipeline's
+CPU time is Beam's own overhead (serialisation, shuffles, statistics).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from filters.language import EnglishFilter
+from filters.quality import QualityFilter
+from filters.repetition import RepetitionFilter
+from massivetext.cli import main as cli_main
+from massivetext.document import WebPage
+from massivetext.extraction import ExtractionError, extract_text
+from massivetext.minhash import MinHasher, shingle_hashes
+from massivetext.sample import write_sample
+from massivetext.warc import read_warc
+
+SAMPLE_PAGES = 5_000
+SHARED_WARCS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "warc"
+TARGET_PAGES_PER_CORE = 150
+
+
+def stage_times(paths: list[str]) -> tuple[int, dict[str, float]]:
+    """Seconds spent in each stage's core function over every page of ``paths``."""
+    times = dict.fromkeys(("read", "extract", "content", "quality", "repetition",
+                           "minhash"), 0.0)
+    english, quality, repetition, hasher = (EnglishFilter(), QualityFilter(),
+                                            RepetitionFilter(), MinHasher())
+    pages = 0
+    for path in paths:
+        start = time.process_time()
+        records = list(read_warc(path))
+        times["read"] += time.process_time() - start
+        for page in records:
+            if not isinstance(page, WebPage):
+                continue
+            pages += 1
+            start = time.process_time()
+            try:
+                text = extract_text(page.html, page.url)
+            except ExtractionError:
+                text = None
+            times["extract"] += time.process_time() - start
+            if text is None:
+                continue
+            for stage, work in (("content", english.judge), ("quality", quality.judge),
+                                ("repetition", repetition.judge),
+                                ("minhash", lambda t: hasher.signature(shingle_hashes(t)))):
+                begin = time.process_time()
+                work(text)
+                times[stage] += time.process_time() - begin
+    return pages, times
+
+
+def pipeline_run(paths: list[str], workers: int) -> float:
+    with tempfile.TemporaryDirectory() as output:
+        start = time.perf_counter()
+        code = cli_main(["run", "--input", ",".join(paths), "--output", output,
+                         "--runner=DirectRunner", "--direct_running_mode=multi_processing",
+                         f"--direct_num_workers={workers}"])
+        elapsed = time.perf_counter() - start
+        assert code == 0, "the pipeline run did not balance"
+    return elapsed
+
+
+def report(name: str, paths: list[str]) -> None:
+    workers = os.cpu_count() or 1
+    megabytes = sum(os.path.getsize(path) for path in paths) / 1e6
+    pages, times = stage_times(paths)
+    elapsed = pipeline_run(paths, workers)
+    per_core = pages / elapsed / workers
+    verdict = "meets" if per_core >= TARGET_PAGES_PER_CORE else "BELOW"
+    print(f"\n{name}: {pages} HTML pages, {megabytes:.1f} MB of WARC")
+    print(f"  pipeline wall time {elapsed:.1f} s on {workers} worker processes: "
+          f"{pages / elapsed:.1f} pages/s, {per_core:.1f} pages/s per core "
+          f"({verdict} the {TARGET_PAGES_PER_CORE} target), {megabytes / elapsed:.2f} MB/s")
+    total_cpu = elapsed * workers
+    stage_cpu = sum(times.values())
+    print(f"  {'stage':<12}{'CPU s':>8}{'share':>8}{'pages/s':>10}")
+    for stage, seconds in times.items():
+        rate = pages / seconds if seconds else float("inf")
+        print(f"  {stage:<12}{seconds:>8.2f}{100 * seconds / total_cpu:>7.1f}%{rate:>10.0f}")
+    overhead = max(total_cpu - stage_cpu, 0.0)
+    print(f"  {'beam+rest':<12}{overhead:>8.2f}{100 * overhead / total_cpu:>7.1f}%"
+          "   (includes idle worker time, shuffles, dedup joins, statistics)")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        sample = f"{directory}/bench-sample.warc.gz"
+        write_sample(sample, pages=SAMPLE_PAGES, seed=1)
+        report(f"generated sample ({SAMPLE_PAGES} pages)", [sample])
+    if SHARED_WARCS.exists():
+        real = sorted(str(path) for path in SHARED_WARCS.rglob("*.warc.gz"))
+        report(f"real WARCs in ../shared/data/warc ({len(real)} files)", real)
+    else:
+        print("\nreal WARCs: ../shared/data/warc is absent, skipped")
+
+
+if __name__ == "__main__":
+    main()
