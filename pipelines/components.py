@@ -1,0 +1,177 @@
+"""Connected components of a large undirected graph, computed in Beam.
+
+The algorithm alternates *large-star* and *small-star* rounds (Kiveris, Lattanzi,
+Mirrokni, Rastogi, Vassilvitskii, "Connected Components in MapReduce and Beyond",
+SoCC 2014). Each round is two GroupByKeys over the edge set, so no worker ever holds
+more than one node's neighbourhood, and no step needs all edges in one place (there is
+no single-process union-find).
+
+- large-star: every node links each *larger* neighbour to the smallest node of its
+  closed neighbourhood;
+- small-star: every node links itself and its *smaller* neighbours to the smallest of
+  them.
+
+Both keep the connected components unchanged, and the graph shrinks towards one star
+per component, centred on the component's smallest node. Bound: Kiveris et al. prove
+O(log^2 n) rounds for n nodes for their Two-Phase schedule of these two operations, and
+report about log n rounds for the alternating schedule used here. Our measurements
+(alternating, until the exact check below passes), for chains, the slowest common
+shape: in random node order 3 rounds at 10 nodes, 9 at 1,000, 13 at 100,000 (about
+0.8 log2 n); in sorted order log2 n + 1. :mod:`pipelines.dedup` orders nodes by a seeded
+hash, so inputs cannot arrange the sorted case. A Beam graph is static, so the rounds
+are unrolled: :data:`DEFAULT_ROUNDS` (32) covers 0.8 log2 n up to n = 2^40 and even
+sorted chains up to 2^31 nodes; the number is a parameter.
+
+Convergence is then *checked exactly*, not assumed: each node's label is the smallest
+node of its closed neighbourhood in the final graph, and the labels are correct for
+every component in which all edges join equal labels (labels constant over a connected
+component, each label no larger than any node of it and itself a node of it: so it is
+the component's minimum). Edges that still join different labels are counted in the
+stat and counter ``components_not_converged``. Their components carry several labels,
+so a caller keeping one member per label may keep several per component (the smallest
+node, its own label, is always among them), but never removes a node that has no edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+# Our choice (see the module docstring): about 0.8 log2 n rounds were measured; 32 leave
+# a wide margin up to about a trillion nodes, at two shuffles per round.
+DEFAULT_ROUNDS = 32
+
+NOT_CONVERGED = "components_not_converged"
+
+
+def _large_star(item: tuple[Any, Iterable[Any]]) -> Iterable[tuple[Any, Any]]:
+    """node and all its neighbours -> (larger neighbour, smallest of the closed
+    neighbourhood): larger node first, as the small-star grouping wants."""
+    node, neighbours = item
+    # The grouped values are re-iterable: a hub's neighbourhood is streamed twice
+    # rather than held as a set.
+    smallest = min(min(neighbours), node)
+    for neighbour in neighbours:
+        if neighbour > node:
+            yield neighbour, smallest
+
+
+def _small_star(item: tuple[Any, Iterable[Any]]) -> Iterable[tuple[Any, Any]]:
+    """node and its smaller neighbours -> edges to their smallest, in both directions,
+    as the next large-star grouping wants."""
+    node, smaller_neighbours = item
+    # A set, so duplicate edges die here and the edge count never grows between rounds.
+    linked = set(smaller_neighbours)
+    smallest = min(linked)
+    linked.add(node)
+    linked.discard(smallest)
+    for neighbour in linked:
+        yield neighbour, smallest
+        yield smallest, neighbour
+
+
+def _both_directions(edge: tuple[Any, Any]) -> Iterable[tuple[Any, Any]]:
+    u, v = edge
+    yield u, v
+    yield v, u
+
+
+def _larger_first(edge: tuple[Any, Any]) -> tuple[Any, Any]:
+    u, v = edge
+    return (u, v) if u > v else (v, u)
+
+
+class _AlternatingRound(beam.PTransform):
+    """One large-star round then one small-star round.
+
+    In and out: PCollection[(node, node)] holding every edge in both directions,
+    without self-loops; the components stay the same.
+    """
+
+    def expand(self, edges):
+        return (
+            edges
+            | "By node" >> beam.GroupByKey()
+            | "Large star" >> beam.FlatMap(_large_star)
+            | "By larger node" >> beam.GroupByKey()
+            | "Small star" >> beam.FlatMap(_small_star)
+        )
+
+
+class _CountInconsistent(beam.DoFn):
+    def __init__(self, stage: str):
+        self._counter = Metrics.counter(f"massivetext.{stage}", NOT_CONVERGED)
+
+    def process(self, item):
+        _, grouped = item
+        # One label on this side (the node's own), any number of edges waiting on it.
+        labels = list(grouped["label"])
+        for other_label in grouped["other_label"]:
+            if other_label != labels[0]:
+                self._counter.inc()
+                yield 1
+
+
+class ConnectedComponents(beam.PTransform):
+    """Label every node of an undirected graph with its component's smallest node.
+
+    In: PCollection[tuple[node, node]], nodes orderable values with a deterministic
+    coder (ints, strings, tuples of them); duplicate edges and self-loops allowed.
+    Out: ``{"labels": PCollection[(node, label)], "stats": PCollection[(stage, key, n)]}``
+    with one ``(node, label)`` per node that lies on an edge other than a self-loop,
+    and the stat ``(stage, "components_not_converged", n)``: edges whose endpoints
+    still carry different labels after ``rounds`` rounds (0 when exact).
+    """
+
+    def __init__(self, rounds: int = DEFAULT_ROUNDS, stage: str = "components"):
+        super().__init__()
+        if rounds < 1:
+            raise ValueError(f"rounds must be >= 1, got {rounds}")
+        self._rounds = rounds
+        self._stage = stage
+
+    def expand(self, edges):
+        graph = (
+            edges
+            | "Drop self-loops" >> beam.Filter(lambda e: e[0] != e[1])
+            | "Canonical" >> beam.Map(_larger_first)
+            | "Distinct input" >> beam.Distinct()
+            | "Both directions" >> beam.FlatMap(_both_directions)
+        )
+        for round_number in range(self._rounds):
+            graph = graph | f"Round {round_number}" >> _AlternatingRound()
+
+        labels = (
+            graph
+            | "Smallest neighbour" >> beam.CombinePerKey(min)
+            | "Closed neighbourhood" >> beam.Map(lambda kv: (kv[0], min(kv)))
+        )
+        # Check: every edge must join two equal labels (see the module docstring).
+        first_side = (
+            {"label": labels, "edge": graph | "One direction" >> beam.Filter(lambda e: e[0] > e[1])}
+            | "Join first" >> beam.CoGroupByKey()
+            | "Carry label" >> beam.FlatMap(_carry_label)
+        )
+        inconsistent = (
+            {"label": labels, "other_label": first_side}
+            | "Join second" >> beam.CoGroupByKey()
+            | "Compare labels" >> beam.ParDo(_CountInconsistent(self._stage))
+        )
+        stage = self._stage
+        stats = (
+            inconsistent
+            | "Count inconsistent" >> beam.combiners.Count.Globally()
+            | "Stat" >> beam.Map(lambda n: (stage, NOT_CONVERGED, n))
+        )
+        return {"labels": labels, "stats": stats}
+
+
+def _carry_label(item):
+    """(u, {label: [L(u)], edge: [v, ...]}) -> (v, L(u)) for each edge (u, v)."""
+    _, grouped = item
+    labels = list(grouped["label"])
+    for other in grouped["edge"]:
+        yield other, labels[0]

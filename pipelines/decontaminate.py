@@ -1,0 +1,236 @@
+"""Test-set filtering (Gopher Appendix A.1.1 step 6; SPEC.md section 1.6).
+
+:class:`ReadTestSets` reads evaluation-set files (:func:`massivetext.testsets.load_test_set`)
+into a PCollection of :class:`TestDocument`; :class:`Decontaminate` removes training
+documents that overlap them, in one of two modes:
+
+- ``"jaccard"`` (the paper's rule, the default): a training document is removed when its
+  13-gram Jaccard similarity with any test document exceeds 0.8. Candidates come from a
+  CoGroupByKey of training and test documents on LSH band keys (a pair at 0.8 shares a
+  band with probability >= 0.99), and every candidate is verified by exact Jaccard
+  through joins with both shingle arrays.
+- ``"ngram-overlap"`` (the stricter rule of later work, e.g. GPT-3 and Llama): a training
+  document is removed when it shares any 13-gram with a test document, found by a
+  CoGroupByKey on shingle hashes. A 13-gram common to many training documents is a hot
+  key, but each of them contributes only its own id, and the test side is reduced to its
+  smallest document key while streaming, so no group is ever materialised.
+
+Both joins are shuffles, never side inputs, so neither side has to fit in one worker.
+Removed details: ``test_set``, ``test_doc`` and ``similarity`` (jaccard mode) or
+``shared_ngrams`` (ngram-overlap mode: how many of the document's 13-grams occur in a
+test document; ``test_doc`` is the test document credited with the most of them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import apache_beam as beam
+import numpy as np
+from apache_beam.metrics import Metrics
+
+from massivetext.document import Removed
+from massivetext.lsh import DEFAULT_MIN_CANDIDATE_PROB, DEFAULT_THRESHOLD, choose_bands
+from massivetext.minhash import DEFAULT_NGRAM_SIZE, DEFAULT_NUM_PERM, DEFAULT_SEED, shingle_hashes
+from massivetext.testsets import TestDocument, TestSetLoadReport, load_test_set
+from pipelines.dedup import (
+    ShingleAndSign,
+    VerifyPairs,
+    count_stat,
+    key_and_count,
+)
+from pipelines.stages import open_uncompressed
+
+STAGE = "decontaminate"
+REASON = "test_set_overlap"
+JACCARD_MODE = "jaccard"  # Gopher Appendix A.1.1 step 6
+NGRAM_MODE = "ngram-overlap"  # GPT-3 (Brown et al. 2020, App. C), Llama: any shared 13-gram
+MODES = (JACCARD_MODE, NGRAM_MODE)
+DEFAULT_MODE = JACCARD_MODE
+
+
+class _LoadTestSet(beam.DoFn):
+    def process(self, path: str):
+        report = TestSetLoadReport()
+        yield from load_test_set(path, opener=open_uncompressed, report=report)
+        namespace = f"massivetext.{STAGE}"
+        Metrics.counter(namespace, "test_docs").inc(report.documents)
+        for error, count in report.errors.items():
+            Metrics.counter(namespace, f"test_set_error.{error}").inc(count)
+            yield beam.pvalue.TaggedOutput("stats", (STAGE, f"test_set_error.{error}", count))
+
+
+class ReadTestSets(beam.PTransform):
+    """Pipeline root -> PCollection[TestDocument] of every test-set file in ``paths``.
+
+    Bad records are skipped and counted by error name: in Beam counters and, once the
+    transform is applied, in ``self.stats``, a PCollection of
+    ``("decontaminate", "test_set_error.<error>", n)``. A missing file fails the run.
+    """
+
+    def __init__(self, paths: Sequence[str]):
+        super().__init__()
+        if isinstance(paths, str):
+            raise TypeError("paths must be a sequence of paths, not one string")
+        self._paths = list(paths)
+        self.stats = None
+
+    def expand(self, root):
+        loaded = (root
+                  | "Paths" >> beam.Create(self._paths)
+                  | "Load" >> beam.ParDo(_LoadTestSet()).with_outputs("stats", main="docs"))
+        self.stats = loaded.stats
+        return loaded.docs | "Spread" >> beam.Reshuffle()
+
+
+def _test_key(document: TestDocument) -> tuple[str, str]:
+    return document.test_set, document.id
+
+
+def _band_crossings(item):
+    """A band bucket -> (train_id, test_key) for every training x test member."""
+    _, grouped = item
+    # Test documents sharing a band are near-duplicates of one another: few per bucket.
+    tests = sorted(set(grouped["test"]))
+    if tests:
+        for train_id in grouped["train"]:
+            for test_key in tests:
+                yield train_id, test_key
+
+
+def _first_test_key(item):
+    """A shingle hash -> (train_id, smallest test key) for every training document."""
+    _, grouped = item
+    test_key = min(grouped["test"], default=None)
+    if test_key is not None:
+        for train_id in grouped["train"]:
+            yield train_id, test_key
+
+
+def _shingle_keys(key_of, ngram_size: int):
+    def keys(document):
+        hashes = shingle_hashes(document.text, ngram_size)
+        # 63 bits so the key is a Beam varint; the same shift on both sides.
+        return [(int(h), key_of(document)) for h in (hashes >> np.uint64(1)).tolist()]
+    return keys
+
+
+class _SharedCount(beam.CombineFn):
+    """(shared n-grams, test key) values -> (total shared, test key with the most)."""
+
+    def create_accumulator(self):
+        return 0, None
+
+    def add_input(self, accumulator, value):
+        return self.merge_accumulators([accumulator, (value[0], value)])
+
+    def merge_accumulators(self, accumulators):
+        total, best = 0, None
+        for count, candidate in accumulators:
+            total += count
+            if candidate is not None and (best is None or candidate > best):
+                best = candidate
+        return total, best
+
+    def extract_output(self, accumulator):
+        total, (_, test_key) = accumulator
+        return total, test_key
+
+
+class _Resolve(beam.DoFn):
+    def __init__(self, detail_name: str):
+        self._detail_name = detail_name
+        self._kept = Metrics.counter(f"massivetext.{STAGE}", "kept")
+        self._removed = Metrics.counter(f"massivetext.{STAGE}", f"removed.{REASON}")
+
+    def process(self, item):
+        _, grouped = item
+        matches = list(grouped["match"])
+        for document in grouped["doc"]:
+            if not matches:
+                self._kept.inc()
+                yield document
+                continue
+            value, (test_set, test_doc) = matches[0]
+            self._removed.inc()
+            detail = f"{value:.4f}" if isinstance(value, float) else str(value)
+            yield beam.pvalue.TaggedOutput("removed", Removed(
+                STAGE, (REASON,), document,
+                {"test_set": test_set, "test_doc": test_doc, self._detail_name: detail}))
+
+
+class Decontaminate(beam.PTransform):
+    """Training Documents -> {kept, removed, stats}, against ``test_docs``
+    (a PCollection[TestDocument] of the same pipeline); see the module docstring."""
+
+    def __init__(self, test_docs, mode: str = DEFAULT_MODE,
+                 threshold: float = DEFAULT_THRESHOLD, ngram_size: int = DEFAULT_NGRAM_SIZE,
+                 num_perm: int = DEFAULT_NUM_PERM,
+                 min_candidate_prob: float = DEFAULT_MIN_CANDIDATE_PROB,
+                 minhash_seed: int = DEFAULT_SEED):
+        super().__init__()
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        choose_bands(num_perm, threshold, min_candidate_prob)  # fail fast: ValueError
+        self._test_docs = test_docs
+        self._mode = mode
+        self._threshold = threshold
+        self._ngram_size = ngram_size
+        self._num_perm = num_perm
+        self._min_candidate_prob = min_candidate_prob
+        self._minhash_seed = minhash_seed
+
+    def _jaccard_matches(self, documents):
+        def sign(label, pcoll, key_of):
+            return (pcoll
+                    | f"Key {label}" >> beam.Map(lambda d: (key_of(d), d.text))
+                    | f"Sign {label}" >> ShingleAndSign(
+                        self._ngram_size, self._num_perm, self._minhash_seed, self._threshold,
+                        self._min_candidate_prob))
+
+        train = sign("train", documents, lambda d: d.id)
+        test = sign("test", self._test_docs, _test_key)
+        candidates = ({"train": train["bands"], "test": test["bands"]}
+                      | "Join bands" >> beam.CoGroupByKey()
+                      | "Cross" >> beam.FlatMap(_band_crossings)
+                      | "Distinct pairs" >> beam.Distinct())
+        verified = candidates | "Verify" >> VerifyPairs(
+            train["shingles"], test["shingles"], self._threshold)
+        matches = (verified
+                   | "By train doc" >> beam.Map(lambda e: (e[0], (e[2], e[1])))
+                   | "Most similar" >> beam.CombinePerKey(max))
+        return matches, "similarity", [
+            count_stat(candidates, STAGE, "candidate_pairs", "candidates"),
+            count_stat(verified, STAGE, "verified_matches", "verified")]
+
+    def _ngram_matches(self, documents):
+        train = documents | "Train n-grams" >> beam.FlatMap(
+            _shingle_keys(lambda d: d.id, self._ngram_size))
+        test = self._test_docs | "Test n-grams" >> beam.FlatMap(
+            _shingle_keys(_test_key, self._ngram_size))
+        shared = ({"train": train, "test": test}
+                  | "Join n-grams" >> beam.CoGroupByKey()
+                  | "Shared" >> beam.FlatMap(_first_test_key))
+        matches = (shared
+                   | "Per test doc" >> beam.combiners.Count.PerElement()
+                   | "By train doc" >> beam.Map(lambda kv: (kv[0][0], (kv[1], kv[0][1])))
+                   | "Most shared" >> beam.CombinePerKey(_SharedCount()))
+        return matches, "shared_ngrams", [
+            count_stat(shared, STAGE, "shared_ngrams", "shared")]
+
+    def expand(self, documents):
+        keyed = documents | "Key by id" >> beam.Map(key_and_count(STAGE, lambda d: d.id))
+        find = self._jaccard_matches if self._mode == JACCARD_MODE else self._ngram_matches
+        matches, detail_name, match_stats = find(documents)
+        resolved = ({"doc": keyed, "match": matches}
+                    | "Join documents" >> beam.CoGroupByKey()
+                    | "Resolve" >> beam.ParDo(_Resolve(detail_name)).with_outputs(
+                        "removed", main="kept"))
+        stats = (
+            count_stat(documents, STAGE, "docs_in", "docs in"),
+            count_stat(self._test_docs, STAGE, "test_docs", "test docs"),
+            count_stat(resolved.kept, STAGE, "kept", "kept"),
+            count_stat(resolved.removed, STAGE, f"removed.{REASON}", "removed"),
+            *match_stats,
+        ) | "Stats" >> beam.Flatten()
+        return {"kept": resolved.kept, "removed": resolved.removed, "stats": stats}
