@@ -9,12 +9,17 @@ removed documents per reason, and the ``stats.json`` file.
 
 from __future__ import annotations
 
+import collections
+import functools
 import json
 import typing
 from dataclasses import asdict
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
+from apache_beam.transforms.window import GlobalWindow
+from apache_beam.utils.timestamp import MIN_TIMESTAMP
+from apache_beam.utils.windowed_value import WindowedValue
 
 from massivetext.document import Document, Failed, Removed, Skipped
 from massivetext.shards import stable_hash
@@ -61,6 +66,29 @@ def _outcome_triple(outcome: Failed | Skipped):
     return [("read", f"skipped:{outcome.kind}", 1)]
 
 
+class _SumPerBundle(beam.DoFn):
+    """Elements -> their (stage, key, value) triples, summed within each bundle.
+
+    A document yields a dozen triples (counts, reasons, histogram bins); summing them
+    before they leave the worker keeps the statistics from multiplying the elements
+    that Beam has to move.
+    """
+
+    def __init__(self, to_triples):
+        self._to_triples = to_triples
+
+    def start_bundle(self):
+        self._sums = collections.Counter()
+
+    def process(self, element):
+        for stage, key, value in self._to_triples(element):
+            self._sums[(stage, key)] += value
+
+    def finish_bundle(self):
+        for (stage, key), value in self._sums.items():
+            yield WindowedValue((stage, key, value), MIN_TIMESTAMP, [GlobalWindow()])
+
+
 class StageStatistics(beam.PTransform):
     """StageOutput of one stage -> PCollection[(stage, key, int)] statistics triples.
 
@@ -73,11 +101,11 @@ class StageStatistics(beam.PTransform):
         self._signal_names = tuple(signal_names)
 
     def expand(self, output):
-        kept = output.kept | "Kept" >> beam.FlatMap(
-            _kept_triples, stage=self._stage, signal_names=self._signal_names)
-        removed = output.removed | "Removed" >> beam.FlatMap(
-            _removed_triples, signal_names=self._signal_names)
-        failed = output.failed | "Failed" >> beam.FlatMap(_outcome_triple)
+        kept = output.kept | "Kept" >> beam.ParDo(_SumPerBundle(functools.partial(
+            _kept_triples, stage=self._stage, signal_names=self._signal_names)))
+        removed = output.removed | "Removed" >> beam.ParDo(_SumPerBundle(functools.partial(
+            _removed_triples, signal_names=self._signal_names)))
+        failed = output.failed | "Failed" >> beam.ParDo(_SumPerBundle(_outcome_triple))
         return (kept, removed, failed) | beam.Flatten()
 
 
@@ -85,13 +113,19 @@ class CountOutcomes(beam.PTransform):
     """PCollection[Skipped | Failed] -> PCollection[(stage, key, int)] statistics triples."""
 
     def expand(self, outcomes):
-        return outcomes | beam.FlatMap(_outcome_triple)
+        return outcomes | beam.ParDo(_SumPerBundle(_outcome_triple))
+
+
+def removal_record(removal: Removed) -> dict:
+    """A removed document as JSON: its fields, signals, stage, reasons and details."""
+    record = asdict(removal.document)
+    record.update(stage=removal.stage, reasons=list(removal.reasons), details=removal.details)
+    return record
 
 
 def removal_samples(removal: Removed):
     """One sample entry per reason: (file name, id, JSON record)."""
-    record = asdict(removal.document)
-    record.update(stage=removal.stage, reasons=list(removal.reasons), details=removal.details)
+    record = removal_record(removal)
     return [(f"removed/{removal.stage}.{reason}.jsonl", removal.document.id, record)
             for reason in removal.reasons]
 
@@ -114,26 +148,39 @@ class WriteSamples(beam.PTransform):
     """PCollection[(file name, id, record)] -> JSONL files under ``directory``.
 
     Keeps up to ``sample_size`` records per file, chosen by a seeded hash of the id so
-    reruns pick the same ones; ``sample_size=None`` keeps every one.
+    reruns pick the same ones.
     """
 
-    def __init__(self, directory: str, sample_size: int | None, seed: int):
+    def __init__(self, directory: str, sample_size: int, seed: int):
         super().__init__()
         self._directory = directory
         self._sample_size = sample_size
         self._seed = seed
 
     def expand(self, entries):
-        keyed = entries | "Key by file" >> beam.Map(lambda entry: (entry[0], entry[1:]))
-        if self._sample_size is None:
-            grouped = keyed | "Group" >> beam.GroupByKey()
-        else:
-            seed = self._seed
-            grouped = keyed | "Sample" >> beam.combiners.Top.PerKey(
-                self._sample_size, key=lambda entry: -stable_hash(entry[0], seed))
+        seed = self._seed
+        grouped = (entries
+                   | "Key by file" >> beam.Map(lambda entry: (entry[0], entry[1:]))
+                   | "Sample" >> beam.combiners.Top.PerKey(
+                       self._sample_size, key=lambda entry: -stable_hash(entry[0], seed)))
         directory = self._directory
         return grouped | "Write" >> beam.MapTuple(
             lambda name, entries: _write_jsonl(f"{directory}/{name}", entries))
+
+
+class WriteAllRemoved(beam.PTransform):
+    """PCollection[Removed] -> every removed document as sharded JSONL.gz files under
+    ``directory/removed/all/`` (Beam's text sink: temporary files, then renamed)."""
+
+    def __init__(self, directory: str):
+        super().__init__()
+        self._prefix = f"{directory}/removed/all/part"
+
+    def expand(self, removed):
+        return (removed
+                | "To JSON" >> beam.Map(lambda removal: json.dumps(
+                    removal_record(removal), ensure_ascii=False, sort_keys=True))
+                | "Write" >> beam.io.WriteToText(self._prefix, file_name_suffix=".jsonl.gz"))
 
 
 class WriteStats(beam.PTransform):

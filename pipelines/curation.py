@@ -18,6 +18,7 @@ from pipelines.accounting import (
     CountOutcomes,
     StageOutput,
     StageStatistics,
+    WriteAllRemoved,
     WriteSamples,
     WriteStats,
     failure_samples,
@@ -118,7 +119,9 @@ def curate(kept, records: RunRecords, options: CurationOptions,
     if options.test_sets:
         from pipelines.decontaminate import Decontaminate, ReadTestSets
 
-        test_docs = kept.pipeline | "Read test sets" >> ReadTestSets(list(options.test_sets))
+        reader = ReadTestSets(list(options.test_sets))
+        test_docs = kept.pipeline | "Read test sets" >> reader
+        records.stats.append(reader.stats)  # test-set records that could not be used
         clean = kept | "Decontaminate" >> Decontaminate(
             test_docs, mode=options.decontam_mode, threshold=options.dedup_threshold,
             num_perm=options.num_perm)
@@ -128,13 +131,14 @@ def curate(kept, records: RunRecords, options: CurationOptions,
     directory = options.subset_dir
     records.stats.append(kept | "Write shards" >> WriteShards(
         directory, all_signal_names(options), parameters, options.num_shards))
-    sample_size = None if options.keep_removed == "all" else DEFAULT_REMOVED_SAMPLE_SIZE
-    removed = (tuple(records.removed) | "All removed" >> beam.Flatten()
-               | "Removed samples" >> beam.FlatMap(removal_samples))
+    removed = tuple(records.removed) | "All removed" >> beam.Flatten()
+    if options.keep_removed == "all":
+        _ = removed | "Write all removed" >> WriteAllRemoved(directory)
+    samples = removed | "Removed samples" >> beam.FlatMap(removal_samples)
     failed = (tuple(records.failed) | "All failed" >> beam.Flatten()
               | "Failure samples" >> beam.FlatMap(failure_samples))
-    _ = ((removed, failed) | "All samples" >> beam.Flatten()
-         | "Write samples" >> WriteSamples(directory, sample_size, options.seed))
+    _ = ((samples, failed) | "All samples" >> beam.Flatten()
+         | "Write samples" >> WriteSamples(directory, DEFAULT_REMOVED_SAMPLE_SIZE, options.seed))
     _ = (tuple(records.stats) | "All stats" >> beam.Flatten()
          | "Write stats" >> WriteStats(f"{directory}/stats.json", stage_order, parameters))
 

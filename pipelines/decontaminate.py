@@ -33,12 +33,8 @@ from massivetext.document import Removed
 from massivetext.lsh import DEFAULT_MIN_CANDIDATE_PROB, DEFAULT_THRESHOLD, choose_bands
 from massivetext.minhash import DEFAULT_NGRAM_SIZE, DEFAULT_NUM_PERM, DEFAULT_SEED, shingle_hashes
 from massivetext.testsets import TestDocument, TestSetLoadReport, load_test_set
-from pipelines.dedup import (
-    ShingleAndSign,
-    VerifyPairs,
-    count_stat,
-    key_and_count,
-)
+from pipelines.minhash_stages import ShingleAndSign, VerifyPairs
+from pipelines.stage_stats import count_stat, key_and_count
 from pipelines.stages import open_uncompressed
 
 STAGE = "decontaminate"

@@ -12,7 +12,8 @@ Near duplicates: per document, word 13-gram shingles and a MinHash signature; LS
 keys (:func:`massivetext.lsh.choose_bands`: a pair at Jaccard 0.8 shares a band with
 probability >= 0.99); each band bucket proposes candidate pairs; EVERY candidate pair is
 verified by its exact shingle Jaccard (> 0.8, strictly: the paper says "exceeds")
-through two CoGroupByKey joins with the shingle arrays; verified edges are resolved into
+through two CoGroupByKey joins with the shingle arrays (both steps in
+:mod:`pipelines.minhash_stages`, shared with test-set filtering); verified edges are resolved into
 clusters by :class:`pipelines.components.ConnectedComponents`, and every member of a
 cluster except its survivor is removed.
 
@@ -30,23 +31,17 @@ huge mixed buckets. Precision never drops: nothing joins a cluster unverified.
 from __future__ import annotations
 
 import itertools
-from typing import Any
 
 import apache_beam as beam
 import xxhash
 from apache_beam.metrics import Metrics
 
-from massivetext.document import Document, Removed
-from massivetext.lsh import DEFAULT_MIN_CANDIDATE_PROB, DEFAULT_THRESHOLD, band_keys, choose_bands
-from massivetext.minhash import (
-    DEFAULT_NGRAM_SIZE,
-    DEFAULT_NUM_PERM,
-    DEFAULT_SEED,
-    MinHasher,
-    exact_jaccard,
-    shingle_hashes,
-)
+from massivetext.document import Removed
+from massivetext.lsh import DEFAULT_MIN_CANDIDATE_PROB, DEFAULT_THRESHOLD, choose_bands
+from massivetext.minhash import DEFAULT_NGRAM_SIZE, DEFAULT_NUM_PERM, DEFAULT_SEED
 from pipelines.components import DEFAULT_ROUNDS, ConnectedComponents
+from pipelines.minhash_stages import ShingleAndSign, VerifyPairs
+from pipelines.stage_stats import count_stat, histogram_stats, key_and_count
 
 EXACT_STAGE = "exact_dedup"
 NEAR_STAGE = "near_dedup"
@@ -72,113 +67,6 @@ def exact_text_key(text: str) -> bytes:
     stripped: documents differing only in spacing or line breaks are exact duplicates,
     while case and punctuation still count (the near-duplicate stage ignores those)."""
     return xxhash.xxh3_128_digest(" ".join(text.split()).encode("utf-8", "surrogatepass"))
-
-
-def size_bucket(size: int) -> str:
-    """Histogram bucket of a group size: 2, 3, 4, 5-9, 10-99 or 100+."""
-    if size <= 4:
-        return str(size)
-    return "5-9" if size < 10 else "10-99" if size < 100 else "100+"
-
-
-def count_stat(pcoll, stage: str, key: str, label: str):
-    """A one-element stats PCollection: (stage, key, number of elements of pcoll)."""
-    return (pcoll
-            | f"Count {label}" >> beam.combiners.Count.Globally()
-            | f"Stat {label}" >> beam.Map(lambda n: (stage, key, n)))
-
-
-def histogram_stats(sizes, stage: str, prefix: str, label: str):
-    """Stats (stage, f"{prefix}={bucket}", count) from a PCollection of group sizes."""
-    return (sizes
-            | f"Bucket {label}" >> beam.Map(size_bucket)
-            | f"Count {label}" >> beam.combiners.Count.PerElement()
-            | f"Stat {label}" >> beam.Map(lambda kv: (stage, f"{prefix}={kv[0]}", kv[1])))
-
-
-class _ShingleAndSign(beam.DoFn):
-    def __init__(self, ngram_size: int, num_perm: int, minhash_seed: int,
-                 bands: int, rows: int):
-        self._ngram_size = ngram_size
-        self._num_perm = num_perm
-        self._minhash_seed = minhash_seed
-        self._bands = bands
-        self._rows = rows
-
-    def setup(self):
-        self._hasher = MinHasher(self._num_perm, self._minhash_seed)
-
-    def process(self, item):
-        key, text = item
-        hashes = shingle_hashes(text, self._ngram_size)
-        yield beam.pvalue.TaggedOutput("shingles", (key, hashes))
-        if hashes.size:
-            signature = self._hasher.signature(hashes)
-            for band_key in band_keys(signature, self._bands, self._rows):
-                yield band_key, key
-
-
-class ShingleAndSign(beam.PTransform):
-    """PCollection[(key, text)] -> {"bands": (band_key, key) per LSH band,
-    "shingles": (key, sorted unique uint64 shingle hashes)}.
-
-    Texts without shingles (no words) get no band keys: their Jaccard with anything is 0.
-    """
-
-    def __init__(self, ngram_size: int, num_perm: int, minhash_seed: int,
-                 threshold: float, min_candidate_prob: float):
-        super().__init__()
-        bands, rows = choose_bands(num_perm, threshold, min_candidate_prob)
-        self._sign = _ShingleAndSign(ngram_size, num_perm, minhash_seed, bands, rows)
-
-    def expand(self, keyed_texts):
-        outputs = (keyed_texts
-                   | beam.ParDo(self._sign).with_output_types(tuple[Any, Any]).with_outputs(
-                       "shingles", main="bands"))
-        return {"bands": outputs.bands, "shingles": outputs.shingles}
-
-
-def _attach_left(item):
-    _, grouped = item
-    # Every key has its shingles (ShingleAndSign emits them for every document).
-    for shingles in grouped["shingles"]:
-        for left, right in grouped["pair"]:
-            yield right, (left, right, shingles)
-
-
-def _verify(threshold: float):
-    def verify(item):
-        _, grouped = item
-        for shingles in grouped["shingles"]:
-            for left, right, left_shingles in grouped["pair"]:
-                similarity = exact_jaccard(left_shingles, shingles)
-                if similarity > threshold:  # "exceeds": strictly greater
-                    yield left, right, similarity
-    return verify
-
-
-class VerifyPairs(beam.PTransform):
-    """PCollection[(left_key, right_key)] -> PCollection[(left_key, right_key, jaccard)]
-    of the pairs whose exact shingle Jaccard exceeds ``threshold``.
-
-    The shingle arrays come from two keyed PCollections, joined in with two
-    CoGroupByKeys (left then right), so no worker holds more than one key's pairs.
-    """
-
-    def __init__(self, left_shingles, right_shingles, threshold: float = DEFAULT_THRESHOLD):
-        super().__init__()
-        self._left = left_shingles
-        self._right = right_shingles
-        self._threshold = threshold
-
-    def expand(self, pairs):
-        with_left = (
-            {"pair": pairs | "By left" >> beam.Map(lambda p: (p[0], p)), "shingles": self._left}
-            | "Join left" >> beam.CoGroupByKey()
-            | "Attach left" >> beam.FlatMap(_attach_left))
-        return ({"pair": with_left, "shingles": self._right}
-                | "Join right" >> beam.CoGroupByKey()
-                | "Verify" >> beam.FlatMap(_verify(self._threshold)))
 
 
 def _bucket_pairs(max_all_pairs: int):
@@ -242,16 +130,6 @@ class _SurvivorAndSize(beam.CombineFn):
 
     def extract_output(self, accumulator):
         return accumulator
-
-
-def key_and_count(stage: str, key_of):
-    """document -> (key_of(document), document), counting docs_in for the stage."""
-    docs_in = Metrics.counter(f"massivetext.{stage}", "docs_in")
-
-    def keyed(document: Document):
-        docs_in.inc()
-        return key_of(document), document
-    return keyed
 
 
 class ExactDedup(beam.PTransform):

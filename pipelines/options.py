@@ -95,7 +95,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--num-shards", type=int, default=0,
                         help="output shards (0: about one per 256 MB of text)")
     parser.add_argument("--keep-removed", choices=("sample", "all"), default="sample",
-                        help="write a sample of 100 removed documents per reason, or all")
+                        help="sample: up to 100 removed documents per reason (always written); "
+                             "all: also every removed document, under removed/all/")
     for filter_class in FILTER_CLASSES:
         group = parser.add_argument_group(f"{filter_class.name} filter")
         for threshold in dataclasses.fields(filter_class):

@@ -21,9 +21,9 @@ from pipelines.dedup import (
     ExactDedup,
     NearDedup,
     exact_text_key,
-    size_bucket,
     survivor_node,
 )
+from pipelines.stage_stats import size_bucket
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 AEB_TRUTH = DATA / "extraction" / "scrapinghub-aeb" / "ground-truth.json"

@@ -1,5 +1,6 @@
 """End to end: the text-subset pipeline on real Beam (DirectRunner), JSONL in, Arrow out."""
 
+import gzip
 import json
 import random
 
@@ -64,7 +65,9 @@ def stats_of(result):
 
 def test_every_record_is_accounted_for(result):
     accounting = stats_of(result)["accounting"]
-    assert accounting == {"input_records": 37, "kept": 30, "removed": 5, "skipped": 0,
+    # 30 distinct documents + one survivor of base/exact-copy/near-copy; removed: the
+    # German page, two duplicates, the test-set leak; failed: two bad lines.
+    assert accounting == {"input_records": 37, "kept": 31, "removed": 4, "skipped": 0,
                           "failed": 2, "balanced": True}
 
 
@@ -91,20 +94,28 @@ def test_shards_load_with_pyarrow_and_hugging_face_datasets(result):
     manifest = json.loads((result / "manifest.json").read_text())
     paths = [result / shard["name"] for shard in manifest["shards"]]
     tables = [pa.ipc.open_file(str(path)).read_all() for path in paths]
-    assert sum(table.num_rows for table in tables) == manifest["rows"] == 30
+    assert sum(table.num_rows for table in tables) == manifest["rows"] == 31
     ids = {row for table in tables for row in table.column("id").to_pylist()}
-    assert "german" not in ids and "eval-leak" not in ids and len(ids) == 30
+    assert "german" not in ids and "eval-leak" not in ids and len(ids) == 31
     assert "english_score" in tables[0].schema.names
 
     datasets = pytest.importorskip("datasets")
     loaded = datasets.load_dataset("arrow", data_files=[str(p) for p in paths], split="train",
                                    cache_dir=str(result.parent / "hf-cache"))
-    assert len(loaded) == 30 and set(loaded["id"]) == ids
+    assert len(loaded) == 31 and set(loaded["id"]) == ids
 
 
-def test_a_rerun_gives_byte_identical_shards(corpus, result, tmp_path):
-    assert run_pipeline(corpus, tmp_path) == 0
+def test_a_rerun_gives_byte_identical_shards_and_can_keep_every_removed_document(
+        corpus, result, tmp_path):
+    assert run_pipeline(corpus, tmp_path, "--keep-removed=all") == 0
     manifest = json.loads((result / "manifest.json").read_text())
     for shard in manifest["shards"]:
         assert (tmp_path / "news" / shard["name"]).read_bytes() == (
             result / shard["name"]).read_bytes()
+    every_removed = [json.loads(line) for path in (tmp_path / "news" / "removed" / "all").glob(
+        "part-*.jsonl.gz") for line in gzip.decompress(path.read_bytes()).splitlines()]
+    sampled = {json.loads(line)["id"] for path in (result / "removed").glob("*.jsonl")
+               for line in path.read_text().splitlines()}
+    assert len(every_removed) == 4
+    assert {record["id"] for record in every_removed} == sampled
+    assert {"german", "eval-leak"} <= sampled
