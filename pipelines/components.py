@@ -19,8 +19,9 @@ report about log n rounds for the alternating schedule used here. Our measuremen
 shape: in random node order 3 rounds at 10 nodes, 9 at 1,000, 13 at 100,000 (about
 0.8 log2 n); in sorted order log2 n + 1. :mod:`pipelines.dedup` orders nodes by a seeded
 hash, so inputs cannot arrange the sorted case. A Beam graph is static, so the rounds
-are unrolled: :data:`DEFAULT_ROUNDS` (32) covers 0.8 log2 n up to n = 2^40 and even
-sorted chains up to 2^31 nodes; the number is a parameter.
+are unrolled: :data:`DEFAULT_ROUNDS` (20) covers 0.8 log2 n up to n = 2^25 nodes in one
+chain-shaped component (near-duplicate clusters are far smaller and far less deep) and
+even sorted chains up to 2^19 nodes; the number is a parameter.
 
 Convergence is then *checked exactly*, not assumed: each node's label is the smallest
 node of its closed neighbourhood in the final graph, and the labels are correct for
@@ -40,9 +41,10 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-# Our choice (see the module docstring): about 0.8 log2 n rounds were measured; 32 leave
-# a wide margin up to about a trillion nodes, at two shuffles per round.
-DEFAULT_ROUNDS = 32
+# Our choice (see the module docstring): about 0.8 log2 n rounds were measured; 20 cover
+# one chain of 33 million nodes, at two shuffles per round (each costs time even when
+# the graph is small, so more rounds slow every run).
+DEFAULT_ROUNDS = 20
 
 NOT_CONVERGED = "components_not_converged"
 
