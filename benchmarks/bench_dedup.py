@@ -1,4 +1,4 @@
-"""The whole dedup stage (exact, then near duplicates) on Beam's DirectRunner.
+"""The whole dedup stage (exact, then near duplicates) on Beam's local FnApiRunner.
 
 Corpus: random-word documents with planted near duplicates (Jaccard aimed uniformly at
 0.5 to 1.0, some in chains), whitespace-only exact copies, and one boilerplate family
@@ -8,7 +8,7 @@ Prints, from the same run, for our Beam stage and for the in-process reference
 (datasketch's MinHash + MinHashLSH at the same threshold and permutations, every LSH
 candidate treated as a duplicate and grouped with a single-process union-find, the
 usual way it is used): documents per second of wall time and per CPU-second of this
-process (the DirectRunner runs in-process on one core; it reads the corpus from a JSONL
+process (the local runner runs in-process on one core; it reads the corpus from a JSONL
 file, as a pipeline would), recall and precision against
 brute-force exact Jaccard over all pairs (:mod:`massivetext.dedup_eval`), documents
 removed against the ideal number, clusters found.
@@ -34,6 +34,7 @@ from massivetext.document import Document
 from massivetext.lsh import DEFAULT_THRESHOLD
 from massivetext.minhash import DEFAULT_NGRAM_SIZE, DEFAULT_NUM_PERM, dedup_words
 from pipelines.dedup import Deduplicate
+from pipelines.options import LOCAL_RUNNER
 
 BASES = int(os.environ.get("BENCH_DEDUP_BASES", "4000"))  # about 2.5 documents per base
 EXACT_COPY_EVERY = 20  # one whitespace-only copy per 20 documents
@@ -67,7 +68,7 @@ def _document(line: str) -> Document:
 
 def run_beam(corpus_path: str):
     _SINK.clear()
-    with beam.Pipeline() as pipeline:
+    with beam.Pipeline(runner=LOCAL_RUNNER) as pipeline:
         result = (pipeline
                   | beam.io.ReadFromText(corpus_path)
                   | "Parse" >> beam.Map(_document)
@@ -133,7 +134,7 @@ def main() -> None:
     print(f"{'':34}{'docs/s':>8}{'docs/cpu-s':>11}{'recall':>8}{'precision':>10}"
           f"{'removed':>9}{'ideal':>7}{'clusters':>9}")
     for name, score, seconds, cpu_seconds, found in (
-            ("Beam DirectRunner (exact+near)", ours, wall, cpu, clusters),
+            ("Beam local runner (exact+near)", ours, wall, cpu, clusters),
             ("datasketch LSH, in-process", reference, ref_wall, ref_cpu, ref_clusters)):
         print(f"{name:34}{len(corpus) / seconds:8.0f}{len(corpus) / cpu_seconds:11.0f}"
               f"{score.recall:8.4f}{score.precision:10.4f}{score.removed:9d}"

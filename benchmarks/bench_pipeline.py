@@ -67,7 +67,7 @@ def pipeline_run(paths: list[str], workers: int) -> float:
     with tempfile.TemporaryDirectory() as output:
         start = time.perf_counter()
         code = cli_main(["run", "--input", ",".join(paths), "--output", output,
-                         "--runner=DirectRunner", "--direct_running_mode=multi_processing",
+                         "--runner=FnApiRunner", "--direct_running_mode=multi_processing",
                          f"--direct_num_workers={workers}"])
         elapsed = time.perf_counter() - start
         assert code == 0, "the pipeline run did not balance"

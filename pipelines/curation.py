@@ -7,6 +7,9 @@ documents are written as Arrow shards with their statistics and removed samples.
 
 from __future__ import annotations
 
+import logging
+import sys
+
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
@@ -24,7 +27,7 @@ from pipelines.accounting import (
     failure_samples,
     removal_samples,
 )
-from pipelines.options import FILTER_CLASSES, CurationOptions
+from pipelines.options import FILTER_CLASSES, CurationOptions, parse
 from pipelines.sinks import WriteShards
 from pipelines.stages import JudgeDocuments
 
@@ -148,3 +151,13 @@ def count_read_outcomes(records: RunRecords, skipped, failed, read_stats) -> Non
     records.stats.append((skipped, failed) | "Flatten read outcomes" >> beam.Flatten()
                          | "Count read outcomes" >> CountOutcomes())
     records.failed.append(failed)
+
+
+def run_pipeline(build, argv: list[str] | None = None) -> beam.runners.runner.PipelineResult:
+    """Parse ``argv`` (default: ``sys.argv``), build the pipeline with ``build`` and run
+    it to the end, as Beam's example pipelines do."""
+    options, pipeline_options = parse(sys.argv[1:] if argv is None else argv)
+    logging.getLogger().setLevel(logging.INFO)
+    with beam.Pipeline(options=pipeline_options) as pipeline:
+        build(pipeline, options)
+    return pipeline.result

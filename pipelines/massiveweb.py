@@ -13,8 +13,6 @@ through to Beam.
 
 from __future__ import annotations
 
-import logging
-
 import apache_beam as beam
 
 from pipelines.curation import (
@@ -22,10 +20,11 @@ from pipelines.curation import (
     count_read_outcomes,
     curate,
     filter_content,
+    run_pipeline,
     signal_names,
     text_judge,
 )
-from pipelines.options import CurationOptions, parse
+from pipelines.options import CurationOptions
 from pipelines.stages import ExtractText, JudgeDocuments, ReadWarc
 
 STAGE_ORDER = ("read", "extract", "content", "quality", "repetition", "exact_dedup",
@@ -54,14 +53,9 @@ def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
 
 
 def run(argv: list[str] | None = None) -> beam.runners.runner.PipelineResult:
-    options, pipeline_options = parse(argv or [])
-    with beam.Pipeline(options=pipeline_options) as pipeline:
-        build(pipeline, options)
-    return pipeline.result
+    """Run the MassiveWeb pipeline with command-line arguments (default: ``sys.argv``)."""
+    return run_pipeline(build, argv)
 
 
 if __name__ == "__main__":
-    import sys
-
-    logging.getLogger().setLevel(logging.INFO)
-    run(sys.argv[1:])
+    run()

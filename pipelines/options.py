@@ -21,6 +21,10 @@ from filters.quality import QualityFilter
 from filters.repetition import RepetitionFilter
 
 PROJECT_SETUP_FILE = Path(__file__).resolve().parents[1] / "setup.py"
+# Beam's portable local runner, the engine under DirectRunner. Named directly because
+# DirectRunner in current Beam first tries to download the Prism runner binary from the
+# network and only falls back to this one when that fails.
+LOCAL_RUNNER = "FnApiRunner"
 SUBSETS = ("massiveweb", "books", "news", "c4", "github", "wikipedia")
 FILTER_CLASSES = (EnglishFilter, QualityFilter, RepetitionFilter)
 DECONTAM_MODES = ("jaccard", "ngram-overlap")
@@ -134,7 +138,7 @@ def parse(argv: list[str]) -> tuple[CurationOptions, PipelineOptions]:
 def pipeline_options(beam_args: list[str]) -> PipelineOptions:
     """Beam options; without a runner, the local runner in one process per core."""
     if not any(arg.startswith("--runner") for arg in beam_args):
-        beam_args = ["--runner=DirectRunner", "--direct_running_mode=multi_processing",
+        beam_args = [f"--runner={LOCAL_RUNNER}", "--direct_running_mode=multi_processing",
                      f"--direct_num_workers={os.cpu_count() or 1}", *beam_args]
     options = PipelineOptions(beam_args)
     setup = options.view_as(SetupOptions)

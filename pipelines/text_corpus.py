@@ -9,12 +9,16 @@ SPEC.md section 1, go only through the stages every subset shares::
 
 from __future__ import annotations
 
-import logging
-
 import apache_beam as beam
 
-from pipelines.curation import RunRecords, count_read_outcomes, curate, filter_content
-from pipelines.options import CurationOptions, parse
+from pipelines.curation import (
+    RunRecords,
+    count_read_outcomes,
+    curate,
+    filter_content,
+    run_pipeline,
+)
+from pipelines.options import CurationOptions
 from pipelines.stages import ReadTextDocuments
 
 STAGE_ORDER = ("read", "content", "exact_dedup", "near_dedup", "decontaminate", "output")
@@ -33,14 +37,9 @@ def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
 
 
 def run(argv: list[str] | None = None) -> beam.runners.runner.PipelineResult:
-    options, pipeline_options = parse(argv or [])
-    with beam.Pipeline(options=pipeline_options) as pipeline:
-        build(pipeline, options)
-    return pipeline.result
+    """Run the text-subset pipeline with command-line arguments (default: ``sys.argv``)."""
+    return run_pipeline(build, argv)
 
 
 if __name__ == "__main__":
-    import sys
-
-    logging.getLogger().setLevel(logging.INFO)
-    run(sys.argv[1:])
+    run()

@@ -11,6 +11,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from pipelines.components import NOT_CONVERGED, ConnectedComponents
+from pipelines.options import LOCAL_RUNNER
 
 
 def _shuffled_chain(name, length, rng):
@@ -53,7 +54,7 @@ def test_labels_match_scipy_for_chains_stars_cliques_and_pairs():
     edges = _graph()
     expected = _expected_labels(edges)
     assert len({label for _, label in expected}) == 2 + 1 + 1 + 30 + 1  # sanity of the fixture
-    with TestPipeline() as pipeline:
+    with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         result = pipeline | Create(edges) | ConnectedComponents(stage="test")
         assert_that(result["labels"], equal_to(expected), label="labels")
         assert_that(result["stats"], equal_to([("test", NOT_CONVERGED, 0)]), label="stats")
@@ -61,7 +62,7 @@ def test_labels_match_scipy_for_chains_stars_cliques_and_pairs():
 
 def test_too_few_rounds_are_reported_not_hidden():
     edges = _shuffled_chain("chain", 200, random.Random(3))
-    with TestPipeline() as pipeline:
+    with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         result = pipeline | Create(edges) | ConnectedComponents(rounds=1, stage="test")
 
         def reports_inconsistency(stats):

@@ -14,6 +14,7 @@ from massivetext.document import Document
 from massivetext.minhash import exact_jaccard, shingle_hashes
 from massivetext.testsets import TestDocument
 from pipelines.decontaminate import Decontaminate, ReadTestSets
+from pipelines.options import LOCAL_RUNNER
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 LAMBADA = DATA / "evalsets" / "lambada_openai.jsonl"
@@ -57,7 +58,7 @@ def test_jaccard_mode_matches_brute_force():
                                     test_hashes[details["test_doc"]])
             assert matched > 0.8 and abs(matched - float(details["similarity"])) < 1e-4
 
-    with TestPipeline() as pipeline:
+    with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         test_docs = pipeline | "Test" >> beam.Create(test)
         result = pipeline | "Train" >> beam.Create(train) | Decontaminate(test_docs)
         assert_that(_removed_summary(result), check)
@@ -77,7 +78,7 @@ def test_ngram_overlap_mode_removes_exactly_the_docs_sharing_a_13gram():
     test_grams = set().union(*(shingle_hashes(t.text).tolist() for t in test))
     expected = sorted(d.id for d in train if test_grams & set(shingle_hashes(d.text).tolist()))
     assert "one-shared-13gram" in expected and len(expected) < len(train)
-    with TestPipeline() as pipeline:
+    with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         test_docs = pipeline | "Test" >> beam.Create(test)
         result = pipeline | "Train" >> beam.Create(train) | Decontaminate(
             test_docs, mode="ngram-overlap")
@@ -93,7 +94,7 @@ def test_read_test_sets_counts_bad_records(tmp_path):
     lines = [json.dumps({"text": "first test document", "id": "a"}), "{not json",
              json.dumps({"text": "second test document", "id": "b"})]
     path.write_bytes(gzip.compress("\n".join(lines).encode()))
-    with TestPipeline() as pipeline:
+    with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         reader = ReadTestSets([str(path)])
         docs = pipeline | reader
         assert_that(docs, equal_to([TestDocument("mine", "a", "first test document"),
@@ -110,7 +111,7 @@ def test_real_lambada_passages_are_found_in_training_text():
     train = [Document(id=f"quote{i}", text=f"Chapter one. {q} The end.")
              for i, q in enumerate(quoted)]
     train.append(Document(id="original", text="A page of original prose " * 20))
-    with TestPipeline() as pipeline:
+    with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         test_docs = pipeline | ReadTestSets([str(LAMBADA)])
         assert_that(test_docs | beam.combiners.Count.Globally(), equal_to([LAMBADA_ITEMS]),
                     label="count")
@@ -120,5 +121,5 @@ def test_real_lambada_passages_are_found_in_training_text():
 
 
 def test_unknown_mode_is_rejected():
-    with TestPipeline() as pipeline, pytest.raises(ValueError):
+    with TestPipeline(runner=LOCAL_RUNNER) as pipeline, pytest.raises(ValueError):
         Decontaminate(pipeline | beam.Create([]), mode="substring")

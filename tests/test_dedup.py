@@ -23,6 +23,7 @@ from pipelines.dedup import (
     exact_text_key,
     survivor_node,
 )
+from pipelines.options import LOCAL_RUNNER
 from pipelines.stage_stats import size_bucket
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -82,7 +83,7 @@ def test_exact_dedup_keeps_the_seeded_minimum_of_each_group():
     groups = {"a": ["a1", "a2", "a3"], "c": ["c1", "c2"]}
     survivors = {g: min(members, key=survivor_node) for g, members in groups.items()}
     kept = sorted(["b1", *survivors.values()])
-    pipeline = TestPipeline()
+    pipeline = TestPipeline(runner=LOCAL_RUNNER)
     result = pipeline | beam.Create(docs) | ExactDedup()
     assert_that(result["kept"] | beam.Map(lambda d: d.id), equal_to(kept), label="kept")
     expected_removed = [(m, survivors[g], str(len(ms))) for g, ms in groups.items()
@@ -141,7 +142,7 @@ def _check_against_truth(truth, expect_star_buckets=False):
 
 
 def _run_near_dedup(corpus, truth, **checks):
-    with TestPipeline() as pipeline:
+    with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         result = pipeline | beam.Create(_docs(corpus)) | NearDedup()
         tagged = (
             result["kept"] | "Tag kept" >> beam.Map(lambda d: ("kept", d)),
@@ -196,8 +197,8 @@ def test_one_survivor_per_component_whatever_the_order_and_worker_count(tmp_path
     random.Random(1).shuffle(shuffled)
     survivors = {}
     for name, docs, options in (
-            ("in_process", corpus, PipelineOptions()),
-            ("two_processes", shuffled, PipelineOptions(
+            ("in_process", corpus, PipelineOptions(runner=LOCAL_RUNNER)),
+            ("two_processes", shuffled, PipelineOptions(runner=LOCAL_RUNNER,
                 direct_num_workers=2, direct_running_mode="multi_processing"))):
         with beam.Pipeline(options=options) as pipeline:
             # Clusters here have at most 6 members: 4 rounds suffice, and the stat says so.
@@ -221,7 +222,7 @@ def test_threshold_is_strict_the_paper_says_exceeds():
     # 9 shingles each, 8 shared: Jaccard exactly 8 / 10 = 0.8.
     pair = _docs([("a", " ".join(words[:21])), ("b", " ".join(words[1:]))])
     assert exact_jaccard(shingle_hashes(pair[0].text), shingle_hashes(pair[1].text)) == 0.8
-    with TestPipeline() as pipeline:
+    with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         docs = pipeline | beam.Create(pair)
         at_threshold = docs | "At 0.8" >> NearDedup(threshold=0.8, rounds=2)
         below = docs | "At 0.79" >> NearDedup(threshold=0.79, rounds=2)

@@ -27,7 +27,7 @@ def sample(tmp_path_factory):
 def run(sample_root, output, *extra):
     return cli_main(["run", "--input", str(sample_root / "sample.warc.gz"), "--output",
                      str(output), "--test-sets", str(sample_root / "sample-testset.jsonl"),
-                     "--runner=DirectRunner", *extra])
+                     "--runner=FnApiRunner", *extra])
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""End to end: the text-subset pipeline on real Beam (DirectRunner), JSONL in, Arrow out."""
+"""End to end: the text-subset pipeline on real Beam (FnApiRunner), JSONL in, Arrow out."""
 
 import gzip
 import json
@@ -49,7 +49,7 @@ def corpus(tmp_path_factory):
 def run_pipeline(corpus, output, *extra):
     return cli_main(["run", "--subset", "news", "--input", str(corpus / "part-*.jsonl"),
                      "--output", str(output), "--test-sets", str(corpus / "eval.jsonl"),
-                     "--runner=DirectRunner", *extra])
+                     "--runner=FnApiRunner", *extra])
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from filters.base import Judgement
 from massivetext.document import Document, WebPage
+from pipelines.options import LOCAL_RUNNER
 from pipelines.stages import ExtractText, JudgeDocuments
 
 
@@ -28,7 +29,7 @@ def explode(document: Document) -> Judgement:
 def test_judge_documents_reports_every_failed_rule_and_every_signal():
     documents = [Document(id="ok", text="a long enough text"), Document(id="x", text="xyz"),
                  Document(id="y", text="aaaaaa")]
-    with TestPipeline() as pipeline:
+    with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         output = (pipeline | beam.Create(documents)
                   | JudgeDocuments("test", lambda: [judge_length, judge_vowels]))
         assert_that(output.kept | "Kept" >> beam.Map(lambda d: (d.id, d.signals)),
@@ -43,7 +44,7 @@ def test_judge_documents_reports_every_failed_rule_and_every_signal():
 def test_a_filter_exception_is_a_counted_failure_not_a_crash():
     documents = [Document(id="bad", text="t", source="f.jsonl", offset=3),
                  Document(id="good", text="t")]
-    with TestPipeline() as pipeline:
+    with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         output = pipeline | beam.Create(documents) | JudgeDocuments("test", lambda: [explode])
         assert_that(output.kept | "Kept" >> beam.Map(lambda d: d.id), equal_to(["good"]),
                     label="kept")
@@ -63,7 +64,7 @@ def test_extract_text_keeps_pages_with_text_and_removes_empty_ones():
         "bakery, and the people of the town walk there every evening.</p>" * 5 + \
         "</article></body></html>"
     pages = [page("<urn:uuid:1>", article), page("<urn:uuid:2>", "<html><body></body></html>")]
-    with TestPipeline() as pipeline:
+    with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         output = pipeline | beam.Create(pages) | ExtractText()
         assert_that(output.kept | "Kept" >> beam.Map(
             lambda d: (d.id, d.url, d.warc_record_id, "old mill" in d.text)),
