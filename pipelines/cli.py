@@ -23,6 +23,9 @@ def main(args: argparse.Namespace) -> int:
     from apache_beam.io.filesystems import FileSystems
 
     logging.getLogger().setLevel(logging.WARNING)
+    # Per-record problems are counted in stats.json and written under failed/; Beam's
+    # relayed worker log lines would repeat each of them.
+    logging.getLogger("apache_beam").setLevel(logging.ERROR)
     options = curation_options(args)
     builder = massiveweb if options.subset == "massiveweb" else text_corpus
     beam_options = pipeline_options(args.beam_args)
