@@ -1,11 +1,14 @@
 """The English content filter (paper Sec. A.1.1, "Content Filtering"; SPEC.md 1.1).
 
 The paper keeps English documents only and names no detector or threshold. We use
-langdetect, the probability it gives to "en", and keep a document when that probability
-is at least ``min_english_score`` (0.5, our choice).
+langdetect's model and sampling procedure, the probability it gives to "en", and keep a
+document when that probability is at least ``min_english_score`` (0.5, our choice). The
+detector is langdetect's, re-implemented for speed in :mod:`filters.langdetect_fast`
+(same profiles, n-grams, seeded random draws and arithmetic) and tested there to give
+langdetect's results exactly.
 
 langdetect samples n-grams at random, so the same text can get different answers from
-run to run. Every detector here is seeded with ``DETECTOR_SEED``, and only the first
+run to run. Every detection here is seeded with ``DETECTOR_SEED``, and only the first
 ``max_chars`` characters (after collapsing whitespace) are read: detection cost stays
 bounded on long pages, and a page's answer does not change with what follows that
 prefix. The detector profiles are loaded once per process.
@@ -13,29 +16,15 @@ prefix. The detector profiles are loaded once per process.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
 from filters.base import Judgement
+from filters.langdetect_fast import shared_detector
 
 DETECTOR_SEED = 0
-_factory: DetectorFactory | None = None
-_factory_lock = threading.Lock()
-
-
-def _detector_factory() -> DetectorFactory:
-    """This process's langdetect factory, with its profiles loaded on first use."""
-    global _factory
-    with _factory_lock:
-        if _factory is None:
-            factory = DetectorFactory()
-            factory.load_profile(PROFILES_DIRECTORY)
-            _factory = factory
-    return _factory
 
 
 def collapsed_prefix(text: str, max_chars: int) -> str:
@@ -55,11 +44,8 @@ def collapsed_prefix(text: str, max_chars: int) -> str:
 def english_score(text: str, max_chars: int) -> float:
     """langdetect's probability that ``text`` is English; 0.0 when it finds no features."""
     sample = collapsed_prefix(text, max_chars)
-    detector = _detector_factory().create()
-    detector.seed = DETECTOR_SEED  # per detector, so no other user of langdetect interferes
-    detector.append(sample)
     try:
-        probabilities = detector.get_probabilities()
+        probabilities = shared_detector().get_probabilities(sample, DETECTOR_SEED)
     except LangDetectException:  # no letters to judge (empty, digits or symbols only)
         return 0.0
     return next((p.prob for p in probabilities if p.lang == "en"), 0.0)
