@@ -82,3 +82,19 @@ def test_report_shows_every_reason_with_its_share_and_a_histogram():
     assert "25.00%" in report  # 2 of 8 documents into the quality stage
     assert "quality / word_count" in report
     assert "(balanced)" in report
+
+
+def test_stats_command_prints_every_subset_found_under_the_output_directory(tmp_path, capsys):
+    import json
+
+    from massivetext.cli import main
+
+    for subset in ("books", "massiveweb"):
+        (tmp_path / subset).mkdir()
+        stats = assemble_stats(summed(run_triples()), ORDER)
+        (tmp_path / subset / "stats.json").write_text(json.dumps(stats))
+    assert main(["stats", str(tmp_path), "--no-histograms"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.count("input records 10 = kept 6") == 2
+    assert "Signal histograms" not in printed
+    assert main(["stats", str(tmp_path / "empty")]) == 1
