@@ -25,7 +25,8 @@ from typing import ClassVar
 import numpy as np
 
 from filters.base import Judgement
-from filters.text_units import lines, mix64, paragraphs, prefix_hashes, span_hashes, tokenize
+from filters.text_units import lines, paragraphs, tokenize
+from massivetext.hashing import mix64, prefix_hashes, span_hashes
 
 _TOP_NGRAM_SIZES = (2, 3, 4)
 _DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)

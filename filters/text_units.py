@@ -11,21 +11,29 @@ Definitions follow SPEC.md section 1, "Our reading of the rules":
   breaks (lines holding only whitespace count as blank), stripped, blanks dropped.
 
 Per-token work is done on the document's code points with NumPy, not in a Python loop
-per word: a document is encoded to UTF-32, every character is classified through a
-lookup table, and each token's normal form is hashed to 64 bits, a polynomial over
-random values of its lower-cased characters read off prefix sums. Documents longer
-than _PIECE_CHARS are cut at whitespace and done piece by piece, to bound memory.
+per word: every character is classified through a lookup table, and each token's normal
+form is hashed to 64 bits by :mod:`massivetext.hashing`, a polynomial over random values
+of its lower-cased characters read off prefix sums. Documents longer than _PIECE_CHARS
+are cut at whitespace and done piece by piece, to bound memory.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import repeat
 
 import numpy as np
+
+from massivetext.hashing import (
+    character_masks,
+    code_points,
+    every_character,
+    is_punctuation,
+    mix64,
+    prefix_hashes,
+    span_hashes,
+)
 
 BULLET_MARKS = ("•", "●", "○", "▪", "■", "◦", "‣", "⁃", "-", "–", "*", "·")
 ELLIPSES = ("...", "…")
@@ -33,8 +41,6 @@ ELLIPSES = ("...", "…")
 # Character classes, as bits of the class table (_char_tables).
 SPACE, ALNUM, ALPHA, PUNCT = 1, 2, 4, 8
 _ASCII_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
-_NUM_CODE_POINTS = 0x110000
-_HASH_BASE = 0x100000001B3  # odd, so powers never vanish modulo 2**64
 _PIECE_CHARS = 1 << 18
 _WHITESPACE = re.compile(r"\s")
 
@@ -57,67 +63,17 @@ def _char_tables() -> tuple[np.ndarray, np.ndarray]:
     such as ``$`` and ``|``). Lower case is per character (no final-sigma rule); U+0130
     (İ), the one code point whose lower case is two characters, maps to ``i``.
     """
-    chars = "".join(map(chr, range(_NUM_CODE_POINTS)))
-    bits = np.zeros(_NUM_CODE_POINTS, dtype=np.uint8)
-    bits |= np.fromiter(map(str.isspace, chars), bool, _NUM_CODE_POINTS) * np.uint8(SPACE)
-    bits |= np.fromiter(map(str.isalnum, chars), bool, _NUM_CODE_POINTS) * np.uint8(ALNUM)
-    bits |= np.fromiter(map(str.isalpha, chars), bool, _NUM_CODE_POINTS) * np.uint8(ALPHA)
-    categories = map(unicodedata.category, chars)
-    punct = np.fromiter(map(str.startswith, categories, repeat("P")), bool, _NUM_CODE_POINTS)
+    chars = every_character()
+    space, alnum, alpha, punct = character_masks(
+        chars, str.isspace, str.isalnum, str.isalpha, is_punctuation)
     punct[[ord(c) for c in _ASCII_PUNCTUATION]] = True
-    bits |= punct * np.uint8(PUNCT)
+    bits = (space * np.uint8(SPACE) | alnum * np.uint8(ALNUM) | alpha * np.uint8(ALPHA)
+            | punct * np.uint8(PUNCT))
     dotted_capital_i = 0x130
-    lowered = chars[:dotted_capital_i].lower() + "i" + chars[dotted_capital_i + 1:].lower()
-    lower = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    lower = code_points(chars[:dotted_capital_i].lower() + "i"
+                        + chars[dotted_capital_i + 1:].lower())
+    # +1, then a bijection fixing 0: every character, NUL too, gets a nonzero value.
     return bits, mix64(lower.astype(np.uint64) + np.uint64(1))
-
-
-def mix64(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser on a uint64 array (wrapping arithmetic): well-spread hashes."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * np.uint64(0xBF58476D1CE4E5B9)
-    x = x ^ (x >> np.uint64(27))
-    x = x * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
-
-
-def _power_tables(size: int) -> tuple[np.ndarray, np.ndarray]:
-    """(_HASH_BASE ** i, _HASH_BASE ** -i) modulo 2**64 for i in 0..size-1."""
-    if size <= _PIECE_CHARS + 1:
-        return _piece_power_tables()
-    return _compute_power_tables(size)  # a piece that is one huge token: not kept
-
-
-@cache
-def _piece_power_tables() -> tuple[np.ndarray, np.ndarray]:
-    return _compute_power_tables(_PIECE_CHARS + 1)
-
-
-def _compute_power_tables(size: int) -> tuple[np.ndarray, np.ndarray]:
-    tables = []
-    for base in (_HASH_BASE, pow(_HASH_BASE, -1, 2**64)):
-        powers = np.full(size, base, dtype=np.uint64)
-        powers[0] = 1
-        tables.append(np.cumprod(powers, dtype=np.uint64))
-    return tables[0], tables[1]
-
-
-def prefix_hashes(values: np.ndarray) -> np.ndarray:
-    """H[k] = sum of values[j] * base ** j for j < k, modulo 2**64; H has one more entry.
-
-    With :func:`span_hashes` this hashes any span of a sequence in O(1): a polynomial
-    hash that does not depend on where the span starts.
-    """
-    powers, _ = _power_tables(values.size + 1)
-    prefix = np.zeros(values.size + 1, dtype=np.uint64)
-    np.cumsum(values * powers[:values.size], out=prefix[1:])
-    return prefix
-
-
-def span_hashes(prefix: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """The hashes of the spans [starts, ends) of the sequence behind ``prefix``."""
-    _, inverse_powers = _power_tables(prefix.size)
-    return (prefix[ends] - prefix[starts]) * inverse_powers[starts]
 
 
 @dataclass(frozen=True)
@@ -139,8 +95,8 @@ _EMPTY_TOKENS = Tokens(0, np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, 
 
 def _tokenize_piece(text: str) -> Tokens:
     char_class, char_value = _char_tables()
-    code_points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    classes = char_class[code_points]
+    points = code_points(text)
+    classes = char_class[points]
     # Tokens are the runs of non-space characters: [starts, ends) in text positions.
     in_token = np.concatenate(([False], (classes & SPACE) == 0, [False]))
     edges = np.flatnonzero(in_token[1:] != in_token[:-1])
@@ -154,14 +110,14 @@ def _tokenize_piece(text: str) -> Tokens:
     # the token's core characters are core[before[start]:before[end]].
     is_core = (classes & (SPACE | PUNCT)) == 0
     core = np.append(np.flatnonzero(is_core), 0)  # the 0 pads indexing past the end
-    before = np.zeros(code_points.size + 1, dtype=np.int64)
+    before = np.zeros(points.size + 1, dtype=np.int64)
     np.cumsum(is_core, out=before[1:])
     low, high = before[starts], before[ends]
     nonempty = high > low
     span_start = np.where(nonempty, core[low], 0)
     span_end = np.where(nonempty, core[high - 1] + 1, 0)
 
-    prefix = prefix_hashes(char_value[code_points])
+    prefix = prefix_hashes(char_value[points])
     return Tokens(
         count=int(starts.size),
         length=ends - starts,

@@ -14,10 +14,11 @@ punctuation ignored". Our reading (SPEC.md, "Our reading of the rules"):
   its words; a document with no words has no shingles.
 
 Hashes are stable across processes and platforms (no salted ``hash()``, no platform
-byte order): each word is hashed once with a polynomial over its Unicode code points modulo
-2^64, computed for all words of a document at once from prefix sums; 13 consecutive
-word hashes are combined by Horner's rule; both are finished with the MurmurHash3
-64-bit finalizer. A polynomial hash modulo 2^64 has known adversarial collisions
+byte order; :mod:`massivetext.hashing`): each word is hashed once with a polynomial over
+its Unicode code points modulo 2^64, computed for all words of a document at once from
+prefix sums; a shingle is hashed the same way, a polynomial over its 13 word hashes;
+both are finished with the SplitMix64 finaliser, salted with their length.
+A polynomial hash modulo 2^64 has known adversarial collisions
 (Thue-Morse strings); they can only make crafted words look alike, never lose text.
 Which characters count as punctuation or whitespace comes from Python's Unicode
 database, so a Python with a newer Unicode version may class a newly added character
@@ -31,33 +32,29 @@ bijection), minimised over the shingles, for all permutations at once.
 from __future__ import annotations
 
 import functools
-import sys
 import threading
-import unicodedata
 
 import numpy as np
+
+from massivetext.hashing import (
+    character_masks,
+    code_points,
+    every_character,
+    is_punctuation,
+    mix64,
+    prefix_hashes,
+    span_hashes,
+)
 
 DEFAULT_NGRAM_SIZE = 13  # word 13-grams: Gopher paper, Appendix A.1.1 step 5
 DEFAULT_NUM_PERM = 128  # permutations per signature: our choice (paper silent)
 DEFAULT_SEED = 1  # seed of the permutation parameters: our choice
 
 _MASK64 = (1 << 64) - 1
-_WORD_BASE = np.uint64(0x100000001B3)  # the FNV-1 64-bit prime: odd, so invertible mod 2^64
-_WORD_BASE_INVERSE = np.uint64(pow(0x100000001B3, -1, 1 << 64))
-_SHINGLE_BASE = np.uint64(0x9E3779B97F4A7C15)  # golden-ratio constant, odd
+_GOLDEN_GAMMA = np.uint64(0x9E3779B97F4A7C15)  # SplitMix64's stream increment, odd
 _LENGTH_SALT = np.uint64(0xD6E8FEB86659FD93)  # keeps lengths apart ("a\0" vs "a")
-_POWER_BLOCK = 1 << 16  # powers are tabulated in blocks so memory stays bounded
 _PERMUTATION_BLOCK = 1024  # shingles per (num_perm x block) step: fits in cache
 EMPTY_SLOT = np.uint32(0xFFFFFFFF)  # every slot of the signature of a shingle-less text
-
-
-def _fmix64(x: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finalizer: a fixed bijection that spreads every input bit."""
-    x = x ^ (x >> np.uint64(33))
-    x = x * np.uint64(0xFF51AFD7ED558CCD)
-    x = x ^ (x >> np.uint64(33))
-    x = x * np.uint64(0xC4CEB9FE1A85EC53)
-    return x ^ (x >> np.uint64(33))
 
 
 _WORD_CHARACTER, _PUNCTUATION, _WHITESPACE = 0, 1, 2
@@ -67,67 +64,39 @@ _WORD_CHARACTER, _PUNCTUATION, _WHITESPACE = 0, 1, 2
 def _character_classes() -> np.ndarray:
     """For every code point: punctuation (Unicode P*), whitespace (str.isspace, the set
     str.split() splits on) or word character. Built once per process, on first use."""
-    classes = np.zeros(sys.maxunicode + 1, dtype=np.uint8)
-    for code in range(sys.maxunicode + 1):
-        character = chr(code)
-        if character.isspace():
-            classes[code] = _WHITESPACE
-        elif unicodedata.category(character)[0] == "P":
-            classes[code] = _PUNCTUATION
+    whitespace, punctuation = character_masks(every_character(), str.isspace, is_punctuation)
+    classes = np.where(punctuation, np.uint8(_PUNCTUATION), np.uint8(_WORD_CHARACTER))
+    classes[whitespace] = _WHITESPACE  # no whitespace is punctuation: the order is moot
     return classes
 
 
 def _unpunctuated(text: str) -> tuple[np.ndarray, np.ndarray]:
     """The text's code points without punctuation, and a mask of its word characters."""
-    # UTF-32 gives one array element per code point, the same on every platform.
-    code_points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    classes = _character_classes()[code_points]
+    points = code_points(text)
+    classes = _character_classes()[points]
     kept = classes != _PUNCTUATION
-    return code_points[kept], classes[kept] == _WORD_CHARACTER
+    return points[kept], classes[kept] == _WORD_CHARACTER
 
 
 def dedup_words(text: str) -> list[str]:
     """The words that 13-gram shingles are made of (see the module docstring)."""
     # Deleting punctuation never creates or removes whitespace, so deleting before
     # splitting gives the same tokens as splitting first, and empty tokens vanish.
-    code_points, _ = _unpunctuated(text)
-    return code_points.tobytes().decode("utf-32-le", "surrogatepass").split()
-
-
-@functools.cache
-def _low_powers(base: int) -> np.ndarray:
-    """base**0 .. base**(_POWER_BLOCK - 1) modulo 2^64."""
-    factors = np.full(_POWER_BLOCK, base, dtype=np.uint64)
-    factors[0] = 1
-    return np.cumprod(factors)  # uint64 products wrap, which is the modulo 2^64
-
-
-def _powers(base: np.uint64, length: int) -> np.ndarray:
-    """base**0 .. base**(length - 1) modulo 2^64, from a bounded table."""
-    low = _low_powers(int(base))
-    if length <= _POWER_BLOCK:
-        return low[:length]
-    blocks = -(-length // _POWER_BLOCK)
-    block_base = np.uint64(pow(int(base), _POWER_BLOCK, 1 << 64))
-    high = _powers(block_base, blocks)  # base**(k * _POWER_BLOCK)
-    return np.multiply.outer(high, low).ravel()[:length]
+    points, _ = _unpunctuated(text)
+    return points.tobytes().decode("utf-32-le", "surrogatepass").split()
 
 
 def _word_hashes(text: str) -> np.ndarray:
     """One uint64 hash per word of the text, computed for all words together."""
-    code_points, in_word = _unpunctuated(text)
+    points, in_word = _unpunctuated(text)
     padded = np.zeros(in_word.size + 2, dtype=np.int8)
     padded[1:-1] = in_word
     # Word runs begin and end where the mask changes: alternately a start, then an end.
     boundaries = np.flatnonzero(padded[1:] != padded[:-1])
     starts, ends = boundaries[0::2], boundaries[1::2]
-    # prefix[i] = sum_{j<i} c_j * R^j with R = base^-1, so a word [s, e) hashes to
-    # (prefix[e] - prefix[s]) * base^s = sum_t c_{s+t} * R^t, whatever its position.
-    prefix = np.zeros(code_points.size + 1, dtype=np.uint64)
-    np.cumsum(code_points * _powers(_WORD_BASE_INVERSE, code_points.size), out=prefix[1:])
-    position_free = (prefix[ends] - prefix[starts]) * _powers(_WORD_BASE, code_points.size)[starts]
+    polynomials = span_hashes(prefix_hashes(points), starts, ends)
     lengths = (ends - starts).astype(np.uint64)
-    return _fmix64(position_free ^ (lengths * _LENGTH_SALT))
+    return mix64(polynomials ^ (lengths * _LENGTH_SALT))
 
 
 def shingle_hashes(text: str, ngram_size: int = DEFAULT_NGRAM_SIZE) -> np.ndarray:
@@ -142,13 +111,10 @@ def shingle_hashes(text: str, ngram_size: int = DEFAULT_NGRAM_SIZE) -> np.ndarra
     if word_hashes.size == 0:
         return np.empty(0, dtype=np.uint64)
     width = min(ngram_size, word_hashes.size)
-    count = word_hashes.size - width + 1
-    combined = word_hashes[:count].copy()
-    for offset in range(1, width):  # Horner's rule over each window, all windows at once
-        combined *= _SHINGLE_BASE
-        combined += word_hashes[offset:offset + count]
+    starts = np.arange(word_hashes.size - width + 1)
+    polynomials = span_hashes(prefix_hashes(word_hashes), starts, starts + width)
     width_salt = np.uint64(width * int(_LENGTH_SALT) & _MASK64)
-    hashes = np.sort(_fmix64(combined ^ width_salt))
+    hashes = np.sort(mix64(polynomials ^ width_salt))
     # Sort-and-mask: np.unique costs tens of microseconds more on small arrays.
     distinct = np.empty(hashes.size, dtype=bool)
     distinct[0] = True
@@ -173,7 +139,7 @@ def _permutation_parameters(num_perm: int, seed: int) -> tuple[np.ndarray, np.nd
     """
     counters = np.arange(1, 2 * num_perm + 1, dtype=np.uint64)
     seed_word = np.uint64((seed * 0xBF58476D1CE4E5B9) & _MASK64)
-    stream = _fmix64(seed_word + counters * _SHINGLE_BASE)
+    stream = mix64(seed_word + counters * _GOLDEN_GAMMA)
     multipliers = (stream[0::2] >> np.uint64(32)).astype(np.uint32) | np.uint32(1)
     offsets = (stream[1::2] >> np.uint64(32)).astype(np.uint32)
     return multipliers, offsets

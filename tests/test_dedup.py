@@ -153,7 +153,7 @@ def _run_near_dedup(corpus, truth, **checks):
 
 
 def test_near_dedup_recall_and_precision_on_planted_corpus():
-    corpus = planted_corpus(250, seed=3) + _boilerplate_family(DEFAULT_ALL_PAIRS_BUCKET_SIZE + 8)
+    corpus = planted_corpus(250, seed=3) + _boilerplate_family(2 * DEFAULT_ALL_PAIRS_BUCKET_SIZE)
     ids, texts = zip(*corpus, strict=True)
     truth = similar_pairs(ids, texts)
     # The fixture spans the interesting range: pairs near the threshold and far above it.
