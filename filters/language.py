@@ -57,6 +57,7 @@ class EnglishFilter:
 
     name: ClassVar[str] = "language"
     rules: ClassVar[tuple[str, ...]] = ("not_english",)
+    signal_names: ClassVar[tuple[str, ...]] = ("english_score",)
 
     min_english_score: float = field(default=0.5, metadata={
         "help": "minimum langdetect probability of English to keep a document (Gopher "

@@ -48,6 +48,10 @@ class QualityFilter:
         "mean_word_length_high", "hash_ratio", "ellipsis_ratio", "bullet_line_frac",
         "ellipsis_line_frac", "alpha_token_frac", "stop_words",
     )
+    signal_names: ClassVar[tuple[str, ...]] = (
+        "word_count", "mean_word_length", "hash_ratio", "ellipsis_ratio", "bullet_line_frac",
+        "ellipsis_line_frac", "alpha_token_frac", "stop_word_count",
+    )
 
     min_words: int = field(default=50, metadata={
         "help": "remove documents with fewer words than this (Gopher Sec. A.1.1: 50)"})

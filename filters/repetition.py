@@ -154,6 +154,7 @@ class RepetitionFilter:
         "dup_line_frac", "dup_para_frac", "dup_line_char_frac", "dup_para_char_frac",
         *_NGRAM_RULES,
     )
+    signal_names: ClassVar[tuple[str, ...]] = rules  # each measure is the signal of its rule
 
     max_dup_line_frac: float = field(default=0.30, metadata={
         "help": "maximum fraction of duplicate lines (Gopher Table A1: 0.30)"})

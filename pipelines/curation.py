@@ -32,21 +32,9 @@ from pipelines.sinks import WriteShards
 from pipelines.stages import JudgeDocuments
 
 
-def signal_names(filter_instance) -> tuple[str, ...]:
-    """The signals a filter reports, in its own order (read off an empty document)."""
-    return tuple(filter_instance.signals(""))
-
-
-def all_signal_names(options: CurationOptions) -> tuple[str, ...]:
-    names: list[str] = []
-    for filter_class in FILTER_CLASSES:
-        for name in signal_names(getattr(options, _OPTION_OF[filter_class.name])):
-            if name not in names:
-                names.append(name)
-    return tuple(names)
-
-
-_OPTION_OF = {"language": "english", "quality": "quality", "repetition": "repetition"}
+def all_signal_names() -> tuple[str, ...]:
+    """Every filter's signals, in filter order: the signal columns of the shards."""
+    return tuple(name for filter_class in FILTER_CLASSES for name in filter_class.signal_names)
 
 
 def content_judges(options: CurationOptions, blocklist_text: str | None):
@@ -104,7 +92,7 @@ def filter_content(documents, records: RunRecords, options: CurationOptions):
             blocklist_text = file.read().decode("utf-8")
     content = documents | "Content filter" >> JudgeDocuments(
         "content", lambda: content_judges(options, blocklist_text))
-    return records.add_stage("content", content, signal_names(options.english))
+    return records.add_stage("content", content, options.english.signal_names)
 
 
 def curate(kept, records: RunRecords, options: CurationOptions,
@@ -133,7 +121,7 @@ def curate(kept, records: RunRecords, options: CurationOptions,
     parameters = options.parameters()
     directory = options.subset_dir
     records.stats.append(kept | "Write shards" >> WriteShards(
-        directory, all_signal_names(options), parameters, options.num_shards))
+        directory, all_signal_names(), parameters, options.num_shards))
     removed = tuple(records.removed) | "All removed" >> beam.Flatten()
     if options.keep_removed == "all":
         _ = removed | "Write all removed" >> WriteAllRemoved(directory)

@@ -21,7 +21,6 @@ from pipelines.curation import (
     curate,
     filter_content,
     run_pipeline,
-    signal_names,
     text_judge,
 )
 from pipelines.options import CurationOptions
@@ -45,10 +44,10 @@ def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
     documents = filter_content(documents, records, options)
     quality = documents | "Quality filter" >> JudgeDocuments(
         "quality", text_judge(options.quality))
-    documents = records.add_stage("quality", quality, signal_names(options.quality))
+    documents = records.add_stage("quality", quality, options.quality.signal_names)
     repetition = documents | "Repetition filter" >> JudgeDocuments(
         "repetition", text_judge(options.repetition))
-    documents = records.add_stage("repetition", repetition, signal_names(options.repetition))
+    documents = records.add_stage("repetition", repetition, options.repetition.signal_names)
     curate(documents, records, options, STAGE_ORDER)
 
 

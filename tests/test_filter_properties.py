@@ -227,3 +227,14 @@ def test_a_ten_megabyte_document_is_quick_and_bounded():
     # The worst case: the text repeats itself, so every bigram repeats (~27 bytes a char).
     assert peak < 400_000_000, f"peak {peak / 1e6:.0f} MB"
     assert seconds < 60
+
+
+def test_each_filter_declares_exactly_the_signals_it_reports():
+    from filters.language import EnglishFilter
+    from filters.quality import QualityFilter
+    from filters.repetition import RepetitionFilter
+
+    text = "The cat sat on the mat and the dog was with it.\n" * 3
+    for text_filter in (QualityFilter(), RepetitionFilter(), EnglishFilter()):
+        assert tuple(text_filter.signals(text)) == text_filter.signal_names
+        assert tuple(text_filter.signals("")) == text_filter.signal_names
