@@ -32,6 +32,7 @@ bijection), minimised over the shingles, for all permutations at once.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 
 import numpy as np
@@ -58,6 +59,10 @@ EMPTY_SLOT = np.uint32(0xFFFFFFFF)  # every slot of the signature of a shingle-l
 
 
 _WORD_CHARACTER, _PUNCTUATION, _WHITESPACE = 0, 1, 2
+# Words are hashed a million characters at a time: bounded memory for any text.
+CHUNK_CHARS = 1 << 20
+# re's \s is str.isspace(), the whitespace that str.split() splits on.
+_WHITESPACE_RUN = re.compile(r"\s")
 
 
 @functools.cache
@@ -86,8 +91,25 @@ def dedup_words(text: str) -> list[str]:
     return points.tobytes().decode("utf-32-le", "surrogatepass").split()
 
 
-def _word_hashes(text: str) -> np.ndarray:
-    """One uint64 hash per word of the text, computed for all words together."""
+def _word_hashes(text: str, chunk_chars: int = CHUNK_CHARS) -> np.ndarray:
+    """One uint64 hash per word of the text, computed a chunk of words at a time.
+
+    Chunks end at whitespace, where no word can straddle them, so the result does not
+    depend on ``chunk_chars``; it only bounds the temporary arrays (about 32 bytes per
+    character) of a book-sized text.
+    """
+    if len(text) <= chunk_chars:
+        return _chunk_word_hashes(text)
+    pieces, start = [], 0
+    while start < len(text):
+        match = _WHITESPACE_RUN.search(text, start + chunk_chars)
+        end = match.start() if match else len(text)
+        pieces.append(_chunk_word_hashes(text[start:end]))
+        start = end
+    return np.concatenate(pieces)
+
+
+def _chunk_word_hashes(text: str) -> np.ndarray:
     points, in_word = _unpunctuated(text)
     padded = np.zeros(in_word.size + 2, dtype=np.int8)
     padded[1:-1] = in_word

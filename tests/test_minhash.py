@@ -200,3 +200,14 @@ def test_shingles_are_those_of_the_dedup_words(text):
     if words:
         changed = " ".join(words[:-1] + [words[-1] + "z"])
         assert not np.array_equal(shingle_hashes(text), shingle_hashes(changed))
+
+
+def test_word_hashes_do_not_depend_on_the_chunk_size_that_bounds_memory():
+    from massivetext import minhash
+
+    text = ("Ünïcode words, split\u00a0by odd spaces\u2003and punctuation... " * 40
+            + "x" * 300 + " tail")
+    whole = minhash._word_hashes(text, chunk_chars=len(text) + 1)
+    for chunk_chars in (1, 7, 64, 1000):
+        assert np.array_equal(minhash._word_hashes(text, chunk_chars=chunk_chars), whole)
+    assert whole.size == len(dedup_words(text))
