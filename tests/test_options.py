@@ -1,0 +1,38 @@
+import os
+
+from apache_beam.options.pipeline_options import DirectOptions, SetupOptions, StandardOptions
+
+from filters.quality import QualityFilter
+from pipelines.options import LOCAL_RUNNER, parse
+
+
+def test_every_filter_threshold_is_an_option_with_the_papers_default():
+    options, _ = parse(["--input=a.warc.gz,b/*.warc.gz", "--output=out"])
+    assert options.inputs == ("a.warc.gz", "b/*.warc.gz")
+    assert options.quality == QualityFilter()
+    assert options.quality.min_words == 50 and options.repetition.max_dup_line_frac == 0.30
+    changed, _ = parse(["--input=x", "--output=y", "--quality-min-words=10",
+                        "--repetition-max-top-2gram-char-frac=0.5",
+                        "--language-min-english-score=0.9"])
+    assert changed.quality.min_words == 10
+    assert changed.repetition.max_top_2gram_char_frac == 0.5
+    assert changed.english.min_english_score == 0.9
+    assert changed.parameters()["quality"]["min_words"] == 10
+
+
+def test_without_a_runner_the_local_runner_uses_one_process_per_core():
+    _, beam_options = parse(["--input=x", "--output=y"])
+    assert beam_options.view_as(StandardOptions).runner == LOCAL_RUNNER
+    direct = beam_options.view_as(DirectOptions)
+    assert direct.direct_running_mode == "multi_processing"
+    assert direct.direct_num_workers == (os.cpu_count() or 1)
+
+
+def test_beam_options_pass_through_and_dataflow_gets_the_setup_file():
+    _, beam_options = parse(["--input=x", "--output=y", "--runner=DataflowRunner",
+                             "--project=p", "--region=r"])
+    assert beam_options.view_as(StandardOptions).runner == "DataflowRunner"
+    assert beam_options.view_as(SetupOptions).setup_file.endswith("setup.py")
+    _, local = parse(["--input=x", "--output=y", "--runner=FnApiRunner",
+                      "--direct_running_mode=in_memory"])
+    assert local.view_as(DirectOptions).direct_running_mode == "in_memory"
