@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import io
 import json
 import sys
 import zlib
@@ -20,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
+from massivetext.atomic import atomic_output
 from massivetext.extraction import EXTRACTORS, MAX_HTML_CHARS, ExtractionError, get_extractor
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
@@ -144,8 +146,7 @@ def main(args: argparse.Namespace) -> int:
                 sys.stdout.write(text + "\n")
         return 1 if errors else 0
     if args.output is not None:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        with args.output.open("w", encoding="utf-8") as out:
+        with atomic_output(args.output) as raw, io.TextIOWrapper(raw, encoding="utf-8") as out:
             written = _write_jsonl(_pages(files, errors, skipped), extract, out, errors)
     else:
         written = _write_jsonl(_pages(files, errors, skipped), extract, sys.stdout, errors)

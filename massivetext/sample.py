@@ -19,8 +19,8 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
+from massivetext.atomic import atomic_output
 from massivetext.sample_pages import FAITHFUL_LAYOUTS, Site, make_sites, render_page
 from massivetext.sample_plan import PageSpec, plan_pages
 from massivetext.sample_records import SkipWriter, write_malformed
@@ -103,8 +103,7 @@ def write_sample(path: str, pages: int = DEFAULT_PAGES, seed: int = 0) -> Sample
     malformed_at = {len(specs) // 4: "bad_warc_header", len(specs) // 2: "truncated_gzip",
                     3 * len(specs) // 4: "wrong_content_length"}
 
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with _atomic(path) as out:
+    with atomic_output(path) as out:
         writer = WarcWriter(out)
         skips = SkipWriter(writer, crawl, pages)
         offset = writer.write_warcinfo(os.path.basename(path), {"description":
@@ -123,10 +122,10 @@ def write_sample(path: str, pages: int = DEFAULT_PAGES, seed: int = 0) -> Sample
                 skips.metadata(url, spec.record_id)
             skips.maybe_other(index, url, spec.record_id)
 
-    with _atomic(testset_path) as out:
+    with atomic_output(testset_path) as out:
         out.write("".join(json.dumps(doc, ensure_ascii=False) + "\n"
                           for doc in test_docs).encode("utf-8"))
-    with _atomic(manifest_path) as out:
+    with atomic_output(manifest_path) as out:
         out.write(manifest.to_json().encode("utf-8"))
     return manifest
 
@@ -161,25 +160,6 @@ def _write_page(writer: WarcWriter, crawl: _Crawl, spec: PageSpec, site: Site, u
     if spec.charset != "utf-8":
         case.update(charset=spec.charset, charset_declared=spec.charset_declared)
     crawl.log(offset, "response", spec.record_id, url, site=site.domain, **case)
-
-
-class _atomic:
-    """Write to a temporary name beside ``path``, rename over it only on success."""
-
-    def __init__(self, path: str):
-        self.path, self.temp = path, f"{path}.tmp-{os.getpid()}"
-
-    def __enter__(self):
-        self.file = open(self.temp, "wb")
-        return self.file
-
-    def __exit__(self, exc_type, exc, tb):
-        self.file.close()
-        if exc_type is None:
-            os.replace(self.temp, self.path)
-        else:
-            os.unlink(self.temp)
-        return False
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

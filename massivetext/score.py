@@ -19,9 +19,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import sys
-import tempfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import IO
 from filters.language import EnglishFilter
 from filters.quality import QualityFilter
 from filters.repetition import RepetitionFilter
+from massivetext.atomic import atomic_output
 
 DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
 _READ_CHUNK_BYTES = 1024 * 1024
@@ -56,7 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _open_binary(path: Path, mode: str, compressed: bool) -> IO[bytes]:
-    return gzip.open(path, mode) if compressed else open(path, mode)
+    return gzip.open(path, mode) if compressed else open(path, mode)  # noqa: SIM115
 
 
 class UnreadableInput(Exception):
@@ -152,17 +151,8 @@ def main(args: argparse.Namespace) -> int:
     if args.language:
         filters.append(EnglishFilter())
     output = args.output
-    output.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
-    os.close(handle)
-    try:
-        with _open_binary(args.input, "rb", args.input.name.endswith(".gz")) as source, \
-                _open_binary(Path(temp_name), "wb", output.name.endswith(".gz")) as sink:
-            counts = score_stream(source, sink, filters, args.max_line_bytes, str(args.input))
-        os.chmod(temp_name, 0o644)  # mkstemp creates it private
-        os.replace(temp_name, output)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    with _open_binary(args.input, "rb", args.input.name.endswith(".gz")) as source, \
+            atomic_output(output, compress=output.name.endswith(".gz")) as sink:
+        counts = score_stream(source, sink, filters, args.max_line_bytes, str(args.input))
     print(" ".join(f"{name}={value}" for name, value in counts.items()), file=sys.stderr)
     return 1 if counts["failed"] else 0
