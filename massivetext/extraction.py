@@ -22,6 +22,7 @@ from massivetext.html_render import render_text
 from massivetext.html_tree import (
     PARSER_DEPTH_LIMIT,
     HtmlParseError,
+    TextIndex,
     parse_html,
     remove_boilerplate,
 )
@@ -73,8 +74,14 @@ def extract_text(html: str | bytes, url: str = "", *,
         raise ExtractionError(error.error, str(error)) from error
     if root is None:
         return ""
+    # Every element's Python proxy, made once and held to the end: each walk below then
+    # reuses them instead of making and freeing its own (lxml frees a proxy cheaply only
+    # while its parent's is alive; a list frees its items last first, children first).
+    elements = list(root.iter())
     remove_boilerplate(root)
-    return render_text(find_main_blocks(root))
+    text = render_text(find_main_blocks(root, TextIndex(root)))
+    del elements
+    return text
 
 
 def extract_with_trafilatura(html: str | bytes, url: str = "", *,

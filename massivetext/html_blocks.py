@@ -14,20 +14,22 @@ same level of the HTML tree". We find that group in three steps:
    of their own with few links) join it: articles split around an advert stay whole.
 
 Inside the chosen containers, sub-blocks made mostly of links (link lists, tag clouds,
-"read more" boxes) are pruned. Everything is iterative; texts and their lengths come
-from C-level XPath string functions.
+"read more" boxes) are pruned. Everything is iterative; text lengths and link text
+come from one :class:`~massivetext.html_tree.TextIndex` of the page, so each costs a
+lookup, however deep the tree.
 """
 
 from __future__ import annotations
 
 from lxml import etree
 
-from massivetext.html_tree import drop_element
+from massivetext.html_tree import TextIndex, drop_element
 
 # A paragraph shorter than this (characters) casts no vote: captions, labels, bylines.
 MIN_PARAGRAPH_CHARS = 25
 # Ancestor levels a paragraph votes for, and the share each level gets.
 VOTE_LEVELS = 3
+_VOTE_DIVISORS = tuple(1 if level == 0 else 2 * level for level in range(VOTE_LEVELS))
 # A sibling of the main container joins it when its own score is at least this share
 # of the main container's score (similar-looking siblings get a bonus of the same size).
 SIBLING_SCORE_SHARE = 0.2
@@ -51,30 +53,20 @@ TEXT_CONTAINER_TAGS = ("div", "section", "article", "main", "span", "font", "cen
 WRAPPER_TEXT_SLACK = 1.3
 MAX_WRAPPER_LIFT = 8
 PRUNABLE_TAGS = ("div", "section", "ul", "ol", "dl", "table", "figure", "span", "p")
-_TEXT_LENGTH = etree.XPath("string-length(normalize-space(string(.)))")
 _TEXT = etree.XPath("string(.)")
-# Text containers with some non-blank text of their own: a C-level pre-selection.
-_TEXT_CONTAINERS = etree.XPath(
-    "//*[" + " or ".join(f"self::{tag}" for tag in TEXT_CONTAINER_TAGS)
-    + "][text()[normalize-space()]]")
 
 
-def _text_length(element: etree._Element) -> int:
-    return int(_TEXT_LENGTH(element))
-
-
-def _link_density(element: etree._Element, text_length: int | None = None) -> float:
+def _link_density(index: TextIndex, element: etree._Element) -> float:
     """Share of the element's text that sits inside links."""
-    total = _text_length(element) if text_length is None else text_length
+    total = index.length(element)
     if total == 0:
         return 0.0
-    linked = sum(_text_length(link) for link in element.iter("a"))
-    return min(1.0, linked / total)
+    return min(1.0, index.linked_length(element) / total)
 
 
-def _paragraph_score(text_length: int, text: str) -> float:
+def _paragraph_score(text_length: int, commas: int) -> float:
     """Readability-style vote: a base point, one per comma, one per 100 characters (<= 3)."""
-    return 1.0 + text.count(",") + min(text_length / 100.0, 3.0)
+    return 1.0 + commas + min(text_length / 100.0, 3.0)
 
 
 def _direct_text(element: etree._Element) -> str:
@@ -84,24 +76,26 @@ def _direct_text(element: etree._Element) -> str:
     return "".join(parts)
 
 
-def _votes(root: etree._Element) -> dict[etree._Element, float]:
+def _votes(root: etree._Element, index: TextIndex) -> dict[etree._Element, float]:
     """Each paragraph-like element's score, summed into its ancestors with decay."""
     scores: dict[etree._Element, float] = {}
     paragraphs = list(root.iter(*PARAGRAPH_TAGS))
-    # A div holding text directly (text split by <br>, no <p>) is a paragraph too.
-    paragraphs.extend(element for element in _TEXT_CONTAINERS(root)
-                      if len(_direct_text(element).strip()) >= MIN_PARAGRAPH_CHARS)
+    # A div holding text directly (text split by <br>, no <p>) is a paragraph too. Its
+    # own text is part of its whole text: the index rules most of them out first.
+    paragraphs.extend(element for element in root.iter(*TEXT_CONTAINER_TAGS)
+                      if index.stripped_length(element) >= MIN_PARAGRAPH_CHARS
+                      and len(_direct_text(element).strip()) >= MIN_PARAGRAPH_CHARS)
+    stripped_length = index.stripped_length
     for paragraph in paragraphs:
-        text = _TEXT(paragraph)
-        text_length = len(text.strip())
+        text_length = stripped_length(paragraph)
         if text_length < MIN_PARAGRAPH_CHARS:
             continue
-        score = _paragraph_score(text_length, text)
+        score = _paragraph_score(text_length, index.commas(paragraph))
         ancestor = paragraph.getparent()
-        for level in range(VOTE_LEVELS):
+        for divisor in _VOTE_DIVISORS:
             if ancestor is None:
                 break
-            scores[ancestor] = scores.get(ancestor, 0.0) + score / (1 if level == 0 else 2 * level)
+            scores[ancestor] = scores.get(ancestor, 0.0) + score / divisor
             ancestor = ancestor.getparent()
     return scores
 
@@ -110,16 +104,17 @@ def _class_key(element: etree._Element) -> tuple[str, str]:
     return element.tag, element.get("class") or ""
 
 
-def _is_prose_paragraph(paragraph: etree._Element) -> bool:
+def _is_prose_paragraph(index: TextIndex, paragraph: etree._Element) -> bool:
     """A long paragraph with few links, or a short full sentence with none."""
-    text_length = _text_length(paragraph)
-    density = _link_density(paragraph, text_length)
+    text_length = index.length(paragraph)
+    density = _link_density(index, paragraph)
     if text_length > LONG_PARAGRAPH_CHARS:
         return density < MAX_SHORT_BLOCK_LINK_DENSITY
     return text_length > 0 and density == 0 and _TEXT(paragraph).rstrip().endswith(".")
 
 
-def _joining_siblings(main: etree._Element, scores: dict[etree._Element, float],
+def _joining_siblings(index: TextIndex, main: etree._Element,
+                      scores: dict[etree._Element, float],
                       main_score: float) -> list[etree._Element]:
     """The main container and those of its siblings that look like more of it."""
     parent = main.getparent()
@@ -135,15 +130,15 @@ def _joining_siblings(main: etree._Element, scores: dict[etree._Element, float],
         if not isinstance(sibling.tag, str):
             continue
         bonus = main_score * SIBLING_SCORE_SHARE if _class_key(sibling) == main_key else 0.0
-        score = scores.get(sibling, 0.0) * (1.0 - _link_density(sibling))
+        score = scores.get(sibling, 0.0) * (1.0 - _link_density(index, sibling))
         if score + bonus >= threshold:
             group.append(sibling)
-        elif sibling.tag == "p" and _is_prose_paragraph(sibling):
+        elif sibling.tag == "p" and _is_prose_paragraph(index, sibling):
             group.append(sibling)
     return group
 
 
-def _alike_siblings(node: etree._Element) -> list[etree._Element]:
+def _alike_siblings(index: TextIndex, node: etree._Element) -> list[etree._Element]:
     """``node`` and its siblings with the same tag and class that hold prose."""
     parent = node.getparent()
     key = _class_key(node)
@@ -154,56 +149,60 @@ def _alike_siblings(node: etree._Element) -> list[etree._Element]:
         if sibling is node:
             group.append(sibling)
         elif _class_key(sibling) == key:
-            text_length = _text_length(sibling)
-            if text_length >= MIN_PARAGRAPH_CHARS and _link_density(
-                    sibling, text_length) <= MAX_SHORT_BLOCK_LINK_DENSITY:
+            if index.length(sibling) >= MIN_PARAGRAPH_CHARS and _link_density(
+                    index, sibling) <= MAX_SHORT_BLOCK_LINK_DENSITY:
                 group.append(sibling)
     return group
 
 
-def _lift_to_alike_group(best: etree._Element) -> list[etree._Element] | None:
+def _lift_to_alike_group(index: TextIndex,
+                         best: etree._Element) -> list[etree._Element] | None:
     """A run of similar siblings that ``best`` sits in, through thin wrappers, if any.
 
     Articles are often cut into several same-class columns or sections (around
     adverts); the best-scoring container is then one of them, a few levels down.
     """
-    node, node_length = best, _text_length(best)
+    node, node_length = best, index.length(best)
     for _ in range(MAX_WRAPPER_LIFT + 1):
-        group = _alike_siblings(node)
+        group = _alike_siblings(index, node)
         if len(group) > 1:
             return group
         parent = node.getparent()
         if parent is None:
             return None
-        parent_length = _text_length(parent)
+        parent_length = index.length(parent)
         if parent_length > WRAPPER_TEXT_SLACK * node_length:
             return None
         node, node_length = parent, parent_length
     return None
 
 
-def _prune_link_lists(container: etree._Element) -> None:
-    """Remove sub-blocks of the chosen content that are mostly links."""
+def _prune_link_lists(index: TextIndex, container: etree._Element) -> None:
+    """Remove sub-blocks of the chosen content that are mostly links.
+
+    Walked in document order, so each element's text is still the one indexed: a drop
+    only changes the text of the dropped element's ancestors, which came before it.
+    """
     for element in list(container.iter(*PRUNABLE_TAGS)):
         if element is container or element.getparent() is None:
             continue
-        text_length = _text_length(element)
+        text_length = index.length(element)
         if text_length == 0:
             continue
-        density = _link_density(element, text_length)
+        density = _link_density(index, element)
         if density > MAX_LINK_DENSITY or (
                 text_length < SHORT_BLOCK_CHARS and density > MAX_SHORT_BLOCK_LINK_DENSITY
                 and element.tag != "p"):
             drop_element(element)
 
 
-def find_main_blocks(root: etree._Element) -> list[etree._Element]:
+def find_main_blocks(root: etree._Element, index: TextIndex) -> list[etree._Element]:
     """The sibling elements that hold the page's main text, in document order.
 
-    Returns an empty list when no element gathers a paragraph of text. The chosen
-    elements are pruned of link lists in place.
+    ``index`` measures ``root`` as it is now. Returns an empty list when no element
+    gathers a paragraph of text. The chosen elements are pruned of link lists in place.
     """
-    scores = _votes(root)
+    scores = _votes(root, index)
     if not scores:
         return []
     best, best_score = None, 0.0
@@ -211,12 +210,13 @@ def find_main_blocks(root: etree._Element) -> list[etree._Element]:
     for element, score in sorted(scores.items(), key=lambda item: -item[1]):
         if score <= best_score:
             break
-        adjusted = score * (1.0 - _link_density(element))
+        adjusted = score * (1.0 - _link_density(index, element))
         if adjusted > best_score:
             best, best_score = element, adjusted
     if best is None:
         return []
-    group = _lift_to_alike_group(best) or _joining_siblings(best, scores, best_score)
+    group = (_lift_to_alike_group(index, best)
+             or _joining_siblings(index, best, scores, best_score))
     for element in group:
-        _prune_link_lists(element)
+        _prune_link_lists(index, element)
     return group
