@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from massivetext.html_blocks import find_main_blocks
+from massivetext.html_index import TextIndex
 from massivetext.html_render import render_text
 from massivetext.html_tree import (
     PARSER_DEPTH_LIMIT,
     HtmlParseError,
-    TextIndex,
     parse_html,
     remove_boilerplate,
 )

@@ -15,7 +15,7 @@ same level of the HTML tree". We find that group in three steps:
 
 Inside the chosen containers, sub-blocks made mostly of links (link lists, tag clouds,
 "read more" boxes) are pruned. Everything is iterative; text lengths and link text
-come from one :class:`~massivetext.html_tree.TextIndex` of the page, so each costs a
+come from one :class:`~massivetext.html_index.TextIndex` of the page, so each costs a
 lookup, however deep the tree.
 """
 
@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from massivetext.html_tree import TextIndex, drop_element
+from massivetext.html_index import TextIndex
+from massivetext.html_tree import drop_element
 
 # A paragraph shorter than this (characters) casts no vote: captions, labels, bylines.
 MIN_PARAGRAPH_CHARS = 25
