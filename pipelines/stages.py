@@ -34,15 +34,16 @@ def open_uncompressed(path: str):
 class MatchFiles(beam.PTransform):
     """PCollection[str] glob patterns -> PCollection[str] file paths, spread over workers.
 
-    A pattern without wildcards that matches nothing fails the run: a typo in an input
-    path must not look like an empty corpus.
+    A file matched by several patterns is read once. A pattern without wildcards that
+    matches nothing fails the run: a typo in an input path must not look like an empty
+    corpus.
     """
 
     def expand(self, patterns):
         return (patterns
                 | "Match" >> fileio.MatchAll()
                 | "Path" >> beam.Map(lambda metadata: metadata.path)
-                | "Spread files" >> beam.Reshuffle())
+                | "Once per file" >> beam.Distinct())
 
 
 class _ReadWarcFile(beam.DoFn):
