@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 HISTOGRAM_WIDTH = 40
@@ -64,10 +65,15 @@ def format_table(stats: dict) -> str:
     return "\n".join(lines)
 
 
+def _natural_order(item: tuple[str, dict]) -> list:
+    """dup_5gram before dup_10gram: digit runs compare as numbers."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", item[0])]
+
+
 def format_histograms(stats: dict) -> str:
     blocks = []
     for entry in stats["stages"]:
-        for signal, histogram in entry["histograms"].items():
+        for signal, histogram in sorted(entry["histograms"].items(), key=_natural_order):
             edges, counts = histogram["edges"], histogram["counts"]
             peak = max(counts) or 1
             lines = [f"{entry['stage']} / {signal}  (documents judged: {sum(counts)})"]
