@@ -53,9 +53,9 @@ class QualityFilter:
         "ellipsis_line_frac", "alpha_token_frac", "stop_word_count",
     )
 
-    min_words: int = field(default=50, metadata={
+    min_word_count: int = field(default=50, metadata={
         "help": "remove documents with fewer words than this (Gopher Sec. A.1.1: 50)"})
-    max_words: int = field(default=100_000, metadata={
+    max_word_count: int = field(default=100_000, metadata={
         "help": "remove documents with more words than this (Gopher Sec. A.1.1: 100,000)"})
     min_mean_word_length: float = field(default=3.0, metadata={
         "help": "remove documents whose mean word length is below this "
@@ -78,7 +78,7 @@ class QualityFilter:
     min_alpha_token_frac: float = field(default=0.8, metadata={
         "help": "remove documents with a smaller fraction of tokens holding an alphabetic "
                 "character (Gopher Sec. A.1.1: 80%)"})
-    min_stop_words: int = field(default=2, metadata={
+    min_stop_word_count: int = field(default=2, metadata={
         "help": "remove documents with fewer distinct stop words (the, be, to, of, and, "
                 "that, have, with) than this (Gopher Sec. A.1.1: 2)"})
 
@@ -106,8 +106,8 @@ class QualityFilter:
         """Keep or remove ``text``, naming every failed rule in rule order."""
         s = self.signals(text)
         failed = {
-            "word_count_low": s["word_count"] < self.min_words,
-            "word_count_high": s["word_count"] > self.max_words,
+            "word_count_low": s["word_count"] < self.min_word_count,
+            "word_count_high": s["word_count"] > self.max_word_count,
             "mean_word_length_low": s["mean_word_length"] < self.min_mean_word_length,
             "mean_word_length_high": s["mean_word_length"] > self.max_mean_word_length,
             "hash_ratio": s["hash_ratio"] > self.max_hash_ratio,
@@ -115,7 +115,7 @@ class QualityFilter:
             "bullet_line_frac": s["bullet_line_frac"] > self.max_bullet_line_frac,
             "ellipsis_line_frac": s["ellipsis_line_frac"] > self.max_ellipsis_line_frac,
             "alpha_token_frac": s["alpha_token_frac"] < self.min_alpha_token_frac,
-            "stop_words": s["stop_word_count"] < self.min_stop_words,
+            "stop_words": s["stop_word_count"] < self.min_stop_word_count,
         }
         reasons = tuple(rule for rule in self.rules if failed[rule])
         return Judgement(keep=not reasons, reasons=reasons, signals=s)

@@ -22,7 +22,7 @@ DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
 # How far past a threshold a planted page aims, so extraction noise cannot save it.
 TARGET_MARGIN = 0.03
 # Just over the quality filter's maximum word count (the paper's 100,000).
-WORD_COUNT_HIGH_WORDS = _QUALITY.max_words + 800
+WORD_COUNT_HIGH_WORDS = _QUALITY.max_word_count + 800
 
 SHORT_WORDS = ("a an as at be by do go he if in is it me my no of on or so to up us we "
                "I am an ox ah oh hi yes yet the and all any can did get had has her him "
@@ -60,8 +60,8 @@ def _prose(g: EnglishGrammar, paragraphs: int) -> list[str]:
 def word_count_low(g: EnglishGrammar) -> Article:
     """One or two sentences: a stub page, yet with stop words so only its length fails."""
     sentences = [g.sentence()]
-    while len(set(STOP_WORDS) & {re.sub(r"\W", "", t.lower())
-                                 for t in " ".join(sentences).split()}) < _QUALITY.min_stop_words:
+    while len(set(STOP_WORDS) & {re.sub(r"\W", "", t.lower()) for t in " ".join(
+            sentences).split()}) < _QUALITY.min_stop_word_count:
         sentences.append(f"The {g.noun()} and the {g.noun()} are next.")
     return Article(capitalise(g.noun_phrase()), [("p", " ".join(sentences))])
 

@@ -70,13 +70,30 @@ def _natural_order(item: tuple[str, dict]) -> list:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", item[0])]
 
 
+def _thresholds(parameters: dict) -> dict[str, str]:
+    """What each signal's threshold removes, read off the filters' parameters: a field
+    ``max_<signal>`` removes documents above it, ``min_<signal>`` those below it."""
+    limits: dict[str, list[str]] = {}
+    for fields in parameters.values():
+        if not isinstance(fields, dict):
+            continue
+        for name, value in fields.items():
+            bound, _, signal = name.partition("_")
+            if bound in ("max", "min") and signal:
+                limits.setdefault(signal, []).append(
+                    f"{'above' if bound == 'max' else 'below'} {value:g}")
+    return {signal: "removed " + " and ".join(parts) for signal, parts in limits.items()}
+
+
 def format_histograms(stats: dict) -> str:
     blocks = []
+    thresholds = _thresholds(stats.get("parameters", {}))
     for entry in stats["stages"]:
         for signal, histogram in sorted(entry["histograms"].items(), key=_natural_order):
             edges, counts = histogram["edges"], histogram["counts"]
             peak = max(counts) or 1
-            lines = [f"{entry['stage']} / {signal}  (documents judged: {sum(counts)})"]
+            rule = f"; {thresholds[signal]}" if signal in thresholds else ""
+            lines = [f"{entry['stage']} / {signal}  (documents judged: {sum(counts)}{rule})"]
             for index, count in enumerate(counts):
                 if not count:
                     continue

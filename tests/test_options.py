@@ -10,14 +10,14 @@ def test_every_filter_threshold_is_an_option_with_the_papers_default():
     options, _ = parse(["--input=a.warc.gz,b/*.warc.gz", "--output=out"])
     assert options.inputs == ("a.warc.gz", "b/*.warc.gz")
     assert options.quality == QualityFilter()
-    assert options.quality.min_words == 50 and options.repetition.max_dup_line_frac == 0.30
-    changed, _ = parse(["--input=x", "--output=y", "--quality-min-words=10",
+    assert options.quality.min_word_count == 50 and options.repetition.max_dup_line_frac == 0.30
+    changed, _ = parse(["--input=x", "--output=y", "--quality-min-word-count=10",
                         "--repetition-max-top-2gram-char-frac=0.5",
                         "--language-min-english-score=0.9"])
-    assert changed.quality.min_words == 10
+    assert changed.quality.min_word_count == 10
     assert changed.repetition.max_top_2gram_char_frac == 0.5
     assert changed.english.min_english_score == 0.9
-    assert changed.parameters()["quality"]["min_words"] == 10
+    assert changed.parameters()["quality"]["min_word_count"] == 10
 
 
 def test_without_a_runner_the_local_runner_uses_one_process_per_core():

@@ -176,5 +176,5 @@ def test_thresholds_are_documented_fields():
     assert QualityFilter.name == "quality"
     for spec in fields(QualityFilter):
         assert "Gopher" in spec.metadata["help"]
-    strict = QualityFilter(min_words=60)
+    strict = QualityFilter(min_word_count=60)
     assert strict.judge(doc(*filler(48))).reasons == ("word_count_low",)

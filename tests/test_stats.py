@@ -98,3 +98,14 @@ def test_stats_command_prints_every_subset_found_under_the_output_directory(tmp_
     assert printed.count("input records 10 = kept 6") == 2
     assert "Signal histograms" not in printed
     assert main(["stats", str(tmp_path / "empty")]) == 1
+
+
+def test_histograms_say_which_side_of_each_threshold_is_removed():
+    from massivetext.stats_report import format_histograms
+
+    stats = assemble_stats(summed(run_triples()), ORDER,
+                           {"quality": {"min_word_count": 50, "max_word_count": 100000},
+                            "seed": 0})
+    text = format_histograms(stats)
+    assert "quality / word_count  (documents judged: 8; removed below 50 and above 100000)" \
+        in text or "removed above 100000 and below 50" in text
