@@ -72,3 +72,24 @@ def test_extract_text_keeps_pages_with_text_and_removes_empty_ones():
             label="kept")
         assert_that(output.removed | "Removed" >> beam.Map(lambda r: (r.document.id, r.reasons)),
                     equal_to([("<urn:uuid:2>", ("no_text",))]), label="removed")
+
+
+def test_content_filter_applies_the_blocklist_hook_and_the_english_filter():
+    from pipelines.curation import content_judges
+    from pipelines.options import parse
+
+    options, _ = parse(["--input=x", "--output=y"])
+    english = ("The people of the town walk along the river to the market, and they "
+               "talk with the bakers about the weather and the harvest of the year.")
+    documents = [Document(id="spam", text=english, url="https://ads.spam.example/a"),
+                 Document(id="ok", text=english, url="https://news.example.org/b"),
+                 Document(id="de", text="Die Leute gehen jeden Abend am Fluss entlang und "
+                          "sprechen mit den Bäckern über das Wetter.", url="https://x.de/")]
+    with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
+        output = pipeline | beam.Create(documents) | JudgeDocuments(
+            "content", lambda: content_judges(options, "spam.example\n"))
+        assert_that(output.kept | "Kept" >> beam.Map(lambda d: d.id), equal_to(["ok"]),
+                    label="kept")
+        assert_that(output.removed | "Removed" >> beam.Map(lambda r: (r.document.id, r.reasons)),
+                    equal_to([("spam", ("blocklisted_url",)), ("de", ("not_english",))]),
+                    label="removed")
