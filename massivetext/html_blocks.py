@@ -12,14 +12,23 @@ same level of the HTML tree". We find that group in three steps:
    made of links), and the best one is the *main container*.
 3. Siblings of the main container that look alike (same tag and class, or enough text
    of their own with few links) join it: articles split around an advert stay whole.
+4. On request, the page's main heading joins them when it stands right before them,
+   outside them (``<h1>`` above the content ``<div>``): the article's title.
 
 Inside the chosen containers, sub-blocks made mostly of links (link lists, tag clouds,
-"read more" boxes) are pruned. Everything is iterative; text lengths and link text
-come from one :class:`~massivetext.html_index.TextIndex` of the page, so each costs a
-lookup, however deep the tree.
+"read more" boxes) are pruned, and so are page footers: short copyright notices that
+carry links ("© 2024 Site. All rights reserved. Privacy | Terms"). A notice without
+links is left alone: news agencies sign their articles with one, and article-extraction
+gold keeps it.
+
+Everything is iterative; text lengths and link text come from one
+:class:`~massivetext.html_index.TextIndex` of the page, so each costs a lookup, however
+deep the tree.
 """
 
 from __future__ import annotations
+
+import re
 
 from lxml import etree
 
@@ -32,7 +41,8 @@ MIN_PARAGRAPH_CHARS = 25
 VOTE_LEVELS = 3
 _VOTE_DIVISORS = tuple(1 if level == 0 else 2 * level for level in range(VOTE_LEVELS))
 # A sibling of the main container joins it when its own score is at least this share
-# of the main container's score (similar-looking siblings get a bonus of the same size).
+# of the main container's score (siblings with the same tag and class get a bonus of the
+# same size; with no class, a shared tag alone earns it only with a paragraph's vote).
 SIBLING_SCORE_SHARE = 0.2
 # ... and at least this score (a few paragraphs' worth), whatever the main score.
 MIN_SIBLING_SCORE = 10.0
@@ -54,6 +64,20 @@ TEXT_CONTAINER_TAGS = ("div", "section", "article", "main", "span", "font", "cen
 WRAPPER_TEXT_SLACK = 1.3
 MAX_WRAPPER_LIFT = 8
 PRUNABLE_TAGS = ("div", "section", "ul", "ol", "dl", "table", "figure", "span", "p")
+# A copyright notice longer than this (characters) is prose that mentions copyright.
+MAX_NOTICE_CHARS = 200
+TITLE_TAG = "h1"
+# The page's main heading, which titles the main text. It is looked for among what
+# precedes the text's first block: that block's earlier siblings, then its ancestors'
+# earlier siblings, this many levels up ...
+TITLE_SEARCH_LEVELS = 3
+# ... across at most this much other text (a dateline, "From the archive").
+MAX_TITLE_GAP_CHARS = 100
+# A notice opens with a copyright sign (or "Copyright" and a sign or a year), or says
+# "all rights reserved" anywhere; "Copyright law changed ..." is not one.
+_COPYRIGHT_NOTICE = re.compile(
+    r"^\s*(?:©|ⓒ|\(c\)|copyright\s*(?:©|ⓒ|\(c\)|\d{4}))|\ball rights? reserved\b",
+    re.IGNORECASE)
 _TEXT = etree.XPath("string(.)")
 
 
@@ -130,8 +154,10 @@ def _joining_siblings(index: TextIndex, main: etree._Element,
             continue
         if not isinstance(sibling.tag, str):
             continue
-        bonus = main_score * SIBLING_SCORE_SHARE if _class_key(sibling) == main_key else 0.0
-        score = scores.get(sibling, 0.0) * (1.0 - _link_density(index, sibling))
+        own_score = scores.get(sibling, 0.0)
+        bonus = (main_score * SIBLING_SCORE_SHARE if _class_key(sibling) == main_key
+                 and (main_key[1] or own_score > 0) else 0.0)
+        score = own_score * (1.0 - _link_density(index, sibling))
         if score + bonus >= threshold:
             group.append(sibling)
         elif sibling.tag == "p" and _is_prose_paragraph(index, sibling):
@@ -179,7 +205,8 @@ def _lift_to_alike_group(index: TextIndex,
 
 
 def _prune_link_lists(index: TextIndex, container: etree._Element) -> None:
-    """Remove sub-blocks of the chosen content that are mostly links.
+    """Remove sub-blocks of the chosen content that are mostly links, and copyright
+    notices with links (page footers).
 
     Walked in document order, so each element's text is still the one indexed: a drop
     only changes the text of the dropped element's ancestors, which came before it.
@@ -193,12 +220,53 @@ def _prune_link_lists(index: TextIndex, container: etree._Element) -> None:
         density = _link_density(index, element)
         if density > MAX_LINK_DENSITY or (
                 text_length < SHORT_BLOCK_CHARS and density > MAX_SHORT_BLOCK_LINK_DENSITY
-                and element.tag != "p"):
+                and element.tag != "p") or (
+                density > 0 and text_length <= MAX_NOTICE_CHARS
+                and _COPYRIGHT_NOTICE.search(_TEXT(element)) is not None):
             drop_element(element)
 
 
-def find_main_blocks(root: etree._Element, index: TextIndex) -> list[etree._Element]:
-    """The sibling elements that hold the page's main text, in document order.
+def _is_title(index: TextIndex, heading: etree._Element) -> bool:
+    """A heading with text that is not a link (a logo or a site name is one)."""
+    return index.length(heading) > 0 and _link_density(index, heading) <= MAX_LINK_DENSITY
+
+
+def _preceding_title(index: TextIndex, first: etree._Element) -> etree._Element | None:
+    """The main heading (``h1``) right before ``first`` in reading order, if it titles
+    it: the nearest one before it, in its container or an ancestor's up to
+    :data:`TITLE_SEARCH_LEVELS` up, with at most :data:`MAX_TITLE_GAP_CHARS` of other
+    text between the two."""
+    gap = 0
+    node = first
+    for _ in range(TITLE_SEARCH_LEVELS):
+        for sibling in node.itersiblings(preceding=True):
+            if not isinstance(sibling.tag, str):
+                continue
+            length = index.length(sibling)
+            if length == 0:
+                continue
+            if sibling.tag == TITLE_TAG:
+                return sibling if _is_title(index, sibling) else None
+            headings = list(sibling.iter(TITLE_TAG))
+            if headings:
+                heading = headings[-1]  # the nearest to ``first``
+                gap += length - index.length(heading)
+                if gap > MAX_TITLE_GAP_CHARS or not _is_title(index, heading):
+                    return None
+                return heading
+            gap += length
+            if gap > MAX_TITLE_GAP_CHARS:
+                return None
+        node = node.getparent()
+        if node is None:
+            return None
+    return None
+
+
+def find_main_blocks(root: etree._Element, index: TextIndex, *,
+                     with_title: bool = False) -> list[etree._Element]:
+    """The sibling elements that hold the page's main text, in document order; with
+    ``with_title``, after the main heading that titles them when it stands outside them.
 
     ``index`` measures ``root`` as it is now. Returns an empty list when no element
     gathers a paragraph of text. The chosen elements are pruned of link lists in place.
@@ -218,6 +286,7 @@ def find_main_blocks(root: etree._Element, index: TextIndex) -> list[etree._Elem
         return []
     group = (_lift_to_alike_group(index, best)
              or _joining_siblings(index, best, scores, best_score))
+    title = _preceding_title(index, group[0]) if with_title else None
     for element in group:
         _prune_link_lists(index, element)
-    return group
+    return group if title is None else [title, *group]

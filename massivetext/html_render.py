@@ -10,6 +10,11 @@ points". Our rendering:
 - ``<br>`` is a newline; ``<pre>`` text is kept as it is;
 - any other run of whitespace collapses to one space.
 
+:func:`drop_empty_lines` then drops the lines that carry nothing: a bullet with no item
+text (an image-only list item), and at the text's two ends, lines with no word in them,
+separators left by page furniture ("|", "·", "-", a row of empty table cells). Inside
+the text, a wordless line stays: a row of stars may divide sections.
+
 The walk is lxml's ``iterwalk`` (start/end events), so nesting depth costs no Python
 recursion.
 """
@@ -41,6 +46,9 @@ _KEPT_SPACE = "\x02"
 _KEPT_NEWLINE = "\x03"
 _KEPT_TAB = "\x04"
 _BLANK_LINES = re.compile("\x01{3,}")
+_WORD_CHARACTER = re.compile(r"\w")
+_BULLET_MARK = BULLET.strip()
+_EMPTY_ITEM = BULLET + "\n"  # only a bullet at the very end of the text can lack it
 
 
 # What each tag does to the layout; a tag in several sets takes the first kind that
@@ -131,3 +139,19 @@ def render_text(blocks: list[etree._Element]) -> str:
     text = _BLANK_LINES.sub(_PARAGRAPH_BREAK, text).strip(" " + _LINE_BREAK)
     return (text.replace(_LINE_BREAK, "\n").replace(_KEPT_SPACE, " ")
             .replace(_KEPT_NEWLINE, "\n").replace(_KEPT_TAB, "\t"))
+
+
+def drop_empty_lines(text: str) -> str:
+    """``text`` without bullets with no item text and the lines at its two ends that
+    hold no word (blank lines included); the lines kept are left as they are."""
+    lines = text.split("\n")
+    if _EMPTY_ITEM in text:
+        lines = [line for line in lines if line.strip() != _BULLET_MARK]
+    start, stop = 0, len(lines)
+    while start < stop and _WORD_CHARACTER.search(lines[start]) is None:
+        start += 1
+    while stop > start and _WORD_CHARACTER.search(lines[stop - 1]) is None:
+        stop -= 1
+    if start == 0 and stop == len(lines):
+        return text
+    return "\n".join(lines[start:stop])

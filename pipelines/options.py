@@ -79,7 +79,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", required=True, help="output directory")
     parser.add_argument("--subset", choices=SUBSETS, default="massiveweb",
                         help="MassiveText subset: massiveweb reads WARC, the others text")
-    parser.add_argument("--extractor", default="tree", help="text extractor: tree or trafilatura")
+    parser.add_argument("--extractor", default="tree",
+                        help="text extractor: tree (ours, the paper's method), tree-with-title "
+                             "(the page's main heading first), or trafilatura")
     parser.add_argument("--blocklist", help="URL/domain blocklist file for the content filter")
     parser.add_argument("--no-language-filter", dest="language_filter", action="store_false",
                         help="keep documents in every language")

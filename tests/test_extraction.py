@@ -123,6 +123,50 @@ def test_link_lists_inside_the_article_are_pruned():
     assert extract_text(html) == "\n\n".join(PROSE)
 
 
+def _div_soup(title_block: str) -> str:
+    """A post whose title stands outside the content div, with a byline between."""
+    paragraphs = "".join(f"<p>{text}</p>" for text in PROSE)
+    return page(f"<div class='top'><a href='/'>Home</a></div><div class='post'>"
+                f"{title_block}<div class='entry-meta'><span class='byline'>By Jo</span>"
+                f"</div><div class='entry-content'>{paragraphs}</div></div>")
+
+
+def test_main_heading_before_the_content_opens_the_text_on_request():
+    html = _div_soup("<h1 class='entry-title'>Floods reach the quay</h1>"
+                     "<div class='dateline'>3 March 2024</div>")
+    assert extract_text(html) == "\n\n".join(PROSE)
+    assert extract_text(html, with_title=True) == "\n\n".join(["Floods reach the quay",
+                                                                *PROSE])
+
+
+def test_linked_heading_and_distant_heading_are_not_titles():
+    logo = _div_soup("<h1><a href='/'>The Lowtown Gazette</a></h1>")
+    assert extract_text(logo, with_title=True) == "\n\n".join(PROSE)
+    standfirst = "A long standfirst that sits between the heading and the story. " * 3
+    distant = _div_soup(f"<h1>Floods reach the quay</h1><div class='intro'>{standfirst}</div>")
+    assert not extract_text(distant, with_title=True).startswith("Floods")
+
+
+def test_copyright_footer_with_links_is_dropped_and_a_sign_off_kept():
+    footer = ("<p class='copyright'>© 2018-2024 Lowtown Gazette. All rights reserved. "
+              "<a href='/privacy'>Privacy policy</a> | <a href='/terms'>Terms</a></p>")
+    sign_off = "<p><em>© 2024 Press Agency. All rights reserved.</em></p>"
+    paragraphs = "".join(f"<p>{text}</p>" for text in PROSE)
+    assert extract_text(page(paragraphs + "<hr>" + footer)) == "\n\n".join(PROSE)
+    assert extract_text(page(paragraphs + sign_off)).endswith(
+        "\n\n© 2024 Press Agency. All rights reserved.")
+
+
+def test_separator_lines_at_the_ends_and_empty_bullets_are_dropped():
+    html = page(f"<table><tr><td class='nav'></td><td>{''.join(f'<p>{t}</p>' for t in PROSE)}"
+                "</td></tr></table>")
+    assert extract_text(html) == "\n\n".join(PROSE)
+    html = page(article("<ul><li><img src='a.png'></li><li>sandbags</li></ul>", "<p>|</p>"))
+    assert extract_text(html).endswith("\n\n• sandbags")
+    starred = page(article("<p>* * *</p><p>The next morning the water had gone down.</p>"))
+    assert "\n\n* * *\n\n" in extract_text(starred)
+
+
 def test_broken_and_unclosed_html():
     html = ("<html><body><div><p>" + PROSE[0] + "<p>" + PROSE[1] + "<div><p>" + PROSE[2]
             + "</span></b><p>" + PROSE[3])
@@ -182,7 +226,7 @@ def test_huge_input_is_refused_before_parsing():
 
 
 def test_registry():
-    assert EXTRACTORS == ("tree", "trafilatura")
+    assert EXTRACTORS == ("tree", "tree-with-title", "trafilatura")
     assert get_extractor("tree") is extract_text
     text = get_extractor("trafilatura")(page(article()), "https://example.org/flood")
     assert PROSE[0] in text
@@ -199,3 +243,14 @@ def test_quality_on_article_extraction_benchmark_sample():
     outputs = [extract_text(html, url) for _, url, html, _ in pages]
     precision, recall, f1 = score([gold for *_, gold in pages], outputs)
     assert f1 > 0.9, (precision, recall, f1)
+
+
+def test_the_tree_with_title_extractor_opens_with_the_pages_main_heading():
+    html = ("<html><body><div class='page'><h1>Harbour lights return</h1>"
+            "<div class='byline'>By a reporter</div><div class='story'>"
+            + "<p>The harbour lights were switched on again last night, and the people of "
+              "the town gathered on the quay to watch the boats come in.</p>" * 4
+            + "</div></div></body></html>")
+    with_title = get_extractor("tree-with-title")(html, "")
+    assert with_title.startswith("Harbour lights return\n")
+    assert get_extractor("tree")(html, "") in with_title
