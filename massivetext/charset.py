@@ -110,8 +110,17 @@ def _detected_codec(body: bytes) -> str | None:
         # A prefix cut inside a multi-byte character is still UTF-8.
         if err.start >= len(prefix) - 3 and len(body) > len(prefix):
             return "utf-8"
-    best = charset_normalizer.from_bytes(prefix).best()
-    return codec_for_label(best.encoding) if best is not None else None
+    matches = charset_normalizer.from_bytes(prefix)
+    best = matches.best()
+    if best is None:
+        return None
+    # Single-byte Latin encodings often tie on "chaos" (every byte decodes to a
+    # plausible letter); windows-1252, the web's default legacy encoding (WHATWG, most
+    # locales), wins such a tie rather than whichever the detector's language guess
+    # favours (cp1250 turns "crêpe" into "crępe").
+    if any(match.encoding == "cp1252" and match.chaos <= best.chaos for match in matches):
+        return "cp1252"
+    return codec_for_label(best.encoding)
 
 
 def decode_html(body: bytes, http_content_type: str | None) -> tuple[str, str, str]:

@@ -103,3 +103,13 @@ def test_decoding_never_raises(body, content_type):
     text, charset, source = decode_html(body, content_type)
     assert isinstance(text, str) and codec_for_label(charset) == charset
     assert source in {"bom", "http-header", "meta", "detected", "default"}
+
+
+def test_undeclared_western_text_prefers_windows_1252_when_the_detector_ties():
+    # Mostly ASCII English with one accented word: cp1250 and cp1252 decode it equally
+    # cleanly, and the detector's own first choice is cp1250.
+    body = ("<html><body><p>" + "The market opened early and the people walked to the "
+            "river. " * 20 + "We ate a crêpe there.</p></body></html>").encode("cp1252")
+    text, codec, source = decode_html(body, "text/html")
+    assert (codec, source) == ("cp1252", "detected")
+    assert "crêpe" in text
