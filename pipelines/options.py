@@ -19,6 +19,8 @@ from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions, 
 from filters.language import EnglishFilter
 from filters.quality import QualityFilter
 from filters.repetition import RepetitionFilter
+from massivetext.lsh import DEFAULT_THRESHOLD
+from massivetext.minhash import DEFAULT_NUM_PERM
 
 PROJECT_SETUP_FILE = Path(__file__).resolve().parents[1] / "setup.py"
 # Beam's portable local runner, the engine under DirectRunner. Named directly because
@@ -44,8 +46,8 @@ class CurationOptions:
     quality: QualityFilter = field(default_factory=QualityFilter)
     repetition: RepetitionFilter = field(default_factory=RepetitionFilter)
     dedup: bool = True
-    dedup_threshold: float = 0.8
-    num_perm: int = 128
+    dedup_threshold: float = DEFAULT_THRESHOLD
+    num_perm: int = DEFAULT_NUM_PERM
     seed: int = 0
     test_sets: tuple[str, ...] = ()
     decontam_mode: str = "jaccard"
@@ -87,10 +89,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="keep documents in every language")
     parser.add_argument("--no-dedup", dest="dedup", action="store_false",
                         help="skip exact and near-duplicate removal")
-    parser.add_argument("--dedup-threshold", type=float, default=0.8,
+    parser.add_argument("--dedup-threshold", type=float, default=DEFAULT_THRESHOLD,
                         help="13-gram Jaccard above which two documents are duplicates "
-                             "(paper: 0.8); also the decontamination threshold")
-    parser.add_argument("--num-perm", type=int, default=128, help="MinHash permutations")
+                             f"(Gopher Sec. A.1.1: {DEFAULT_THRESHOLD}); also the "
+                             "decontamination threshold")
+    parser.add_argument("--num-perm", type=int, default=DEFAULT_NUM_PERM,
+                        help=f"MinHash permutations (our choice: {DEFAULT_NUM_PERM})")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of every random choice (duplicate survivors, samples)")
     parser.add_argument("--test-sets", default="",
