@@ -39,30 +39,25 @@ class StageOutput(typing.NamedTuple):
     failed: beam.PCollection
 
 
-def _count(stage: str, key: str, value: int = 1) -> None:
-    Metrics.counter(METRICS_NAMESPACE, f"{stage}.{key}").inc(value)
+def metrics_namespace(stage: str) -> str:
+    """Beam Metrics namespace of a stage's counters (``massivetext.quality`` ...)."""
+    return f"{METRICS_NAMESPACE}.{stage}"
 
 
 def _kept_triples(document: Document, stage: str, signal_names: tuple[str, ...]):
-    _count(stage, "kept")
     signals = {name: document.signals[name] for name in signal_names if name in document.signals}
     return document_triples(stage, "kept", document.num_bytes, signals=signals)
 
 
 def _removed_triples(removal: Removed, signal_names: tuple[str, ...]):
     document = removal.document
-    _count(removal.stage, "removed")
-    for reason in removal.reasons:
-        _count(removal.stage, f"removed.{reason}")
     signals = {name: document.signals[name] for name in signal_names if name in document.signals}
     return document_triples(removal.stage, "removed", document.num_bytes, removal.reasons, signals)
 
 
 def _outcome_triple(outcome: Failed | Skipped):
     if isinstance(outcome, Failed):
-        _count(outcome.stage, f"failed.{outcome.error}")
         return [(outcome.stage, f"failed:{outcome.error}", 1)]
-    _count("read", f"skipped.{outcome.kind}")
     return [("read", f"skipped:{outcome.kind}", 1)]
 
 
@@ -71,11 +66,14 @@ class _SumPerBundle(beam.DoFn):
 
     A document yields a dozen triples (counts, reasons, histogram bins); summing them
     before they leave the worker keeps the statistics from multiplying the elements
-    that Beam has to move.
+    that Beam has to move. With ``metrics``, the sums (all but the histogram bins) also
+    go to Beam Metrics counters, namespace ``massivetext.<stage>``, so they show in the
+    Dataflow UI while the job runs.
     """
 
-    def __init__(self, to_triples):
+    def __init__(self, to_triples, metrics: bool = True):
         self._to_triples = to_triples
+        self._metrics = metrics
 
     def start_bundle(self):
         self._sums = collections.Counter()
@@ -86,26 +84,31 @@ class _SumPerBundle(beam.DoFn):
 
     def finish_bundle(self):
         for (stage, key), value in self._sums.items():
+            if self._metrics and not key.startswith("hist:"):
+                Metrics.counter(metrics_namespace(stage), key.replace(":", ".")).inc(value)
             yield WindowedValue((stage, key, value), MIN_TIMESTAMP, [GlobalWindow()])
 
 
 class StageStatistics(beam.PTransform):
     """StageOutput of one stage -> PCollection[(stage, key, int)] statistics triples.
 
-    ``signal_names`` are the signals this stage computed, whose histograms it reports.
+    ``signal_names`` are the signals this stage computed, whose histograms it reports;
+    ``metrics=False`` for a stage that keeps its own Beam counters.
     """
 
-    def __init__(self, stage: str, signal_names: tuple[str, ...] = ()):
+    def __init__(self, stage: str, signal_names: tuple[str, ...] = (), metrics: bool = True):
         super().__init__()
         self._stage = stage
         self._signal_names = tuple(signal_names)
+        self._metrics = metrics
 
     def expand(self, output):
         kept = output.kept | "Kept" >> beam.ParDo(_SumPerBundle(functools.partial(
-            _kept_triples, stage=self._stage, signal_names=self._signal_names)))
+            _kept_triples, stage=self._stage, signal_names=self._signal_names), self._metrics))
         removed = output.removed | "Removed" >> beam.ParDo(_SumPerBundle(functools.partial(
-            _removed_triples, signal_names=self._signal_names)))
-        failed = output.failed | "Failed" >> beam.ParDo(_SumPerBundle(_outcome_triple))
+            _removed_triples, signal_names=self._signal_names), self._metrics))
+        failed = output.failed | "Failed" >> beam.ParDo(
+            _SumPerBundle(_outcome_triple, self._metrics))
         return (kept, removed, failed) | beam.Flatten()
 
 

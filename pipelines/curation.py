@@ -69,8 +69,9 @@ class RunRecords:
         self.removed: list[beam.PCollection] = []
         self.failed: list[beam.PCollection] = []
 
-    def add_stage(self, stage: str, output: StageOutput, signals: tuple[str, ...] = ()):
-        self.stats.append(output | f"Stats {stage}" >> StageStatistics(stage, signals))
+    def add_stage(self, stage: str, output: StageOutput, signals: tuple[str, ...] = (),
+                  metrics: bool = True):
+        self.stats.append(output | f"Stats {stage}" >> StageStatistics(stage, signals, metrics))
         self.removed.append(output.removed)
         self.failed.append(output.failed)
         return output.kept
@@ -81,7 +82,9 @@ class RunRecords:
         # Kept and removed counts come from StageStatistics, the same for every stage.
         self.stats.append(outputs["stats"] | f"Extra stats {stage}" >> beam.Filter(
             lambda triple: not triple[1].startswith(DOCUMENT_COUNT_KEYS)))
-        return self.add_stage(stage, StageOutput(outputs["kept"], outputs["removed"], empty))
+        # These stages keep their own Beam counters (kept, removed.<reason>, ...).
+        return self.add_stage(stage, StageOutput(outputs["kept"], outputs["removed"], empty),
+                              metrics=False)
 
 
 def filter_content(documents, records: RunRecords, options: CurationOptions):

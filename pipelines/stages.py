@@ -20,7 +20,7 @@ from apache_beam.metrics import Metrics
 
 from filters.base import Judgement
 from massivetext.document import Document, Failed, Removed, Skipped, WebPage
-from pipelines.accounting import METRICS_NAMESPACE, StageOutput
+from pipelines.accounting import StageOutput, metrics_namespace
 
 LOGGER = logging.getLogger(__name__)
 NO_TEXT_RULE = "no_text"
@@ -50,7 +50,7 @@ class _ReadWarcFile(beam.DoFn):
     def process(self, path: str):
         from massivetext.warc import read_warc
 
-        records = Metrics.counter(METRICS_NAMESPACE, "read.records")
+        records = Metrics.counter(metrics_namespace("read"), "records")
         try:
             for outcome in read_warc(path, opener=open_uncompressed):
                 records.inc()
@@ -201,7 +201,7 @@ class _ReadTextFile(beam.DoFn):
     def process(self, path: str):
         from massivetext.text_input import read_text_documents
 
-        records = Metrics.counter(METRICS_NAMESPACE, "read.records")
+        records = Metrics.counter(metrics_namespace("read"), "records")
         for outcome in read_text_documents(path, self._subset, opener=open_uncompressed):
             records.inc()
             yield beam.pvalue.TaggedOutput("stats", ("read", "records", 1))

@@ -8,6 +8,7 @@ import pyarrow as pa
 import pytest
 
 from massivetext.cli import main as cli_main
+from pipelines import text_corpus
 
 WORDS = ("the of and to in that have with be research river mountain city people water "
          "history music science garden family school market language winter summer travel "
@@ -108,10 +109,20 @@ def test_shards_load_with_pyarrow_and_hugging_face_datasets(result):
 
 def test_a_rerun_gives_byte_identical_shards_and_can_keep_every_removed_document(
         corpus, result, tmp_path):
-    # Overlapping patterns: each file is still read once.
-    assert run_pipeline(corpus, tmp_path, "--keep-removed=all",
-                        inputs="part-*.jsonl,part-1.jsonl") == 0
+    # Overlapping patterns: each file is still read once. Run through the module's own
+    # run(argv), which returns the Beam result, to read the Beam Metrics counters too.
+    patterns = f"{corpus / 'part-*.jsonl'},{corpus / 'part-1.jsonl'}"
+    beam_result = text_corpus.run([
+        "--subset=news", f"--input={patterns}", f"--output={tmp_path}",
+        f"--test-sets={corpus / 'eval.jsonl'}", "--runner=FnApiRunner", "--keep-removed=all"])
     assert stats_of(tmp_path / "news")["accounting"]["input_records"] == 37
+    counters = {(c.key.metric.namespace, c.key.metric.name): c.committed
+                for c in beam_result.metrics().query()["counters"]}
+    assert counters[("massivetext.read", "records")] == 37
+    assert counters[("massivetext.read", "failed.invalid_json")] == 1
+    assert counters[("massivetext.content", "removed.not_english")] == 1
+    assert counters[("massivetext.exact_dedup", "removed.exact_duplicate")] == 1
+    assert counters[("massivetext.output", "kept")] == 31
     manifest = json.loads((result / "manifest.json").read_text())
     for shard in manifest["shards"]:
         assert (tmp_path / "news" / shard["name"]).read_bytes() == (
