@@ -35,13 +35,12 @@ class TextIndex:
     """
 
     def __init__(self, root: etree._Element):
-        # One pass in preorder: the nodes, their child counts, texts and tails.
-        nodes, children, texts, tails = [], [], [], []
-        for node in root.iter():
-            nodes.append(node)
-            children.append(len(node))
-            texts.append(node.text or "")
-            tails.append(node.tail or "")
+        # The nodes in preorder, their child counts, texts and tails (comprehensions:
+        # this runs once per element of pages with tens of thousands of them).
+        nodes = list(root.iter())
+        children = [len(node) for node in nodes]
+        texts = [node.text or "" for node in nodes]
+        tails = [node.tail or "" for node in nodes]
         count = len(nodes)
         # Filled last node first, so that freeing the index frees children's proxies
         # before their parents': lxml frees a proxy in constant time while its parent's
