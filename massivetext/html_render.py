@@ -72,55 +72,64 @@ def _preformatted(element: etree._Element) -> str:
 
 def _render_into(pieces: list[str], block: etree._Element) -> None:
     append = pieces.append
+    kind_of = _KINDS.get
+    # The kinds of the open elements: an end event pops its element's kind instead of
+    # looking its tag up again (table-heavy pages render tens of thousands of cells).
+    open_kinds: list[int] = []
+    push, pop = open_kinds.append, open_kinds.pop
     list_depth = 0
     first_cell = True
     walker = etree.iterwalk(block, events=("start", "end"))
+    # Branches in order of how often real pages take them.
     for event, element in walker:
-        kind = _KINDS.get(element.tag, _INLINE)
         if event == "start":
+            kind = kind_of(element.tag, _INLINE)
             if kind == _INLINE:
                 pass
-            elif kind == _NOT_TEXT:
-                continue
-            elif kind == _PRE:
-                append(_PARAGRAPH_BREAK)
-                append(_preformatted(element))
-                append(_PARAGRAPH_BREAK)
-                walker.skip_subtree()
-                # skip_subtree suppresses the end event: emit the tail here.
-                if element is not block and element.tail:
-                    append(element.tail)
-                continue
-            elif kind == _LIST:
-                list_depth += 1
-                if list_depth == 1:
-                    append(_PARAGRAPH_BREAK)
-            elif kind == _ITEM:
-                indent = _KEPT_SPACE * (len(LIST_INDENT) * max(0, list_depth - 1))
-                append(_LINE_BREAK + indent + BULLET.replace(" ", _KEPT_SPACE))
-            elif kind == _ROW:
-                append(_LINE_BREAK)
-                first_cell = True
             elif kind == _CELL:
                 if not first_cell:
                     append(CELL_SEPARATOR)
                 first_cell = False
+            elif kind == _ROW:
+                append(_LINE_BREAK)
+                first_cell = True
             elif kind == _PARAGRAPH:
                 append(_PARAGRAPH_BREAK)
-            else:  # a line break or a line
+            elif kind == _BREAK or kind == _LINE:
                 append(_LINE_BREAK)
+            elif kind == _ITEM:
+                indent = _KEPT_SPACE * (len(LIST_INDENT) * max(0, list_depth - 1))
+                append(_LINE_BREAK + indent + BULLET.replace(" ", _KEPT_SPACE))
+            elif kind == _LIST:
+                list_depth += 1
+                if list_depth == 1:
+                    append(_PARAGRAPH_BREAK)
+            elif kind == _PRE:
+                append(_PARAGRAPH_BREAK)
+                append(_preformatted(element))
+                append(_PARAGRAPH_BREAK)
+                # Its subtree is rendered: skip it. The end event still comes and
+                # appends the tail, as for every element.
+                walker.skip_subtree()
+                push(kind)
+                continue
+            else:  # not text (iterwalk reports no comments for start and end events)
+                push(kind)
+                continue
+            push(kind)
             text = element.text
             if text:
                 append(text)
         else:
-            if kind == _LIST:
+            kind = pop()
+            if kind == _CELL:
+                append(" ")
+            elif kind == _PARAGRAPH:
+                append(_PARAGRAPH_BREAK)
+            elif kind == _LIST:
                 list_depth -= 1
                 if list_depth == 0:
                     append(_PARAGRAPH_BREAK)
-            elif kind == _PARAGRAPH:
-                append(_PARAGRAPH_BREAK)
-            elif kind == _CELL:
-                append(" ")
             tail = element.tail
             if tail and element is not block:
                 append(tail)

@@ -254,3 +254,13 @@ def test_the_tree_with_title_extractor_opens_with_the_pages_main_heading():
     with_title = get_extractor("tree-with-title")(html, "")
     assert with_title.startswith("Harbour lights return\n")
     assert get_extractor("tree")(html, "") in with_title
+
+
+def test_text_after_preformatted_text_appears_once():
+    html = ("<html><body><article>" + "<p>The build script below compiles the library, "
+            "and the people who maintain it explain each step in turn.</p>" * 3
+            + "<pre>make all\nmake install</pre>Then run the tests once more.</article>"
+            "</body></html>")
+    text = extract_text(html)
+    assert "make all\nmake install" in text
+    assert text.count("Then run the tests once more.") == 1
