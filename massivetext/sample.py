@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from massivetext.atomic import atomic_output
 from massivetext.sample_pages import FAITHFUL_LAYOUTS, Site, make_sites, render_page
 from massivetext.sample_plan import PageSpec, plan_pages
-from massivetext.sample_records import SkipWriter, write_malformed
+from massivetext.sample_records import MALFORMED_KINDS, SkipWriter, write_malformed
 from massivetext.sample_related import test_document
 from massivetext.sample_text import EnglishGrammar
 from massivetext.warc_writer import WarcWriter, warc_date
@@ -100,8 +100,9 @@ def write_sample(path: str, pages: int = DEFAULT_PAGES, seed: int = 0) -> Sample
     for spec in specs:
         spec.record_id = crawl.record_id()
     site_of = _assign_sites(rng, specs, sites)
-    malformed_at = {len(specs) // 4: "bad_warc_header", len(specs) // 2: "truncated_gzip",
-                    3 * len(specs) // 4: "wrong_content_length"}
+    # One of each malformed kind, spread through the file, each followed by good records.
+    malformed_at = {(i + 1) * len(specs) // (len(MALFORMED_KINDS) + 1): kind
+                    for i, kind in enumerate(MALFORMED_KINDS)}
 
     with atomic_output(path) as out:
         writer = WarcWriter(out)
