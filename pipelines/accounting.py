@@ -21,7 +21,7 @@ from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
 
-from massivetext.document import Document, Failed, Removed, Skipped
+from massivetext.document import Document, Failed, Removed, Skipped, WebPage
 from massivetext.shards import stable_hash
 from massivetext.stats import assemble_stats, document_triples
 from pipelines.filesystem import write_atomically
@@ -55,10 +55,19 @@ def _removed_triples(removal: Removed, signal_names: tuple[str, ...]):
     return document_triples(removal.stage, "removed", document.num_bytes, removal.reasons, signals)
 
 
-def _outcome_triple(outcome: Failed | Skipped):
+def _failed_triples(failure: Failed):
+    return [(failure.stage, f"failed:{failure.error}", 1)]
+
+
+def _read_triples(outcome):
+    """A reader's outcome for one input record: a page or document read, or a Skipped
+    or Failed record."""
     if isinstance(outcome, Failed):
-        return [(outcome.stage, f"failed:{outcome.error}", 1)]
-    return [("read", f"skipped:{outcome.kind}", 1)]
+        return [("read", "records", 1), *_failed_triples(outcome)]
+    if isinstance(outcome, Skipped):
+        return [("read", "records", 1), ("read", f"skipped:{outcome.kind}", 1)]
+    size = len(outcome.html) if isinstance(outcome, WebPage) else outcome.num_bytes
+    return [("read", "records", 1), ("read", "kept", 1), ("read", "kept_bytes", size)]
 
 
 class _SumPerBundle(beam.DoFn):
@@ -108,15 +117,16 @@ class StageStatistics(beam.PTransform):
         removed = output.removed | "Removed" >> beam.ParDo(_SumPerBundle(functools.partial(
             _removed_triples, signal_names=self._signal_names), self._metrics))
         failed = output.failed | "Failed" >> beam.ParDo(
-            _SumPerBundle(_outcome_triple, self._metrics))
+            _SumPerBundle(_failed_triples, self._metrics))
         return (kept, removed, failed) | beam.Flatten()
 
 
-class CountOutcomes(beam.PTransform):
-    """PCollection[Skipped | Failed] -> PCollection[(stage, key, int)] statistics triples."""
+class ReadStatistics(beam.PTransform):
+    """The reader's outcomes (pages or documents, Skipped, Failed; one per input record)
+    -> PCollection[(stage, key, int)] statistics triples of the read stage."""
 
     def expand(self, outcomes):
-        return outcomes | beam.ParDo(_SumPerBundle(_outcome_triple))
+        return outcomes | beam.Flatten() | beam.ParDo(_SumPerBundle(_read_triples))
 
 
 def removal_record(removal: Removed) -> dict:

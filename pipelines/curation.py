@@ -18,7 +18,7 @@ from massivetext.blocklist import BLOCKED_RULE, Blocklist
 from massivetext.document import Document
 from pipelines.accounting import (
     DEFAULT_REMOVED_SAMPLE_SIZE,
-    CountOutcomes,
+    ReadStatistics,
     StageOutput,
     StageStatistics,
     WriteAllRemoved,
@@ -137,10 +137,10 @@ def curate(kept, records: RunRecords, options: CurationOptions,
          | "Write stats" >> WriteStats(f"{directory}/stats.json", stage_order, parameters))
 
 
-def count_read_outcomes(records: RunRecords, skipped, failed, read_stats) -> None:
-    records.stats.append(read_stats)
-    records.stats.append((skipped, failed) | "Flatten read outcomes" >> beam.Flatten()
-                         | "Count read outcomes" >> CountOutcomes())
+def count_read_outcomes(records: RunRecords, read, skipped, failed) -> None:
+    """Statistics of the read stage from its outcomes: ``read`` (pages or documents),
+    ``skipped`` and ``failed`` records."""
+    records.stats.append((read, skipped, failed) | "Read stats" >> ReadStatistics())
     records.failed.append(failed)
 
 

@@ -36,7 +36,7 @@ def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
     read = (pipeline
             | "Input patterns" >> beam.Create(list(options.inputs))
             | "Read WARC" >> ReadWarc())
-    count_read_outcomes(records, read["skipped"], read["failed"], read["stats"])
+    count_read_outcomes(records, read["pages"], read["skipped"], read["failed"])
     extracted = read["pages"] | "Extract text" >> ExtractText(options.extractor, options.subset)
     documents = records.add_stage("extract", extracted)
     # The paper lists the content filter first; it runs after extraction here because

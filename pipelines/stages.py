@@ -9,18 +9,18 @@ is accounted for.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import apache_beam as beam
 from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.metrics import Metrics
 
 from filters.base import Judgement
 from massivetext.document import Document, Failed, Removed, Skipped, WebPage
-from pipelines.accounting import StageOutput, metrics_namespace
+from pipelines.accounting import StageOutput
 
 LOGGER = logging.getLogger(__name__)
 NO_TEXT_RULE = "no_text"
@@ -46,46 +46,56 @@ class MatchFiles(beam.PTransform):
                 | "Once per file" >> beam.Distinct())
 
 
-class _ReadWarcFile(beam.DoFn):
-    def process(self, path: str):
-        from massivetext.warc import read_warc
+class _ReadFile(beam.DoFn):
+    """A file path -> one outcome per input record: a page or document (main output),
+    ``skipped`` or ``failed``. ``read(path, opener)`` is the core library's reader."""
 
-        records = Metrics.counter(metrics_namespace("read"), "records")
+    def __init__(self, read: Callable):
+        self._read = read
+
+    def process(self, path: str):
         try:
-            for outcome in read_warc(path, opener=open_uncompressed):
-                records.inc()
-                yield beam.pvalue.TaggedOutput("stats", ("read", "records", 1))
-                if isinstance(outcome, WebPage):
-                    yield beam.pvalue.TaggedOutput("stats", ("read", "kept", 1))
-                    yield beam.pvalue.TaggedOutput(
-                        "stats", ("read", "kept_bytes", len(outcome.html)))
-                    yield outcome
-                elif isinstance(outcome, Skipped):
+            for outcome in self._read(path, opener=open_uncompressed):
+                if isinstance(outcome, Skipped):
                     yield beam.pvalue.TaggedOutput("skipped", outcome)
-                else:
+                elif isinstance(outcome, Failed):
                     yield beam.pvalue.TaggedOutput("failed", outcome)
+                else:
+                    yield outcome
         except Exception as error:  # a reader bug must not take the whole run down
             LOGGER.exception("reading %s failed", path)
-            yield beam.pvalue.TaggedOutput("stats", ("read", "records", 1))
             yield beam.pvalue.TaggedOutput(
                 "failed", Failed("read", "reader_exception", path, -1, repr(error)))
+
+
+def _read_warc(path: str, opener) -> Iterator:
+    from massivetext.warc import read_warc
+
+    return read_warc(path, opener=opener)
+
+
+def _read_text(path: str, opener, subset: str) -> Iterator:
+    from massivetext.text_input import read_text_documents
+
+    return read_text_documents(path, subset, opener=opener)
 
 
 class ReadWarc(beam.PTransform):
     """PCollection[str] WARC glob patterns -> dict of PCollections.
 
-    ``pages``: WebPage (HTML responses, decoded), reshuffled so extraction spreads over
-    workers even when one file holds most of the pages; ``skipped``: Skipped records by
-    kind; ``failed``: Failed records; ``stats``: (stage, key, int) triples.
+    ``pages``: WebPage (HTML
+    responses, decoded), reshuffled so extraction spreads over workers even when one
+    file holds most of the pages; ``skipped``: Skipped records by kind; ``failed``:
+    Failed records.
     """
 
     def expand(self, patterns):
         outputs = (patterns
                    | "Match files" >> MatchFiles()
-                   | "Read records" >> beam.ParDo(_ReadWarcFile()).with_outputs(
-                       "skipped", "failed", "stats", main="pages"))
+                   | "Read records" >> beam.ParDo(_ReadFile(_read_warc)).with_outputs(
+                       "skipped", "failed", main="pages"))
         return {"pages": outputs.pages | "Spread pages" >> beam.Reshuffle(),
-                "skipped": outputs.skipped, "failed": outputs.failed, "stats": outputs.stats}
+                "skipped": outputs.skipped, "failed": outputs.failed}
 
 
 class _ExtractPage(beam.DoFn):
@@ -194,30 +204,11 @@ class JudgeDocuments(beam.PTransform):
         return StageOutput(outputs.kept, outputs.removed, outputs.failed)
 
 
-class _ReadTextFile(beam.DoFn):
-    def __init__(self, subset: str):
-        self._subset = subset
-
-    def process(self, path: str):
-        from massivetext.text_input import read_text_documents
-
-        records = Metrics.counter(metrics_namespace("read"), "records")
-        for outcome in read_text_documents(path, self._subset, opener=open_uncompressed):
-            records.inc()
-            yield beam.pvalue.TaggedOutput("stats", ("read", "records", 1))
-            if isinstance(outcome, Document):
-                yield beam.pvalue.TaggedOutput("stats", ("read", "kept", 1))
-                yield beam.pvalue.TaggedOutput("stats", ("read", "kept_bytes", outcome.num_bytes))
-                yield outcome
-            else:
-                yield beam.pvalue.TaggedOutput("failed", outcome)
-
-
 class ReadTextDocuments(beam.PTransform):
     """PCollection[str] JSONL(.gz)/Parquet glob patterns -> dict of PCollections.
 
     ``documents``: Document (reshuffled); ``failed``: Failed records (bad JSON lines,
-    records without text, corrupt files); ``stats``: (stage, key, int) triples.
+    records without text, corrupt files).
     """
 
     def __init__(self, subset: str):
@@ -227,7 +218,8 @@ class ReadTextDocuments(beam.PTransform):
     def expand(self, patterns):
         outputs = (patterns
                    | "Match files" >> MatchFiles()
-                   | "Read records" >> beam.ParDo(_ReadTextFile(self._subset)).with_outputs(
-                       "failed", "stats", main="documents"))
+                   | "Read records" >> beam.ParDo(_ReadFile(functools.partial(
+                       _read_text, subset=self._subset))).with_outputs(
+                           "failed", main="documents"))
         return {"documents": outputs.documents | "Spread documents" >> beam.Reshuffle(),
-                "failed": outputs.failed, "stats": outputs.stats}
+                "failed": outputs.failed}

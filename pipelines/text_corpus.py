@@ -31,7 +31,7 @@ def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
             | "Input patterns" >> beam.Create(list(options.inputs))
             | "Read documents" >> ReadTextDocuments(options.subset))
     empty = pipeline | "No skipped records" >> beam.Create([])
-    count_read_outcomes(records, empty, read["failed"], read["stats"])
+    count_read_outcomes(records, read["documents"], empty, read["failed"])
     documents = filter_content(read["documents"], records, options)
     curate(documents, records, options, STAGE_ORDER)
 
