@@ -29,9 +29,7 @@ from filters.language import EnglishFilter
 from filters.quality import QualityFilter
 from filters.repetition import RepetitionFilter
 from massivetext.atomic import atomic_output
-
-DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
-_READ_CHUNK_BYTES = 1024 * 1024
+from massivetext.byte_lines import DEFAULT_MAX_LINE_BYTES, bounded_lines
 
 
 class LineError(Exception):
@@ -65,14 +63,7 @@ class UnreadableInput(Exception):
 def _read_lines(stream: IO[bytes], max_bytes: int) -> Iterator[bytes | None]:
     """Each line of ``stream`` without its newline, or None for a line over ``max_bytes``."""
     try:
-        while line := stream.readline(max_bytes + 1):
-            if len(line) > max_bytes and not line.endswith(b"\n"):
-                # Skip the rest of the over-long line without holding it in memory.
-                while (rest := stream.readline(_READ_CHUNK_BYTES)) and not rest.endswith(b"\n"):
-                    pass
-                yield None
-            else:
-                yield line.rstrip(b"\r\n")
+        yield from bounded_lines(stream, max_bytes)
     except (EOFError, OSError, zlib.error) as error:
         raise UnreadableInput(str(error) or type(error).__name__) from error
 

@@ -33,20 +33,21 @@ from __future__ import annotations
 
 import collections
 import csv
-import gzip
 import io
 import json
 import logging
 import os
 import re
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from massivetext.byte_lines import DEFAULT_MAX_LINE_BYTES, bounded_lines, decompressed
+
 logger = logging.getLogger(__name__)
 
-MAX_RECORD_BYTES = 64 << 20  # one line / CSV field; larger is not an evaluation document
-_GZIP_MAGIC = b"\x1f\x8b"
+MAX_RECORD_BYTES = DEFAULT_MAX_LINE_BYTES  # one line / CSV field; larger is no test document
 _ARTICLE_COLUMNS = ("article_content", "article", "text")
 
 _TOP_HEADING = re.compile(r"^ ?= (?!=)(.*?) = ?$")
@@ -78,36 +79,20 @@ class TestSetLoadReport:
         logger.warning("test set %s: skipped (%s) %s", where, error, detail)
 
 
-def _decompressed(raw: BinaryIO) -> BinaryIO:
-    """A peekable stream of the file's bytes, gunzipped when it starts with gzip's magic."""
-    # Format detection peeks at the first bytes; not every stream (BytesIO) can peek.
-    stream = raw if hasattr(raw, "peek") else io.BufferedReader(raw)
-    if stream.peek(2)[:2] == _GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=stream, mode="rb")
-    return stream
-
-
 def _lines(stream: BinaryIO, report: TestSetLoadReport, where: str) -> Iterator[tuple[int, str]]:
     """(1-based line number, decoded line without its newline), bad lines counted."""
     number = 0
-    while True:
-        try:
-            line = stream.readline(MAX_RECORD_BYTES + 1)
-        except (OSError, EOFError) as error:  # truncated or corrupt gzip
-            report.count_error("truncated_input", f"{where}:{number + 1}", error)
-            return
-        if not line:
-            return
-        number += 1
-        if len(line) > MAX_RECORD_BYTES:
-            report.count_error("record_too_long", f"{where}:{number}")
-            while line and not line.endswith(b"\n"):  # skip the rest of the long line
-                line = stream.readline(MAX_RECORD_BYTES)
-            continue
-        try:
-            yield number, line.decode("utf-8").rstrip("\r\n")
-        except UnicodeDecodeError as error:
-            report.count_error("invalid_utf8", f"{where}:{number}", error)
+    try:
+        for number, line in enumerate(bounded_lines(stream, MAX_RECORD_BYTES), start=1):
+            if line is None:
+                report.count_error("record_too_long", f"{where}:{number}")
+                continue
+            try:
+                yield number, line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                report.count_error("invalid_utf8", f"{where}:{number}", error)
+    except (OSError, EOFError, zlib.error) as error:  # truncated or corrupt gzip
+        report.count_error("truncated_input", f"{where}:{number + 1}", error)
 
 
 def _json_records(lines: Iterable[tuple[int, str]], report: TestSetLoadReport,
@@ -300,7 +285,7 @@ def load_test_set(path: str, name: str | None = None,
     raw = opener(path) if opener is not None else open(path, "rb")
     try:
         try:
-            stream = _decompressed(raw)
+            stream = decompressed(raw)
             reader_name, default_name = _format_and_name(path, stream)
         except (OSError, EOFError) as error:  # e.g. a corrupt gzip header
             report.count_error("unreadable_input", path, error)

@@ -7,15 +7,14 @@ line number and the reading goes on.
 
 from __future__ import annotations
 
-import gzip
-import io
 import json
+import zlib
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
+from massivetext.byte_lines import DEFAULT_MAX_LINE_BYTES, bounded_lines, decompressed
 from massivetext.document import Document, Failed
 
-GZIP_MAGIC = b"\x1f\x8b"
 # Parquet row groups are read a batch at a time so a large file never sits in memory.
 PARQUET_BATCH_ROWS = 1024
 
@@ -49,23 +48,24 @@ def _document(record: object, path: str, position: int, subset: str) -> Document
 
 def _read_jsonl(path: str, subset: str, opener) -> Iterator[Document | Failed]:
     with _open(path, opener) as raw:
-        head = raw.read(2)
-        stream: BinaryIO = io.BufferedReader(_Prepend(head, raw))
-        if head == GZIP_MAGIC:
-            stream = gzip.GzipFile(fileobj=stream)  # type: ignore[assignment]
         line_number = 0
         try:
-            for line_number, line in enumerate(stream, start=1):
+            lines = bounded_lines(decompressed(raw))
+            for line_number, line in enumerate(lines, start=1):
+                if line is None:
+                    yield Failed("read", "line_too_long", path, line_number,
+                                 f"line {line_number}: longer than {DEFAULT_MAX_LINE_BYTES} bytes")
+                    continue
                 if not line.strip():
                     continue
                 try:
                     record = json.loads(line)
-                except (json.JSONDecodeError, UnicodeDecodeError) as error:
+                except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
                     yield Failed("read", "invalid_json", path, line_number,
                                  f"line {line_number}: {error}")
                     continue
                 yield _document(record, path, line_number, subset)
-        except (OSError, EOFError) as error:  # truncated or corrupt gzip
+        except (OSError, EOFError, zlib.error) as error:  # truncated or corrupt gzip
             yield Failed("read", "bad_gzip", path, line_number,
                          f"after line {line_number}: {error}")
 
@@ -83,24 +83,3 @@ def _read_parquet(path: str, subset: str, opener) -> Iterator[Document | Failed]
                     yield _document(record, path, row, subset)
         except Exception as error:  # pyarrow raises several kinds for corrupt files
             yield Failed("read", "bad_parquet", path, -1, repr(error))
-
-
-class _Prepend(io.RawIOBase):
-    """A raw stream that yields ``head`` and then the rest of ``stream``."""
-
-    def __init__(self, head: bytes, stream: BinaryIO):
-        self._head = head
-        self._stream = stream
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        if self._head:
-            count = min(len(buffer), len(self._head))
-            buffer[:count] = self._head[:count]
-            self._head = self._head[count:]
-            return count
-        data = self._stream.read(len(buffer))
-        buffer[:len(data)] = data
-        return len(data)
