@@ -21,6 +21,15 @@ CORE_REQUIRES = [
     "charset-normalizer>=3.3,<4",
 ]
 
+# `massivetext NAME` runs MODULE.main (massivetext/cli/main.py reads this group).
+COMMANDS = {
+    "extract": "massivetext.cli.extract",
+    "run": "massivetext.pipelines.run_command",
+    "sample": "massivetext.cli.sample",
+    "score": "massivetext.cli.score",
+    "stats": "massivetext.cli.stats",
+}
+
 EXTRAS_REQUIRE = {
     "gcp": ["apache-beam[gcp]>=2.60,<3"],
     "train": [
@@ -47,10 +56,16 @@ setup(
     long_description_content_type="text/markdown",
     license="Apache-2.0",
     python_requires=">=3.10",
-    packages=find_packages(include=["massivetext", "massivetext.*", "filters", "filters.*",
-                                    "pipelines", "pipelines.*"]),
+    # filters/ and pipelines/ are top-level folders in the tree but install as
+    # massivetext.filters and massivetext.pipelines: nothing generic in site-packages.
+    packages=find_packages(include=["massivetext", "massivetext.*"])
+    + ["massivetext.filters", "massivetext.pipelines"],
+    package_dir={"massivetext.filters": "filters", "massivetext.pipelines": "pipelines"},
     include_package_data=True,
     install_requires=CORE_REQUIRES,
     extras_require=EXTRAS_REQUIRE,
-    entry_points={"console_scripts": ["massivetext=massivetext.cli:main"]},
+    entry_points={
+        "console_scripts": ["massivetext=massivetext.cli.main:main"],
+        "massivetext.commands": [f"{name}={module}" for name, module in COMMANDS.items()],
+    },
 )

@@ -2,7 +2,7 @@
 
 Corpus: random-word documents with planted near duplicates (Jaccard aimed uniformly at
 0.5 to 1.0, some in chains), whitespace-only exact copies, and one boilerplate family
-large enough to make star buckets (:func:`massivetext.dedup_eval.planted_corpus`).
+large enough to make star buckets (:func:`massivetext.dedup.evaluation.planted_corpus`).
 
 Prints, from the same run, for our Beam stage and for the in-process reference
 (datasketch's MinHash + MinHashLSH at the same threshold and permutations, every LSH
@@ -10,7 +10,7 @@ candidate treated as a duplicate and grouped with a single-process union-find, t
 usual way it is used): documents per second of wall time and per CPU-second of this
 process (the local runner runs in-process on one core; it reads the corpus from a JSONL
 file, as a pipeline would), recall and precision against
-brute-force exact Jaccard over all pairs (:mod:`massivetext.dedup_eval`), documents
+brute-force exact Jaccard over all pairs (:mod:`massivetext.dedup.evaluation`), documents
 removed against the ideal number, clusters found.
 
 Run: ``python -m benchmarks dedup`` (about 10,000 documents; ``BENCH_DEDUP_BASES`` to
@@ -28,13 +28,13 @@ import tempfile
 import time
 
 import apache_beam as beam
+from massivetext.pipelines.dedup import Deduplicate
+from massivetext.pipelines.options import LOCAL_RUNNER
 
-from massivetext.dedup_eval import planted_corpus, score_removals, similar_pairs
+from massivetext.dedup.evaluation import planted_corpus, score_removals, similar_pairs
+from massivetext.dedup.lsh import DEFAULT_THRESHOLD
+from massivetext.dedup.minhash import DEFAULT_NGRAM_SIZE, DEFAULT_NUM_PERM, dedup_words
 from massivetext.document import Document
-from massivetext.lsh import DEFAULT_THRESHOLD
-from massivetext.minhash import DEFAULT_NGRAM_SIZE, DEFAULT_NUM_PERM, dedup_words
-from pipelines.dedup import Deduplicate
-from pipelines.options import LOCAL_RUNNER
 
 BASES = int(os.environ.get("BENCH_DEDUP_BASES", "4000"))  # about 2.5 documents per base
 EXACT_COPY_EVERY = 20  # one whitespace-only copy per 20 documents

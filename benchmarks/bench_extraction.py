@@ -46,7 +46,7 @@ def load_warc_pages(data: Path = WARC_DATA) -> list[tuple[str, str, str, str]]:
     """(url, url, html, "") for every HTML page of the WARC files under ``data``: the
     shape of :func:`load_pages`, with no gold text."""
     from massivetext.document import WebPage
-    from massivetext.warc import read_warc
+    from massivetext.io.warc import read_warc
 
     return [(page.url, page.url, page.html, "")
             for path in sorted(data.glob("**/*.warc.gz"))
@@ -55,7 +55,7 @@ def load_warc_pages(data: Path = WARC_DATA) -> list[tuple[str, str, str, str]]:
 
 def _speed_on_warc_pages(names: tuple[str, ...]) -> None:
     """pages/s and MB/s of each extractor on the real WARC pages (A, B, A passes)."""
-    from massivetext.extraction import ExtractionError, get_extractor
+    from massivetext.extract.extractor import ExtractionError, get_extractor
 
     pages = load_warc_pages()
     if not pages:
@@ -153,7 +153,7 @@ def main() -> None:
     if not (DATA / "ground-truth.json").exists():
         print(f"skipped: benchmark data not found at {DATA}")
         return
-    from massivetext.extraction import get_extractor
+    from massivetext.extract.extractor import get_extractor
 
     pages = load_pages()
     golds = [gold for *_, gold in pages]

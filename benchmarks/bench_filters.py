@@ -1,12 +1,12 @@
 """Speed of the document filters on a deterministic corpus of web-like English pages.
 
 The corpus (5,000 documents of 1-10 KB) is built from the project's English grammar
-(:mod:`massivetext.sample_text`) and dressed like extracted web pages: navigation and
+(:mod:`massivetext.sample.text`) and dressed like extracted web pages: navigation and
 footer lines that repeat, bullet lists, a duplicated paragraph now and then, and a few
 spam pages that repeat themselves. Prints docs/s and MB/s on one core for the quality
 signals, the repetition signals and both together (the target is 1,500 docs/s for
 both), the English filter's docs/s beside the langdetect package's on the same pages
-(the English ones plus foreign pages from :mod:`massivetext.sample_foreign`) with the
+(the English ones plus foreign pages from :mod:`massivetext.sample.foreign`) with the
 count of keep/remove decisions on which they differ (must be 0), and, from the same run,
 the plain per-word Python reading of the rules that the property tests use as their oracle.
 
@@ -25,12 +25,12 @@ from collections.abc import Callable
 
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
+from massivetext.filters.language import DETECTOR_SEED, EnglishFilter, collapsed_prefix
+from massivetext.filters.quality import QualityFilter
+from massivetext.filters.repetition import RepetitionFilter
 
-from filters.language import DETECTOR_SEED, EnglishFilter, collapsed_prefix
-from filters.quality import QualityFilter
-from filters.repetition import RepetitionFilter
-from massivetext.sample_foreign import LANGUAGES, foreign_article
-from massivetext.sample_text import EnglishGrammar
+from massivetext.sample.foreign import LANGUAGES, foreign_article
+from massivetext.sample.text import EnglishGrammar
 
 NUM_DOCUMENTS = 5000
 MIN_BYTES, MAX_BYTES = 1_000, 10_000
@@ -82,7 +82,7 @@ def foreign_pages(num_documents: int = FOREIGN_DOCUMENTS, seed: int = SEED) -> l
 
 
 def langdetect_package_score(factory: DetectorFactory, text: str, max_chars: int) -> float:
-    """``filters.language.english_score`` computed by the langdetect package itself."""
+    """``massivetext.filters.language.english_score`` computed by the langdetect package itself."""
     detector = factory.create()
     detector.seed = DETECTOR_SEED
     detector.append(collapsed_prefix(text, max_chars))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from massivetext.minhash import (
+from massivetext.dedup.minhash import (
     DEFAULT_NGRAM_SIZE,
     DEFAULT_NUM_PERM,
     DEFAULT_SEED,

@@ -17,17 +17,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from filters.language import EnglishFilter
-from filters.quality import QualityFilter
-from filters.repetition import RepetitionFilter
-from massivetext.cli import main as cli_main
+from massivetext.filters.language import EnglishFilter
+from massivetext.filters.quality import QualityFilter
+from massivetext.filters.repetition import RepetitionFilter
+from massivetext.pipelines.options import LOCAL_RUNNER
+
+from massivetext.cli.main import main as cli_main
+from massivetext.dedup.minhash import MinHasher, shingle_hashes
 from massivetext.document import WebPage
-from massivetext.extraction import ExtractionError, extract_text
-from massivetext.minhash import MinHasher, shingle_hashes
-from massivetext.sample import write_sample
-from massivetext.warc import read_warc
-from massivetext.warc_writer import WarcWriter
-from pipelines.options import LOCAL_RUNNER
+from massivetext.extract.extractor import ExtractionError, extract_text
+from massivetext.io.warc import read_warc
+from massivetext.io.warc_writer import WarcWriter
+from massivetext.sample.crawl import write_sample
 
 SAMPLE_PAGES = 5_000
 SHARED_WARCS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "warc"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from massivetext.warc import read_warc
+from massivetext.io.warc import read_warc
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "warc"
 ROUNDS = 3  # best of: the machine is shared, the minimum is the stable figure
@@ -53,12 +53,12 @@ def main() -> None:
     print(f"{len(paths)} files x {REPEATS}, {megabytes:.1f} MB compressed, best of {ROUNDS}")
     print(f"{'reader':<22}{'records':>9}{'seconds':>9}{'records/s':>11}{'MB/s':>8}")
     results = {}
-    for name, read in (("massivetext.warc", read_ours), ("warcio ArchiveIterator", read_warcio)):
+    for name, read in (("massivetext.io.warc", read_ours), ("warcio ArchiveIterator", read_warcio)):
         seconds, count = best_time(read, paths)
         results[name] = seconds
         print(f"{name:<22}{count:>9}{seconds:>9.3f}{count / seconds:>11.0f}"
               f"{megabytes / seconds:>8.1f}")
-    ratio = results["warcio ArchiveIterator"] / results["massivetext.warc"]
+    ratio = results["warcio ArchiveIterator"] / results["massivetext.io.warc"]
     print(f"speed-up over warcio: {ratio:.2f}x")
 
 

@@ -3,7 +3,7 @@
 The paper keeps English documents only and names no detector or threshold. We use
 langdetect's model and sampling procedure, the probability it gives to "en", and keep a
 document when that probability is at least ``min_english_score`` (0.5, our choice). The
-detector is langdetect's, re-implemented for speed in :mod:`filters.langdetect_fast`
+detector is langdetect's, re-implemented for speed in :mod:`massivetext.filters.langdetect_fast`
 (same profiles, n-grams, seeded random draws and arithmetic) and tested there to give
 langdetect's results exactly.
 
@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from langdetect.lang_detect_exception import LangDetectException
-
-from filters.base import Judgement
-from filters.langdetect_fast import shared_detector
+from massivetext.filters.base import Judgement
+from massivetext.filters.langdetect_fast import shared_detector
 
 DETECTOR_SEED = 0
 

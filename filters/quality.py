@@ -3,7 +3,7 @@
 A document is removed when any rule fails; a value exactly at a threshold is kept,
 because the paper removes only documents *past* each limit ("< 50", "> 0.1", "more than
 90%", "fewer than 80%", "fewer than 2"). Tokens, words, lines and normal forms are those
-of :mod:`filters.text_units`.
+of :mod:`massivetext.filters.text_units`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from itertools import repeat
 from typing import ClassVar
 
 import numpy as np
-
-from filters.base import Judgement
-from filters.text_units import BULLET_MARKS, ELLIPSES, lines, normal_form_hash, tokenize
+from massivetext.filters.base import Judgement
+from massivetext.filters.text_units import BULLET_MARKS, ELLIPSES, lines, normal_form_hash, tokenize
 
 STOP_WORDS = ("the", "be", "to", "of", "and", "that", "have", "with")
 

@@ -3,7 +3,7 @@
 A document is removed when any measure *exceeds* its Table A1 threshold (a value exactly
 at the threshold is kept).
 
-- Lines and paragraphs (:mod:`filters.text_units`): a duplicate is an occurrence after
+- Lines and paragraphs (:mod:`massivetext.filters.text_units`): a duplicate is an occurrence after
   the first of the same stripped line (paragraph).
 - N-grams are built over the normal forms of the tokens (lower-cased, punctuation
   stripped from the ends, empty forms dropped); an n-gram's characters are its words'
@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
+from massivetext.filters.base import Judgement
+from massivetext.filters.text_units import lines, paragraphs, tokenize
 
-from filters.base import Judgement
-from filters.text_units import lines, paragraphs, tokenize
-from massivetext.hashing import mix64, prefix_hashes, span_hashes
+from massivetext.dedup.hashing import mix64, prefix_hashes, span_hashes
 
 _TOP_NGRAM_SIZES = (2, 3, 4)
 _DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)

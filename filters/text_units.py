@@ -12,7 +12,7 @@ Definitions follow SPEC.md section 1, "Our reading of the rules":
 
 Per-token work is done on the document's code points with NumPy, not in a Python loop
 per word: every character is classified through a lookup table, and each token's normal
-form is hashed to 64 bits by :mod:`massivetext.hashing`, a polynomial over random values
+form is hashed to 64 bits by :mod:`massivetext.dedup.hashing`, a polynomial over random values
 of its lower-cased characters read off prefix sums. Documents longer than _PIECE_CHARS
 are cut at whitespace and done piece by piece, to bound memory.
 """
@@ -25,7 +25,7 @@ from functools import cache, lru_cache
 
 import numpy as np
 
-from massivetext.hashing import (
+from massivetext.dedup.hashing import (
     character_masks,
     code_points,
     every_character,

@@ -1,0 +1,6 @@
+"""The Beam pipelines, installed as ``massivetext.pipelines``: wiring only.
+
+Each stage is a labelled PTransform over the core library's logic: reading,
+extraction, filters, exact and near dedup, decontamination, shards and statistics.
+The ``run`` subcommand (``run_command``) lives here because it needs Beam.
+"""

@@ -20,11 +20,11 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
+from massivetext.pipelines.filesystem import write_atomically
 
 from massivetext.document import Document, Failed, Removed, Skipped, WebPage
-from massivetext.shards import stable_hash
-from massivetext.stats import assemble_stats, document_triples
-from pipelines.filesystem import write_atomically
+from massivetext.io.shards import stable_hash
+from massivetext.stats.model import assemble_stats, document_triples
 
 METRICS_NAMESPACE = "massivetext"
 # Our choice: up to 100 removed documents per (stage, reason) kept for inspection.

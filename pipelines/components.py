@@ -17,7 +17,7 @@ O(log^2 n) rounds for n nodes for their Two-Phase schedule of these two operatio
 report about log n rounds for the alternating schedule used here. Our measurements
 (alternating, until the exact check below passes), for chains, the slowest common
 shape: in random node order 3 rounds at 10 nodes, 9 at 1,000, 13 at 100,000 (about
-0.8 log2 n); in sorted order log2 n + 1. :mod:`pipelines.dedup` orders nodes by a seeded
+0.8 log2 n); in sorted order log2 n + 1. :mod:`massivetext.pipelines.dedup` orders nodes by a seeded
 hash, so inputs cannot arrange the sorted case. A Beam graph is static, so the rounds
 are unrolled: :data:`DEFAULT_ROUNDS` (20) covers 0.8 log2 n up to n = 2^25 nodes in one
 chain-shaped component (near-duplicate clusters are far smaller and far less deep) and

@@ -12,11 +12,9 @@ import sys
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-
-from filters.base import Judgement
-from massivetext.blocklist import BLOCKED_RULE, Blocklist
-from massivetext.document import Document
-from pipelines.accounting import (
+from massivetext.filters.base import Judgement
+from massivetext.filters.blocklist import BLOCKED_RULE, Blocklist
+from massivetext.pipelines.accounting import (
     DEFAULT_REMOVED_SAMPLE_SIZE,
     ReadStatistics,
     StageOutput,
@@ -27,9 +25,11 @@ from pipelines.accounting import (
     failure_samples,
     removal_samples,
 )
-from pipelines.options import FILTER_CLASSES, CurationOptions, parse
-from pipelines.sinks import WriteShards
-from pipelines.stages import JudgeDocuments
+from massivetext.pipelines.options import FILTER_CLASSES, CurationOptions, parse
+from massivetext.pipelines.sinks import WriteShards
+from massivetext.pipelines.stages import JudgeDocuments
+
+from massivetext.document import Document
 
 
 def all_signal_names() -> tuple[str, ...]:
@@ -103,7 +103,7 @@ def curate(kept, records: RunRecords, options: CurationOptions,
     """PCollection[Document] after the subset's filters -> dedup, decontamination,
     shards, statistics and samples."""
     if options.dedup:
-        from pipelines.dedup import ExactDedup, NearDedup
+        from massivetext.pipelines.dedup import ExactDedup, NearDedup
 
         exact = kept | "Exact dedup" >> ExactDedup(seed=options.seed)
         kept = records.add_dedup_stage("exact_dedup", exact)
@@ -111,7 +111,7 @@ def curate(kept, records: RunRecords, options: CurationOptions,
             threshold=options.dedup_threshold, num_perm=options.num_perm, seed=options.seed)
         kept = records.add_dedup_stage("near_dedup", near)
     if options.test_sets:
-        from pipelines.decontaminate import Decontaminate, ReadTestSets
+        from massivetext.pipelines.decontaminate import Decontaminate, ReadTestSets
 
         reader = ReadTestSets(list(options.test_sets))
         test_docs = kept.pipeline | "Read test sets" >> reader

@@ -1,7 +1,8 @@
 """Test-set filtering (Gopher Appendix A.1.1 step 6; SPEC.md section 1.6).
 
-:class:`ReadTestSets` reads evaluation-set files (:func:`massivetext.testsets.load_test_set`)
-into a PCollection of :class:`TestDocument`; :class:`Decontaminate` removes training
+:class:`ReadTestSets` reads evaluation-set files
+(:func:`massivetext.testsets.loaders.load_test_set`) into a PCollection of
+:class:`TestDocument`; :class:`Decontaminate` removes training
 documents that overlap them, in one of two modes:
 
 - ``"jaccard"`` (the paper's rule, the default): a training document is removed when its
@@ -28,14 +29,19 @@ from collections.abc import Sequence
 import apache_beam as beam
 import numpy as np
 from apache_beam.metrics import Metrics
+from massivetext.pipelines.minhash_stages import ShingleAndSign, VerifyPairs
+from massivetext.pipelines.stage_stats import count_stat, key_and_count
+from massivetext.pipelines.stages import open_uncompressed
 
+from massivetext.dedup.lsh import DEFAULT_MIN_CANDIDATE_PROB, DEFAULT_THRESHOLD, choose_bands
+from massivetext.dedup.minhash import (
+    DEFAULT_NGRAM_SIZE,
+    DEFAULT_NUM_PERM,
+    DEFAULT_SEED,
+    shingle_hashes,
+)
 from massivetext.document import Removed
-from massivetext.lsh import DEFAULT_MIN_CANDIDATE_PROB, DEFAULT_THRESHOLD, choose_bands
-from massivetext.minhash import DEFAULT_NGRAM_SIZE, DEFAULT_NUM_PERM, DEFAULT_SEED, shingle_hashes
-from massivetext.testsets import TestDocument, TestSetLoadReport, load_test_set
-from pipelines.minhash_stages import ShingleAndSign, VerifyPairs
-from pipelines.stage_stats import count_stat, key_and_count
-from pipelines.stages import open_uncompressed
+from massivetext.testsets.loaders import TestDocument, TestSetLoadReport, load_test_set
 
 STAGE = "decontaminate"
 REASON = "test_set_overlap"

@@ -9,12 +9,13 @@ Which member of a group survives is the one with the smallest seeded hash of its
 same whatever the input order, the runner or the number of workers.
 
 Near duplicates: per document, word 13-gram shingles and a MinHash signature; LSH band
-keys (:func:`massivetext.lsh.choose_bands`: a pair at Jaccard 0.8 shares a band with
+keys (:func:`massivetext.dedup.lsh.choose_bands`: a pair at Jaccard 0.8 shares a band with
 probability >= 0.99); each band bucket proposes candidate pairs; EVERY candidate pair is
 verified by its exact shingle Jaccard (> 0.8, strictly: the paper says "exceeds")
 through two CoGroupByKey joins with the shingle arrays (both steps in
-:mod:`pipelines.minhash_stages`, shared with test-set filtering); verified edges are resolved into
-clusters by :class:`pipelines.components.ConnectedComponents`, and every member of a
+:mod:`massivetext.pipelines.minhash_stages`, shared with test-set filtering); verified
+edges are resolved into clusters by
+:class:`massivetext.pipelines.components.ConnectedComponents`, and every member of a
 cluster except its survivor is removed.
 
 Buckets: a bucket of at most ``all_pairs_bucket_size`` members proposes all its pairs; a
@@ -35,13 +36,13 @@ import itertools
 import apache_beam as beam
 import xxhash
 from apache_beam.metrics import Metrics
+from massivetext.pipelines.components import DEFAULT_ROUNDS, ConnectedComponents
+from massivetext.pipelines.minhash_stages import ShingleAndSign, VerifyPairs
+from massivetext.pipelines.stage_stats import count_stat, histogram_stats, key_and_count
 
+from massivetext.dedup.lsh import DEFAULT_MIN_CANDIDATE_PROB, DEFAULT_THRESHOLD, choose_bands
+from massivetext.dedup.minhash import DEFAULT_NGRAM_SIZE, DEFAULT_NUM_PERM, DEFAULT_SEED
 from massivetext.document import Removed
-from massivetext.lsh import DEFAULT_MIN_CANDIDATE_PROB, DEFAULT_THRESHOLD, choose_bands
-from massivetext.minhash import DEFAULT_NGRAM_SIZE, DEFAULT_NUM_PERM, DEFAULT_SEED
-from pipelines.components import DEFAULT_ROUNDS, ConnectedComponents
-from pipelines.minhash_stages import ShingleAndSign, VerifyPairs
-from pipelines.stage_stats import count_stat, histogram_stats, key_and_count
 
 EXACT_STAGE = "exact_dedup"
 NEAR_STAGE = "near_dedup"

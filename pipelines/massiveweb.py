@@ -6,7 +6,7 @@ SPEC.md section 1 (Figure A1 of the paper)::
              -> ExactDedup -> NearDedup -> Decontaminate -> WriteShards
 
 Run it with ``massivetext run --input 'crawl/*.warc.gz' --output out`` or
-``python -m pipelines.massiveweb --input ... --output ...``; any Beam pipeline option
+``python -m massivetext.pipelines.massiveweb --input ... --output ...``; any Beam pipeline option
 (``--runner DataflowRunner --project P --region R --temp_location gs://...``) passes
 through to Beam.
 """
@@ -14,8 +14,7 @@ through to Beam.
 from __future__ import annotations
 
 import apache_beam as beam
-
-from pipelines.curation import (
+from massivetext.pipelines.curation import (
     RunRecords,
     count_read_outcomes,
     curate,
@@ -23,8 +22,8 @@ from pipelines.curation import (
     run_pipeline,
     text_judge,
 )
-from pipelines.options import CurationOptions
-from pipelines.stages import ExtractText, JudgeDocuments, ReadWarc
+from massivetext.pipelines.options import CurationOptions
+from massivetext.pipelines.stages import ExtractText, JudgeDocuments, ReadWarc
 
 STAGE_ORDER = ("read", "extract", "content", "quality", "repetition", "exact_dedup",
                "near_dedup", "decontaminate", "output")

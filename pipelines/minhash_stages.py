@@ -1,5 +1,5 @@
-"""MinHash stages shared by near-dedup (:mod:`pipelines.dedup`) and test-set filtering
-(:mod:`pipelines.decontaminate`): per-text shingling and LSH band keys
+"""MinHash stages shared by near-dedup (:mod:`massivetext.pipelines.dedup`) and test-set filtering
+(:mod:`massivetext.pipelines.decontaminate`): per-text shingling and LSH band keys
 (:class:`ShingleAndSign`), and exact Jaccard verification of candidate pairs
 (:class:`VerifyPairs`).
 """
@@ -10,8 +10,8 @@ from typing import Any
 
 import apache_beam as beam
 
-from massivetext.lsh import DEFAULT_THRESHOLD, band_keys, choose_bands
-from massivetext.minhash import MinHasher, exact_jaccard, shingle_hashes
+from massivetext.dedup.lsh import DEFAULT_THRESHOLD, band_keys, choose_bands
+from massivetext.dedup.minhash import MinHasher, exact_jaccard, shingle_hashes
 
 
 class _ShingleAndSign(beam.DoFn):

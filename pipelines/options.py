@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions, StandardOptions
+from massivetext.filters.language import EnglishFilter
+from massivetext.filters.quality import QualityFilter
+from massivetext.filters.repetition import RepetitionFilter
 
-from filters.language import EnglishFilter
-from filters.quality import QualityFilter
-from filters.repetition import RepetitionFilter
-from massivetext.lsh import DEFAULT_THRESHOLD
-from massivetext.minhash import DEFAULT_NUM_PERM
+from massivetext.dedup.lsh import DEFAULT_THRESHOLD
+from massivetext.dedup.minhash import DEFAULT_NUM_PERM
 
 PROJECT_SETUP_FILE = Path(__file__).resolve().parents[1] / "setup.py"
 # Beam's portable local runner, the engine under DirectRunner. Named directly because

@@ -7,8 +7,10 @@ import json
 import apache_beam as beam
 import pyarrow as pa
 from apache_beam.metrics import Metrics
+from massivetext.pipelines.accounting import metrics_namespace
+from massivetext.pipelines.filesystem import write_atomically
 
-from massivetext.shards import (
+from massivetext.io.shards import (
     DEFAULT_TARGET_SHARD_BYTES,
     num_shards_for,
     shard_index,
@@ -16,8 +18,6 @@ from massivetext.shards import (
     shard_schema,
     write_shard,
 )
-from pipelines.accounting import metrics_namespace
-from pipelines.filesystem import write_atomically
 
 
 def _write_one_shard(shard: tuple, count: int, directory: str, schema: pa.Schema):

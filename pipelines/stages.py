@@ -17,10 +17,10 @@ import apache_beam as beam
 from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
+from massivetext.filters.base import Judgement
+from massivetext.pipelines.accounting import StageOutput
 
-from filters.base import Judgement
 from massivetext.document import Document, Failed, Removed, Skipped, WebPage
-from pipelines.accounting import StageOutput
 
 LOGGER = logging.getLogger(__name__)
 NO_TEXT_RULE = "no_text"
@@ -69,13 +69,13 @@ class _ReadFile(beam.DoFn):
 
 
 def _read_warc(path: str, opener) -> Iterator:
-    from massivetext.warc import read_warc
+    from massivetext.io.warc import read_warc
 
     return read_warc(path, opener=opener)
 
 
 def _read_text(path: str, opener, subset: str) -> Iterator:
-    from massivetext.text_input import read_text_documents
+    from massivetext.io.text_input import read_text_documents
 
     return read_text_documents(path, subset, opener=opener)
 
@@ -104,12 +104,12 @@ class _ExtractPage(beam.DoFn):
         self._subset = subset
 
     def setup(self):
-        from massivetext.extraction import get_extractor
+        from massivetext.extract.extractor import get_extractor
 
         self._extract = get_extractor(self._extractor_name)
 
     def process(self, page: WebPage):
-        from massivetext.extraction import ExtractionError
+        from massivetext.extract.extractor import ExtractionError
 
         try:
             text = self._extract(page.html, page.url)

@@ -10,16 +10,15 @@ SPEC.md section 1, go only through the stages every subset shares::
 from __future__ import annotations
 
 import apache_beam as beam
-
-from pipelines.curation import (
+from massivetext.pipelines.curation import (
     RunRecords,
     count_read_outcomes,
     curate,
     filter_content,
     run_pipeline,
 )
-from pipelines.options import CurationOptions
-from pipelines.stages import ReadTextDocuments
+from massivetext.pipelines.options import CurationOptions
+from massivetext.pipelines.stages import ReadTextDocuments
 
 STAGE_ORDER = ("read", "content", "exact_dedup", "near_dedup", "decontaminate", "output")
 

@@ -2,7 +2,7 @@ import gzip
 
 import pytest
 
-from massivetext.atomic import atomic_output
+from massivetext.io.atomic import atomic_output
 
 
 def test_the_file_appears_only_when_the_block_succeeds(tmp_path):

@@ -1,4 +1,4 @@
-from massivetext.blocklist import Blocklist
+from massivetext.filters.blocklist import Blocklist
 
 BLOCKLIST = Blocklist.parse("""
 # adult and spam domains

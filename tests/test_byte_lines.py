@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from massivetext.byte_lines import bounded_lines, decompressed
+from massivetext.io.byte_lines import bounded_lines, decompressed
 
 
 def test_lines_lose_their_endings_and_over_long_ones_are_skipped_whole():

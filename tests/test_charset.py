@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from massivetext.charset import META_PRESCAN_BYTES, codec_for_label, decode_html
+from massivetext.io.charset import META_PRESCAN_BYTES, codec_for_label, decode_html
 
 RUSSIAN = ("<p>Привет! Это обычная страница на русском языке, написанная для проверки "
            "того, как определяется кодировка без объявления в заголовках.</p>") * 4

@@ -7,11 +7,10 @@ import pytest
 from apache_beam import Create
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
+from massivetext.pipelines.components import NOT_CONVERGED, ConnectedComponents
+from massivetext.pipelines.options import LOCAL_RUNNER
 from scipy import sparse
 from scipy.sparse import csgraph
-
-from pipelines.components import NOT_CONVERGED, ConnectedComponents
-from pipelines.options import LOCAL_RUNNER
 
 
 def _shuffled_chain(name, length, rng):

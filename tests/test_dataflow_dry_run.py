@@ -2,9 +2,8 @@
 
 import apache_beam as beam
 import pytest
-
-from pipelines import massiveweb, text_corpus
-from pipelines.options import parse
+from massivetext.pipelines import massiveweb, text_corpus
+from massivetext.pipelines.options import parse
 
 pytest.importorskip("apache_beam.runners.dataflow.internal.apiclient",
                     reason="apache-beam[gcp] is not installed")

@@ -8,13 +8,13 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
+from massivetext.pipelines.decontaminate import Decontaminate, ReadTestSets
+from massivetext.pipelines.options import LOCAL_RUNNER
 
-from massivetext.dedup_eval import planted_corpus
+from massivetext.dedup.evaluation import planted_corpus
+from massivetext.dedup.minhash import exact_jaccard, shingle_hashes
 from massivetext.document import Document
-from massivetext.minhash import exact_jaccard, shingle_hashes
-from massivetext.testsets import TestDocument
-from pipelines.decontaminate import Decontaminate, ReadTestSets
-from pipelines.options import LOCAL_RUNNER
+from massivetext.testsets.loaders import TestDocument
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 LAMBADA = DATA / "evalsets" / "lambada_openai.jsonl"

@@ -11,11 +11,7 @@ from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
-
-from massivetext.dedup_eval import planted_corpus, score_removals, similar_pairs
-from massivetext.document import Document
-from massivetext.minhash import exact_jaccard, shingle_hashes
-from pipelines.dedup import (
+from massivetext.pipelines.dedup import (
     DEFAULT_ALL_PAIRS_BUCKET_SIZE,
     Deduplicate,
     ExactDedup,
@@ -23,8 +19,12 @@ from pipelines.dedup import (
     exact_text_key,
     survivor_node,
 )
-from pipelines.options import LOCAL_RUNNER
-from pipelines.stage_stats import size_bucket
+from massivetext.pipelines.options import LOCAL_RUNNER
+from massivetext.pipelines.stage_stats import size_bucket
+
+from massivetext.dedup.evaluation import planted_corpus, score_removals, similar_pairs
+from massivetext.dedup.minhash import exact_jaccard, shingle_hashes
+from massivetext.document import Document
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 AEB_TRUTH = DATA / "extraction" / "scrapinghub-aeb" / "ground-truth.json"

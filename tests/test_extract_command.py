@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from massivetext.cli import main
-from massivetext.warc_writer import WarcWriter
+from massivetext.cli.main import main
+from massivetext.io.warc_writer import WarcWriter
 
 WARCS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "warc"
 

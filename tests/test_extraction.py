@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from massivetext.extraction import (
+from massivetext.extract.extractor import (
     EXTRACTORS,
     MAX_HTML_CHARS,
     ExtractionError,
@@ -174,7 +174,7 @@ def test_broken_and_unclosed_html():
 
 
 def test_bytes_in_a_legacy_encoding_are_decoded():
-    pytest.importorskip("massivetext.charset", reason="massivetext.charset not available")
+    pytest.importorskip("massivetext.io.charset", reason="massivetext.io.charset not available")
     text = "Café crème, naïve façade: the old town's brasserie reopened on Sunday."
     html = page(f"<div id='main'><p>{text}</p><p>{PROSE[0]}</p></div>",
                 head="<meta charset='windows-1252'>")

@@ -16,10 +16,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from filters import text_units
-from filters.quality import STOP_WORDS, QualityFilter
-from filters.repetition import RepetitionFilter
+from massivetext.filters import text_units
+from massivetext.filters.quality import STOP_WORDS, QualityFilter
+from massivetext.filters.repetition import RepetitionFilter
 
 QUALITY, REPETITION = QualityFilter(), RepetitionFilter()
 BULLETS = ("•", "●", "○", "▪", "■", "◦", "‣", "⁃", "-", "–", "*", "·")
@@ -230,9 +229,9 @@ def test_a_ten_megabyte_document_is_quick_and_bounded():
 
 
 def test_each_filter_declares_exactly_the_signals_it_reports():
-    from filters.language import EnglishFilter
-    from filters.quality import QualityFilter
-    from filters.repetition import RepetitionFilter
+    from massivetext.filters.language import EnglishFilter
+    from massivetext.filters.quality import QualityFilter
+    from massivetext.filters.repetition import RepetitionFilter
 
     text = "The cat sat on the mat and the dog was with it.\n" * 3
     for text_filter in (QualityFilter(), RepetitionFilter(), EnglishFilter()):

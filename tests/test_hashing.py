@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 
-from massivetext.hashing import (
+from massivetext.dedup.hashing import (
     HASH_BASE,
     character_masks,
     code_points,
@@ -98,7 +98,7 @@ def test_code_points_and_character_masks():
 _CROSS_PROCESS_SCRIPT = """
 import json, sys
 import numpy as np
-from massivetext.hashing import code_points, mix64, prefix_hashes, span_hashes
+from massivetext.dedup.hashing import code_points, mix64, prefix_hashes, span_hashes
 points = code_points(sys.stdin.read())
 starts = np.arange(points.size - 5)
 print(json.dumps(mix64(span_hashes(prefix_hashes(points), starts, starts + 5)).tolist()))

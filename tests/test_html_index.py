@@ -6,10 +6,10 @@ import pytest
 from lxml import etree
 
 from massivetext.document import WebPage
-from massivetext.html_index import TextIndex
-from massivetext.html_tree import HtmlParseError, parse_html, remove_boilerplate
-from massivetext.sample import write_sample
-from massivetext.warc import read_warc
+from massivetext.extract.index import TextIndex
+from massivetext.extract.tree import HtmlParseError, parse_html, remove_boilerplate
+from massivetext.io.warc import read_warc
+from massivetext.sample.crawl import write_sample
 
 SHARED_WARCS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "warc"
 TEXT_LENGTH = etree.XPath("string-length(normalize-space(string(.)))")

@@ -17,11 +17,16 @@ from langdetect.detector import Detector
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 from langdetect.utils.ngram import NGram
+from massivetext.filters.langdetect_fast import (
+    MAX_TEXT_LENGTH,
+    N_TRIAL,
+    NUM_CODE_POINTS,
+    shared_detector,
+)
+from massivetext.filters.language import DETECTOR_SEED, collapsed_prefix, english_score
 
-from filters.langdetect_fast import MAX_TEXT_LENGTH, N_TRIAL, NUM_CODE_POINTS, shared_detector
-from filters.language import DETECTOR_SEED, collapsed_prefix, english_score
-from massivetext.sample_foreign import LANGUAGES, foreign_article
-from massivetext.sample_text import EnglishGrammar
+from massivetext.sample.foreign import LANGUAGES, foreign_article
+from massivetext.sample.text import EnglishGrammar
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 FAST = shared_detector()

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 from langdetect import DetectorFactory
-
-from filters.language import EnglishFilter, collapsed_prefix
+from massivetext.filters.language import EnglishFilter, collapsed_prefix
 
 FILTER = EnglishFilter()
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -65,7 +64,7 @@ def test_the_global_langdetect_seed_does_not_change_the_answer(monkeypatch):
 
 def test_another_process_gives_the_same_score():
     mixed = ENGLISH + " " + GERMAN
-    code = ("import sys; from filters.language import EnglishFilter; "
+    code = ("import sys; from massivetext.filters.language import EnglishFilter; "
             "print(repr(EnglishFilter().signals(sys.stdin.read())['english_score']))")
     result = subprocess.run([sys.executable, "-c", code], input=mixed, capture_output=True,
                             text=True, cwd=REPO, env={"PYTHONHASHSEED": "123"}, check=True)

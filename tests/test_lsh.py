@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from massivetext.lsh import (
+from massivetext.dedup.lsh import (
     DEFAULT_MIN_CANDIDATE_PROB,
     DEFAULT_THRESHOLD,
     band_keys,
     candidate_probability,
     choose_bands,
 )
-from massivetext.minhash import MinHasher, estimate_jaccard
+from massivetext.dedup.minhash import MinHasher, estimate_jaccard
 
 
 def test_candidate_probability_formula_edges():

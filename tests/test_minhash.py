@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from massivetext.minhash import (
+from massivetext.dedup.minhash import (
     DEFAULT_NGRAM_SIZE,
     DEFAULT_NUM_PERM,
     DEFAULT_SEED,
@@ -88,7 +88,7 @@ def test_exact_jaccard_matches_python_sets():
 
 _CROSS_PROCESS_SCRIPT = """
 import json, sys
-from massivetext.minhash import MinHasher, shingle_hashes
+from massivetext.dedup.minhash import MinHasher, shingle_hashes
 text = sys.stdin.read()
 print(json.dumps({"hashes": shingle_hashes(text).tolist(),
                   "signature": MinHasher().signature_of_text(text).tolist()}))
@@ -203,7 +203,7 @@ def test_shingles_are_those_of_the_dedup_words(text):
 
 
 def test_word_hashes_do_not_depend_on_the_chunk_size_that_bounds_memory():
-    from massivetext import minhash
+    from massivetext.dedup import minhash
 
     text = ("Ünïcode words, split\u00a0by odd spaces\u2003and punctuation... " * 40
             + "x" * 300 + " tail")

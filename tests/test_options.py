@@ -1,9 +1,8 @@
 import os
 
 from apache_beam.options.pipeline_options import DirectOptions, SetupOptions, StandardOptions
-
-from filters.quality import QualityFilter
-from pipelines.options import LOCAL_RUNNER, parse
+from massivetext.filters.quality import QualityFilter
+from massivetext.pipelines.options import LOCAL_RUNNER, parse
 
 
 def test_every_filter_threshold_is_an_option_with_the_papers_default():

@@ -11,8 +11,8 @@ from collections import defaultdict
 import pyarrow as pa
 import pytest
 
-from massivetext.cli import main as cli_main
-from massivetext.sample import write_sample
+from massivetext.cli.main import main as cli_main
+from massivetext.sample.crawl import write_sample
 
 SAMPLE_PAGES = 160
 

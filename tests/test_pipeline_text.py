@@ -6,9 +6,9 @@ import random
 
 import pyarrow as pa
 import pytest
+from massivetext.pipelines import text_corpus
 
-from massivetext.cli import main as cli_main
-from pipelines import text_corpus
+from massivetext.cli.main import main as cli_main
 
 WORDS = ("the of and to in that have with be research river mountain city people water "
          "history music science garden family school market language winter summer travel "

@@ -3,8 +3,7 @@
 from dataclasses import fields
 
 import pytest
-
-from filters.quality import QualityFilter
+from massivetext.filters.quality import QualityFilter
 
 FILTER = QualityFilter()
 

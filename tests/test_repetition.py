@@ -3,8 +3,7 @@
 from dataclasses import fields
 
 import pytest
-
-from filters.repetition import RepetitionFilter
+from massivetext.filters.repetition import RepetitionFilter
 
 FILTER = RepetitionFilter()
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from massivetext import cli
-from massivetext.sample import sidecar_paths, write_sample
-from massivetext.sample_cases import QUALITY_CASES, REPETITION_CASES
-from massivetext.sample_foreign import LANGUAGES
-from massivetext.sample_records import MALFORMED_KINDS
-from massivetext.sample_related import PASSAGE_MIN_WORDS
-from massivetext.sample_text import EnglishGrammar, jaccard
+from massivetext.cli.main import main as cli_main
+from massivetext.sample.cases import QUALITY_CASES, REPETITION_CASES
+from massivetext.sample.crawl import sidecar_paths, write_sample
+from massivetext.sample.foreign import LANGUAGES
+from massivetext.sample.records import MALFORMED_KINDS
+from massivetext.sample.related import PASSAGE_MIN_WORDS
+from massivetext.sample.text import EnglishGrammar, jaccard
 
 PAGES = 80
 SKIP_KINDS = {"request", "revisit", "response_non_html", "response_non_200", "warcinfo",
@@ -167,10 +167,10 @@ def test_independent_articles_share_no_shingles():
 
 def test_command_line(tmp_path, capsys):
     output = tmp_path / "out" / "s.warc.gz"
-    assert cli.main(["sample", "--output", str(output), "--pages", "60", "--seed", "1"]) == 0
+    assert cli_main(["sample", "--output", str(output), "--pages", "60", "--seed", "1"]) == 0
     assert output.exists() and (tmp_path / "out" / "s-testset.jsonl").exists()
     assert "near_duplicate" in capsys.readouterr().out
-    assert cli.main(["sample", "--output", str(tmp_path / "t.warc.gz"), "--pages", "5"]) == 2
+    assert cli_main(["sample", "--output", str(tmp_path / "t.warc.gz"), "--pages", "5"]) == 2
     assert "at least" in capsys.readouterr().out and not (tmp_path / "t.warc.gz").exists()
 
 
@@ -184,11 +184,11 @@ def _pages_via_warcio(manifest, data):
 
 
 def test_planted_outcomes_hold_on_extracted_text(sample):
-    extraction = pytest.importorskip("massivetext.extraction")
-    quality = pytest.importorskip("filters.quality")
-    repetition = pytest.importorskip("filters.repetition")
-    language = pytest.importorskip("filters.language")
-    minhash = pytest.importorskip("massivetext.minhash")
+    extraction = pytest.importorskip("massivetext.extract.extractor")
+    quality = pytest.importorskip("massivetext.filters.quality")
+    repetition = pytest.importorskip("massivetext.filters.repetition")
+    language = pytest.importorskip("massivetext.filters.language")
+    minhash = pytest.importorskip("massivetext.dedup.minhash")
     manifest, data = sample
     judges = (quality.QualityFilter(), repetition.RepetitionFilter(), language.EnglishFilter())
     texts = {}
@@ -224,7 +224,7 @@ def test_planted_outcomes_hold_on_extracted_text(sample):
 
 
 def test_project_reader_accounts_for_every_record(sample):
-    warc = pytest.importorskip("massivetext.warc")
+    warc = pytest.importorskip("massivetext.io.warc")
     document = pytest.importorskip("massivetext.document")
     manifest, _ = sample
     outcomes = list(warc.read_warc(manifest.warc_path))
@@ -248,10 +248,10 @@ def test_project_reader_accounts_for_every_record(sample):
                                         | set(REPETITION_CASES)))
 def test_each_planted_page_fails_its_rule_for_any_seed_and_layout(rule):
     """Three seeds, each page served in a different site layout, through the extractor."""
-    extraction = pytest.importorskip("massivetext.extraction")
-    quality = pytest.importorskip("filters.quality")
-    repetition = pytest.importorskip("filters.repetition")
-    from massivetext.sample_pages import make_sites, render_page
+    extraction = pytest.importorskip("massivetext.extract.extractor")
+    quality = pytest.importorskip("massivetext.filters.quality")
+    repetition = pytest.importorskip("massivetext.filters.repetition")
+    from massivetext.sample.pages import make_sites, render_page
 
     judge = (quality.QualityFilter() if rule in QUALITY_CASES else repetition.RepetitionFilter())
     build = QUALITY_CASES.get(rule) or REPETITION_CASES[rule]

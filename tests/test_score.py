@@ -5,10 +5,10 @@ import json
 from pathlib import Path
 
 import pytest
+from massivetext.filters.quality import QualityFilter
+from massivetext.filters.repetition import RepetitionFilter
 
-from filters.quality import QualityFilter
-from filters.repetition import RepetitionFilter
-from massivetext.cli import main
+from massivetext.cli.main import main
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

@@ -5,7 +5,7 @@ import sys
 import pyarrow as pa
 
 from massivetext.document import Document
-from massivetext.shards import (
+from massivetext.io.shards import (
     num_shards_for,
     shard_index,
     shard_name,
@@ -44,7 +44,7 @@ def test_an_empty_shard_is_a_valid_arrow_file():
 
 def test_shard_assignment_is_stable_across_processes():
     ours = [shard_index(f"doc-{i}", 7) for i in range(20)]
-    code = ("from massivetext.shards import shard_index;"
+    code = ("from massivetext.io.shards import shard_index;"
             "print([shard_index(f'doc-{i}', 7) for i in range(20)])")
     theirs = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True).stdout.strip()

@@ -3,11 +3,11 @@
 import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
+from massivetext.filters.base import Judgement
+from massivetext.pipelines.options import LOCAL_RUNNER
+from massivetext.pipelines.stages import ExtractText, JudgeDocuments
 
-from filters.base import Judgement
 from massivetext.document import Document, WebPage
-from pipelines.options import LOCAL_RUNNER
-from pipelines.stages import ExtractText, JudgeDocuments
 
 
 def judge_length(document: Document) -> Judgement:
@@ -75,8 +75,8 @@ def test_extract_text_keeps_pages_with_text_and_removes_empty_ones():
 
 
 def test_content_filter_applies_the_blocklist_hook_and_the_english_filter():
-    from pipelines.curation import content_judges
-    from pipelines.options import parse
+    from massivetext.pipelines.curation import content_judges
+    from massivetext.pipelines.options import parse
 
     options, _ = parse(["--input=x", "--output=y"])
     english = ("The people of the town walk along the river to the market, and they "

@@ -1,11 +1,11 @@
-from massivetext.stats import (
+from massivetext.cli.stats import format_report
+from massivetext.stats.model import (
     COUNT_EDGES,
     FRACTION_EDGES,
     assemble_stats,
     document_triples,
     histogram_bin,
 )
-from massivetext.stats_report import format_report
 
 ORDER = ("read", "quality", "output")
 
@@ -87,7 +87,7 @@ def test_report_shows_every_reason_with_its_share_and_a_histogram():
 def test_stats_command_prints_every_subset_found_under_the_output_directory(tmp_path, capsys):
     import json
 
-    from massivetext.cli import main
+    from massivetext.cli.main import main
 
     for subset in ("books", "massiveweb"):
         (tmp_path / subset).mkdir()
@@ -101,7 +101,7 @@ def test_stats_command_prints_every_subset_found_under_the_output_directory(tmp_
 
 
 def test_histograms_say_which_side_of_each_threshold_is_removed():
-    from massivetext.stats_report import format_histograms
+    from massivetext.cli.stats import format_histograms
 
     stats = assemble_stats(summed(run_triples()), ORDER,
                            {"quality": {"min_word_count": 50, "max_word_count": 100000},

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from massivetext.minhash import dedup_words
-from massivetext.testsets import TestDocument, TestSetLoadReport, load_test_set
+from massivetext.dedup.minhash import dedup_words
+from massivetext.testsets.loaders import TestDocument, TestSetLoadReport, load_test_set
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "evalsets"
 
@@ -155,7 +155,7 @@ def test_generic_jsonl_and_plain_text(tmp_path):
 
 
 def test_overlong_line_is_skipped(tmp_path, monkeypatch):
-    monkeypatch.setattr("massivetext.testsets.MAX_RECORD_BYTES", 64)
+    monkeypatch.setattr("massivetext.testsets.loaders.MAX_RECORD_BYTES", 64)
     path = tmp_path / "data.jsonl"
     path.write_text(json.dumps({"text": "x" * 200}) + "\n" + json.dumps({"text": "ok"}) + "\n",
                     encoding="utf-8")

@@ -5,7 +5,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from massivetext.document import Document, Failed
-from massivetext.text_input import read_text_documents
+from massivetext.io.text_input import read_text_documents
 
 
 def test_jsonl_lines_become_documents_and_bad_lines_named_failures(tmp_path):

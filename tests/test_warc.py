@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from massivetext.document import Failed, Skipped, WebPage
-from massivetext.warc import read_warc
+from massivetext.io.warc import read_warc
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "warc"
 PAGE = b"<html><head><title>t</title></head><body><p>Hello, caf\xc3\xa9.</p></body></html>"
@@ -214,7 +214,7 @@ def test_empty_inputs():
 
 def test_truncated_gzip_keeps_the_records_before(caplog):
     data, offsets = per_record_gzip(THREE)
-    with caplog.at_level(logging.WARNING, logger="massivetext.warc"):
+    with caplog.at_level(logging.WARNING, logger="massivetext.io.warc"):
         outcomes = read(data[:-20])
     assert summary(outcomes) == ["warcinfo", "page", "!truncated_gzip"]
     failed = outcomes[-1]
@@ -376,7 +376,7 @@ def warcio_reference(path: Path) -> tuple[int, list[tuple[str, str]]]:
     """Record count and (URL, decoded HTML) of 200 HTML responses, as warcio reads them."""
     from warcio.archiveiterator import ArchiveIterator
 
-    from massivetext.charset import decode_html
+    from massivetext.io.charset import decode_html
 
     count, pages = 0, []
     with open(path, "rb") as stream:

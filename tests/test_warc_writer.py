@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from massivetext.warc_writer import WarcWriter, build_record, gzip_member
+from massivetext.io.warc_writer import WarcWriter, build_record, gzip_member
 
 warcio = pytest.importorskip("warcio.archiveiterator",
                              reason="warcio (dev extra) is the reference reader")

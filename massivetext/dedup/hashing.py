@@ -1,6 +1,7 @@
 """Vectorised 64-bit hashing of text spans: the machinery shared by the document filters
-(:mod:`filters.text_units`, :mod:`filters.repetition`) and near-duplicate shingling
-(:mod:`massivetext.minhash`). Plain NumPy; what counts as a word stays with the callers.
+(:mod:`massivetext.filters.text_units`, :mod:`massivetext.filters.repetition`) and
+near-duplicate shingling (:mod:`massivetext.dedup.minhash`). Plain NumPy; what counts as
+a word stays with the callers.
 
 - :func:`code_points` turns a text into one uint32 per Unicode code point (UTF-32-LE,
   lone surrogates kept), and :func:`character_masks` classifies every code point once,

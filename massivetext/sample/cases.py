@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from filters.quality import STOP_WORDS, QualityFilter
-from filters.repetition import RepetitionFilter
-from massivetext import sample_words as words
-from massivetext.sample_text import Article, EnglishGrammar, capitalise
+from massivetext.filters.quality import STOP_WORDS, QualityFilter
+from massivetext.filters.repetition import RepetitionFilter
+from massivetext.sample import words
+from massivetext.sample.text import Article, EnglishGrammar, capitalise
 
 # Their defaults are the paper's thresholds (Section A.1.1, Table A1) the pages aim past.
 _QUALITY, _REPETITION = QualityFilter(), RepetitionFilter()

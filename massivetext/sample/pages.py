@@ -13,7 +13,7 @@ import html
 import random
 from dataclasses import dataclass
 
-from massivetext.sample_text import Article
+from massivetext.sample.text import Article
 
 LAYOUTS = ("semantic", "divsoup", "tables", "blog", "news", "wiki", "magazine", "minimal")
 # Layouts whose article container holds exactly the title and the body: pages whose

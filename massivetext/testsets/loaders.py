@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from massivetext.byte_lines import DEFAULT_MAX_LINE_BYTES, bounded_lines, decompressed
+from massivetext.io.byte_lines import DEFAULT_MAX_LINE_BYTES, bounded_lines, decompressed
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 import zlib
 
-from massivetext.warc_writer import WarcWriter, build_record, gzip_member, http_response_block
+from massivetext.io.warc_writer import WarcWriter, build_record, gzip_member, http_response_block
 
 MALFORMED_KINDS = ("bad_warc_header", "truncated_gzip", "wrong_content_length")
 CONTENT_LENGTH_OVERSTATEMENT = 1000  # bytes a wrong Content-Length claims beyond the block

@@ -33,16 +33,16 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from massivetext.charset import decode_html
 from massivetext.document import Failed, Skipped, WebPage
-from massivetext.http_payload import (
+from massivetext.io.charset import decode_html
+from massivetext.io.http_payload import (
     HTML_TYPES,
     MAX_HEADER_BYTES,
     PayloadError,
     decode_body,
     parse_http_head,
 )
-from massivetext.warc_gzip import (
+from massivetext.io.warc_gzip import (
     BLANK,
     GZIP_MAGIC,
     READ_BYTES,

@@ -12,7 +12,7 @@ import random
 import unicodedata
 from dataclasses import dataclass, field
 
-from massivetext import sample_words as words
+from massivetext.sample import words
 
 # Web-article lengths in words (the brief's 300-1,500).
 ARTICLE_MIN_WORDS = 300

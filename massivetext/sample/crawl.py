@@ -1,4 +1,4 @@
-"""``massivetext sample``: write the built-in synthetic sample corpus as a WARC file.
+"""The built-in synthetic sample corpus, written as a WARC file (``massivetext sample``).
 
 The sample exercises every branch of the pipeline: mostly clean English articles, and
 planted pages that fail each quality rule and each repetition measure, non-English
@@ -10,7 +10,6 @@ record in order with the outcome it plants). The same seed gives byte-identical 
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -20,13 +19,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from massivetext.atomic import atomic_output
-from massivetext.sample_pages import FAITHFUL_LAYOUTS, Site, make_sites, render_page
-from massivetext.sample_plan import PageSpec, plan_pages
-from massivetext.sample_records import MALFORMED_KINDS, SkipWriter, write_malformed
-from massivetext.sample_related import test_document
-from massivetext.sample_text import EnglishGrammar
-from massivetext.warc_writer import WarcWriter, warc_date
+from massivetext.io.atomic import atomic_output
+from massivetext.io.warc_writer import WarcWriter, warc_date
+from massivetext.sample.pages import FAITHFUL_LAYOUTS, Site, make_sites, render_page
+from massivetext.sample.plan import PageSpec, plan_pages
+from massivetext.sample.records import MALFORMED_KINDS, SkipWriter, write_malformed
+from massivetext.sample.related import test_document
+from massivetext.sample.text import EnglishGrammar
 
 DEFAULT_PAGES = 400  # small enough for `make run` to finish well within a minute
 TEST_DOCS_MIN = 12
@@ -161,23 +160,3 @@ def _write_page(writer: WarcWriter, crawl: _Crawl, spec: PageSpec, site: Site, u
     if spec.charset != "utf-8":
         case.update(charset=spec.charset, charset_declared=spec.charset_declared)
     crawl.log(offset, "response", spec.record_id, url, site=site.domain, **case)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--output", required=True, help="the WARC file to write (.warc.gz)")
-    parser.add_argument("--pages", type=int, default=DEFAULT_PAGES,
-                        help=f"HTML pages to write (default {DEFAULT_PAGES})")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-
-
-def main(args: argparse.Namespace) -> int:
-    try:
-        manifest = write_sample(args.output, args.pages, args.seed)
-    except ValueError as error:
-        print(f"massivetext sample: {error}")
-        return 2
-    print(f"wrote {manifest.warc_path}: {len(manifest.records)} records")
-    for case, count in sorted(manifest.counts().items()):
-        print(f"  {case:<18} {count:>6}")
-    print(f"test set: {manifest.testset_path}\nmanifest: {manifest.manifest_path}")
-    return 0

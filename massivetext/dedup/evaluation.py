@@ -1,7 +1,7 @@
 """Brute-force ground truth for near-duplicate removal, and how a removal set scores.
 
 The truth is the exact 13-gram Jaccard similarity of *every* pair of documents (the
-same shingles as the pipeline: :func:`massivetext.minhash.shingle_hashes`), computed at
+same shingles as the pipeline: :func:`massivetext.dedup.minhash.shingle_hashes`), computed at
 once as a sparse product: with M the binary document x shingle matrix, (M M^T)[a, b]
 is |A & B| and |A | B| = |A| + |B| - |A & B|. Only pairs sharing a shingle are stored,
 so a few thousand documents take well under a second.
@@ -27,8 +27,8 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from massivetext.lsh import DEFAULT_THRESHOLD
-from massivetext.minhash import DEFAULT_NGRAM_SIZE, shingle_hashes
+from massivetext.dedup.lsh import DEFAULT_THRESHOLD
+from massivetext.dedup.minhash import DEFAULT_NGRAM_SIZE, shingle_hashes
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from massivetext.byte_lines import DEFAULT_MAX_LINE_BYTES, bounded_lines, decompressed
 from massivetext.document import Document, Failed
+from massivetext.io.byte_lines import DEFAULT_MAX_LINE_BYTES, bounded_lines, decompressed
 
 # Parquet row groups are read a batch at a time so a large file never sits in memory.
 PARQUET_BATCH_ROWS = 1024

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import zlib
 
-#: Largest header block searched for its end (HTTP here, WARC in massivetext.warc).
+#: Largest header block searched for its end (HTTP here, WARC in massivetext.io.warc).
 MAX_HEADER_BYTES = 256 * 1024
 #: Media types read as web pages.
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from massivetext.sample_text import Article, EnglishGrammar, jaccard
+from massivetext.sample.text import Article, EnglishGrammar, jaccard
 
 TEST_DOC_WORDS = (200, 450)  # "a few hundred words" each
 PASSAGE_MIN_WORDS = 40  # a quoted passage long enough for a 13-gram overlap check

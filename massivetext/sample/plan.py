@@ -10,15 +10,15 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from massivetext.sample_cases import QUALITY_CASES, REPETITION_CASES
-from massivetext.sample_foreign import LANGUAGES, foreign_article
-from massivetext.sample_related import (
+from massivetext.sample.cases import QUALITY_CASES, REPETITION_CASES
+from massivetext.sample.foreign import LANGUAGES, foreign_article
+from massivetext.sample.related import (
     punctuation_variant,
     rewrite_to_similarity,
     test_set_copy,
     test_set_passage,
 )
-from massivetext.sample_text import Article, EnglishGrammar
+from massivetext.sample.text import Article, EnglishGrammar
 
 # Near-duplicate similarities aimed at, spread over 0.5-1.0 on both sides of the
 # paper's 0.8 (SPEC.md 1.5), but not so close to it that MinHash noise decides.

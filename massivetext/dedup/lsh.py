@@ -14,7 +14,7 @@ import functools
 import numpy as np
 import xxhash
 
-from massivetext.minhash import DEFAULT_NUM_PERM
+from massivetext.dedup.minhash import DEFAULT_NUM_PERM
 
 DEFAULT_THRESHOLD = 0.8  # "Jaccard similarity exceeds 0.8": Gopher Appendix A.1.1, step 5
 DEFAULT_MIN_CANDIDATE_PROB = 0.99  # a pair at the threshold is a candidate this often: our choice

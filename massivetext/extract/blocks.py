@@ -22,7 +22,7 @@ links is left alone: news agencies sign their articles with one, and article-ext
 gold keeps it.
 
 Everything is iterative; text lengths and link text come from one
-:class:`~massivetext.html_index.TextIndex` of the page, so each costs a lookup, however
+:class:`~massivetext.extract.index.TextIndex` of the page, so each costs a lookup, however
 deep the tree.
 """
 
@@ -32,8 +32,8 @@ import re
 
 from lxml import etree
 
-from massivetext.html_index import TextIndex
-from massivetext.html_tree import drop_element
+from massivetext.extract.index import TextIndex
+from massivetext.extract.tree import drop_element
 
 # A paragraph shorter than this (characters) casts no vote: captions, labels, bylines.
 MIN_PARAGRAPH_CHARS = 25

@@ -11,7 +11,7 @@ Two steps, both in place and iterative (no Python recursion on the tree):
   elements, and elements whose class, id or role names boilerplate (menus, cookie
   banners, share buttons, comments, related links, adverts ...).
 
-:class:`~massivetext.html_index.TextIndex` then measures the text of every element of
+:class:`~massivetext.extract.index.TextIndex` then measures the text of every element of
 the cleaned tree at once, so that scoring and pruning cost no walk over each candidate's
 subtree.
 """

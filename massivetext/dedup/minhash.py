@@ -14,7 +14,7 @@ punctuation ignored". Our reading (SPEC.md, "Our reading of the rules"):
   its words; a document with no words has no shingles.
 
 Hashes are stable across processes and platforms (no salted ``hash()``, no platform
-byte order; :mod:`massivetext.hashing`): each word is hashed once with a polynomial over
+byte order; :mod:`massivetext.dedup.hashing`): each word is hashed once with a polynomial over
 its Unicode code points modulo 2^64, computed for all words of a document at once from
 prefix sums; a shingle is hashed the same way, a polynomial over its 13 word hashes;
 both are finished with the SplitMix64 finaliser, salted with their length.
@@ -37,7 +37,7 @@ import threading
 
 import numpy as np
 
-from massivetext.hashing import (
+from massivetext.dedup.hashing import (
     character_masks,
     code_points,
     every_character,

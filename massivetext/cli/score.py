@@ -25,11 +25,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from filters.language import EnglishFilter
-from filters.quality import QualityFilter
-from filters.repetition import RepetitionFilter
-from massivetext.atomic import atomic_output
-from massivetext.byte_lines import DEFAULT_MAX_LINE_BYTES, bounded_lines
+from massivetext.filters.language import EnglishFilter
+from massivetext.filters.quality import QualityFilter
+from massivetext.filters.repetition import RepetitionFilter
+from massivetext.io.atomic import atomic_output
+from massivetext.io.byte_lines import DEFAULT_MAX_LINE_BYTES, bounded_lines
 
 
 class LineError(Exception):

@@ -1,4 +1,4 @@
-"""``massivetext run``: choose the pipeline for the subset, run it, print the statistics."""
+"""``massivetext run``: run a subset's curation pipeline on Apache Beam, print its statistics."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import json
 import logging
 
 import apache_beam as beam
+from massivetext.pipelines import massiveweb, text_corpus
+from massivetext.pipelines.options import add_arguments as add_pipeline_arguments
+from massivetext.pipelines.options import curation_options, pipeline_options
 
-from pipelines import massiveweb, text_corpus
-from pipelines.options import add_arguments as add_pipeline_arguments
-from pipelines.options import curation_options, pipeline_options
+PASSES_UNKNOWN_OPTIONS = True  # they are Beam pipeline options
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,10 +1,10 @@
 """Text extraction from HTML (Gopher paper, Appendix A.1.1; SPEC.md section 1 item 2).
 
-``extract_text`` is our tree extractor: parse the page (:mod:`massivetext.html_tree`),
+``extract_text`` is our tree extractor: parse the page (:mod:`massivetext.extract.tree`),
 drop boilerplate, find the group of same-level sibling tags holding the main text
-(:mod:`massivetext.html_blocks`), render it with its meaningful formatting and drop
+(:mod:`massivetext.extract.blocks`), render it with its meaningful formatting and drop
 the empty bullets and wordless separator lines left at its ends
-(:mod:`massivetext.html_render`). ``get_extractor`` picks it or trafilatura by name, so a
+(:mod:`massivetext.extract.render`). ``get_extractor`` picks it or trafilatura by name, so a
 pipeline can compare the two on the same input.
 
 Limits for untrusted input are module-level defaults that each call can override:
@@ -19,10 +19,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from massivetext.html_blocks import find_main_blocks
-from massivetext.html_index import TextIndex
-from massivetext.html_render import drop_empty_lines, render_text
-from massivetext.html_tree import (
+from massivetext.extract.blocks import find_main_blocks
+from massivetext.extract.index import TextIndex
+from massivetext.extract.render import drop_empty_lines, render_text
+from massivetext.extract.tree import (
     PARSER_DEPTH_LIMIT,
     HtmlParseError,
     parse_html,
@@ -57,7 +57,7 @@ class ExtractionError(ValueError):
 def _as_text(html: str | bytes) -> str:
     if isinstance(html, str):
         return html
-    from massivetext.charset import decode_html  # imported only for bytes input
+    from massivetext.io.charset import decode_html  # imported only for bytes input
 
     return decode_html(html, None)[0]
 

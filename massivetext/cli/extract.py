@@ -21,8 +21,8 @@ from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
-from massivetext.atomic import atomic_output
-from massivetext.extraction import EXTRACTORS, MAX_HTML_CHARS, ExtractionError, get_extractor
+from massivetext.extract.extractor import EXTRACTORS, MAX_HTML_CHARS, ExtractionError, get_extractor
+from massivetext.io.atomic import atomic_output
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -67,7 +67,7 @@ def _input_files(paths: list[str], errors: Counter) -> list[Path]:
 
 def _read_html(path: Path) -> str:
     """The decoded text of an HTML file, read no further than the size limit."""
-    from massivetext.charset import decode_html
+    from massivetext.io.charset import decode_html
 
     try:
         opener = gzip.open if path.name.lower().endswith(".gz") else open
@@ -98,7 +98,7 @@ def _pages(files: list[Path], errors: Counter, skipped: Counter):
             except _PageError as error:
                 _report(errors, str(path), error.error, str(error))
             continue
-        from massivetext.warc import read_warc
+        from massivetext.io.warc import read_warc
 
         try:
             for record in read_warc(str(path)):

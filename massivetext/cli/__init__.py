@@ -1,0 +1,7 @@
+"""The ``massivetext`` command line: one module per subcommand.
+
+``main`` dispatches to the subcommands that setup.py declares as
+``massivetext.commands`` entry points (the Beam ones live in
+:mod:`massivetext.pipelines`). A subcommand module parses arguments and calls the
+library; it may import any core package, never Beam.
+"""
