@@ -20,6 +20,7 @@ run: $(STAMP)
 	$(BIN)/massivetext run --input $(OUT)/sample/sample.warc.gz \
 		--test-sets $(OUT)/sample/sample-testset.jsonl --output $(OUT)/curated
 	$(BIN)/massivetext stats $(OUT)/curated
+	$(BIN)/massivetext report $(OUT)/curated
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(JOBS) tests

@@ -48,11 +48,13 @@ def count_changes(a: Run, b: Run) -> list[CountChange]:
     empty = {"removed": 0, "kept": 0, "reasons": {}}
     for stage in order:
         entry_a, entry_b = stages_a.get(stage, empty), stages_b.get(stage, empty)
+        if not (entry_a["removed"] or entry_b["removed"]):
+            continue  # nothing to compare (read, extract, output)
         changes.append(CountChange(stage, "", entry_a["removed"], entry_b["removed"]))
         for reason in sorted(set(entry_a["reasons"]) | set(entry_b["reasons"])):
             changes.append(CountChange(stage, reason, entry_a["reasons"].get(reason, 0),
                                        entry_b["reasons"].get(reason, 0)))
-    changes.append(CountChange("output", "kept", a.stats["accounting"]["kept"],
+    changes.append(CountChange("kept (output)", "", a.stats["accounting"]["kept"],
                                b.stats["accounting"]["kept"]))
     return changes
 

@@ -51,13 +51,13 @@ def histogram_figure(histogram: SignalHistogram) -> dict:
     and, per threshold, the share a threshold at each bin edge would remove."""
     colours = [REMOVED if _beyond(histogram, i) else KEPT for i in range(len(histogram.counts))]
     figure = go.Figure(go.Bar(
-        x=histogram.labels, y=histogram.counts, marker=dict(color=colours),
-        hovertemplate="%{x}: %{y} documents<extra></extra>"))
+        x=histogram.ticks, y=histogram.counts, marker=dict(color=colours),
+        customdata=histogram.labels, hovertemplate="%{customdata}: %{y} documents<extra></extra>"))
     for threshold in histogram.thresholds:
         shares = histogram.share_beyond(threshold.bound)
         side = "≥" if threshold.bound == "max" else "<"
         figure.add_trace(go.Scatter(
-            x=histogram.labels, y=shares, yaxis="y2", mode="lines+markers",
+            x=histogram.ticks, y=shares, yaxis="y2", mode="lines+markers",
             line=dict(color=LINE, width=1, shape="hv"), marker=dict(size=4),
             customdata=[f"{edge:g}" for edge in histogram.edges],
             hovertemplate=(f"threshold at %{{customdata}}: removes {side} %{{customdata}}, "
@@ -70,7 +70,7 @@ def histogram_figure(histogram: SignalHistogram) -> dict:
                               font=dict(color=REMOVED))
     figure.update_layout(
         **_LAYOUT, height=260, bargap=0.05,
-        xaxis=dict(tickangle=-45, tickfont=dict(size=9), type="category"),
+        xaxis=dict(tickfont=dict(size=9), type="category", title=histogram.signal),
         yaxis=dict(title="documents", rangemode="tozero"),
         yaxis2=dict(overlaying="y", side="right", range=[0, 1], tickformat=".0%",
                     showgrid=False, title="removed if threshold here"))

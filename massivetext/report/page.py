@@ -99,11 +99,24 @@ def _timings(run: Run) -> dict | None:
         return None
     wall = float(run.timings.get("wall_seconds") or 0)
     read = run.stage("read") or {}
-    steps = sorted((run.timings.get("step_msecs") or {}).items(), key=lambda kv: -kv[1])
+    steps = sorted(((step, msecs) for step, msecs in (run.timings.get("step_msecs") or {}).items()
+                    if msecs > 0), key=lambda kv: -kv[1])
     return {"started": run.timings.get("started", ""), "wall_seconds": wall,
             "records_per_second": run.stats["accounting"]["input_records"] / wall if wall else 0,
             "megabytes_per_second": read.get("kept_bytes", 0) / 1e6 / wall if wall else 0,
             "steps": steps}
+
+
+def _losses(run: Run) -> list[tuple[str, int]]:
+    """Where the records that did not reach the output went: (stage and outcome, count)."""
+    losses = []
+    for entry in run.stats["stages"]:
+        for outcome, count in (("removed", entry["removed"]),
+                               ("skipped", sum(entry["skipped"].values())),
+                               ("failed", sum(entry["failed"].values()))):
+            if count:
+                losses.append((f"{entry['stage']} {outcome}", count))
+    return losses
 
 
 def _cluster_histograms(run: Run) -> list[tuple[str, list[tuple[str, int]]]]:
@@ -137,6 +150,12 @@ def report_page(run: Run, shown_per_reason: int = DEFAULT_SHOWN_PER_REASON,
     histograms = signal_histograms(run.stats)
     samples = reason_samples(run, shown_per_reason, max_chars)
     plots = {"plot-funnel": figures.funnel_figure(funnel_counts(run))}
+    losses = _losses(run)
+    if losses:
+        labels, values = zip(*losses, strict=True)
+        plots["plot-losses"] = figures.bars_figure(
+            list(labels), list(values), "records", colour=figures.REMOVED,
+            height=60 + 24 * len(labels), horizontal=True)
     for histogram in histograms:
         plots[f"plot-{histogram.stage}-{histogram.signal}"] = figures.histogram_figure(histogram)
     clusters = _cluster_histograms(run)

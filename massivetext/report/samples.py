@@ -126,7 +126,7 @@ def show_document(record: dict, stage: str, reason: str, limits: dict,
         spans = RULE_SPANS[reason](text)
     return ShownDocument(
         id=str(record.get("id", "")), url=str(record.get("url", "")),
-        source=str(record.get("source", "")), offset=int(record.get("offset", -1) or -1),
+        source=str(record.get("source", "")), offset=int(record.get("offset", -1)),
         stage=stage, reason=reason, reasons=[str(r) for r in record.get("reasons") or ()],
         text=_shown_text("removed document", text, spans, max_chars),
         signals=_signals(record, limits), details=details,

@@ -31,6 +31,7 @@ class SignalHistogram:
     stage: str
     signal: str
     labels: list[str]  # one per bin: "[0.15, 0.2)", the last "≥ 0.95"
+    ticks: list[str]  # one per bin: its lower edge
     counts: list[int]
     edges: list[float]
     thresholds: list[Threshold]
@@ -110,5 +111,6 @@ def signal_histograms(stats: dict) -> list[SignalHistogram]:
                 thresholds.append(Threshold(bound, value, rule, reasons.get(rule)))
             edges = [float(edge) for edge in histogram["edges"]]
             result.append(SignalHistogram(entry["stage"], signal, bin_labels(edges),
+                                          [_format_edge(edge) for edge in edges],
                                           list(histogram["counts"]), edges, thresholds))
     return result
