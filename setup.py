@@ -21,6 +21,7 @@ CORE_REQUIRES = [
     "charset-normalizer>=3.3,<4",
     "jinja2>=3.1,<4",  # the HTML report's templates
     "plotly>=5.22,<8",  # the HTML report's plots (its plotly.min.js is inlined)
+    "tomli>=2.0,<3; python_version < '3.11'",
 ]
 
 # `massivetext NAME` runs MODULE.main (massivetext/cli/main.py reads this group).
@@ -30,7 +31,9 @@ COMMANDS = {
     "run": "massivetext.pipelines.run_command",
     "sample": "massivetext.cli.sample",
     "score": "massivetext.cli.score",
+    "sequences": "massivetext.cli.sequences",
     "stats": "massivetext.cli.stats",
+    "tokenizer": "massivetext.cli.tokenizer",
 }
 
 EXTRAS_REQUIRE = {
@@ -38,6 +41,7 @@ EXTRAS_REQUIRE = {
     "train": [
         "jax>=0.4.30,<0.13",
         "sentencepiece>=0.2,<0.3",
+        "grain>=0.2.12,<0.3",
     ],
     "dev": [
         "pytest>=8,<10",
@@ -49,6 +53,7 @@ EXTRAS_REQUIRE = {
         "warcio>=1.7,<2",
         "datasets>=2.19,<6",
         "websocket-client>=1.7,<2",  # the report's browser test drives Chromium over CDP
+        "tokenizers>=0.19,<1",
     ],
 }
 
