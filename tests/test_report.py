@@ -121,6 +121,18 @@ def test_every_signal_histogram_has_its_thresholds(sample_run):
     assert dup5.removed == stats["stages"][4]["reasons"]["dup_5gram_char_frac"]
 
 
+def test_failures_and_skips_come_with_examples(sample_run):
+    run = load_run(sample_run)
+    read = run.stage("read")
+    assert read["skipped"] and read["failed"]
+    for kind, count in read["skipped"].items():
+        examples = run.skipped[("read", kind)]
+        assert 0 < len(examples) <= count
+        assert all(e["kind"] == kind and e["offset"] >= 0 for e in examples)
+    for error in read["failed"]:
+        assert all(e["error"] == error for e in run.failed[("read", error)])
+
+
 def test_near_duplicates_and_test_matches_carry_their_counterpart(sample_run):
     for name, role in (("near_dedup.near_duplicate", "survivor"),
                        ("decontaminate.test_set_overlap", "test")):
