@@ -71,7 +71,10 @@ class SequenceLoader(grain.DatasetIterator):
         self._positions = [0] * self.local_batch_size  # its next row
         self._groups: list[Group | None] = [None] * self.local_batch_size
         self.batches = 0
+        # Since this loader was made (not part of the state): crops drawn per subset, and
+        # tokens tokenised (a group's last, shorter piece is among them, then dropped).
         self.crop_counts = np.zeros(len(self.sources), dtype=np.int64)
+        self.tokenised_tokens = 0
 
     def _config_fingerprint(self, crops_per_group: int, crop_bytes_per_token: int) -> str:
         config = {"mixture": self.mixture.to_json(), "seq_len": self.seq_len,
@@ -93,6 +96,7 @@ class SequenceLoader(grain.DatasetIterator):
             self._groups[lane] = group
             for crop in group.crops:
                 self.crop_counts[crop.subset] += 1
+                self.tokenised_tokens += crop.tokens
 
     def _refill(self) -> None:
         """Move every lane whose group is used up to its next group with rows in it."""
