@@ -123,13 +123,21 @@ def write_corpus(texts: list[str], directory: Path, target_bytes: int) -> int:
     return written
 
 
+def peak_rss_gib() -> float:
+    """This process's peak resident memory. Not ru_maxrss: Linux carries that over
+    exec from the parent, so a spawned child would report at least its parent's."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
 def _train_in_child(corpus: str, model_path: str, sample_bytes: int, queue) -> None:
     start = time.perf_counter()
     tokenizer, _ = train_tokenizer([corpus], TokenizerOptions(
         vocab_size=VOCAB_SIZE, sample_bytes=sample_bytes), {"massiveweb": 1.0})
     Path(model_path).write_bytes(tokenizer.model_bytes)
-    queue.put((time.perf_counter() - start,
-               resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20))
+    queue.put((time.perf_counter() - start, peak_rss_gib()))
 
 
 def train_measured(corpus: Path, model_path: Path, sample_bytes: int) -> tuple[float, float]:
