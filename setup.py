@@ -26,6 +26,8 @@ CORE_REQUIRES = [
 
 # `massivetext NAME` runs MODULE.main (massivetext/cli/main.py reads this group).
 COMMANDS = {
+    "ablate": "massivetext.cli.ablate",
+    "evaluate": "massivetext.cli.evaluate",
     "extract": "massivetext.cli.extract",
     "model": "massivetext.cli.model",
     "report": "massivetext.cli.report",
@@ -35,6 +37,7 @@ COMMANDS = {
     "sequences": "massivetext.cli.sequences",
     "stats": "massivetext.cli.stats",
     "tokenizer": "massivetext.cli.tokenizer",
+    "train": "massivetext.cli.train",
 }
 
 EXTRAS_REQUIRE = {
