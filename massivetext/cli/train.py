@@ -75,6 +75,7 @@ def eval_sets(args: argparse.Namespace):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.allow_abbrev = False  # --n-layer must be a typo, not --n-layers
     add_model_arguments(parser)
     data = parser.add_mutually_exclusive_group(required=True)
     data.add_argument("--mixture", help="a mixture file (TOML or JSON, Table 2 weights)")
