@@ -26,6 +26,7 @@ from __future__ import annotations
 import apache_beam as beam
 from massivetext.pipelines.accounting import stage_output
 from massivetext.pipelines.components import DEFAULT_ROUNDS, ConnectedComponents
+from massivetext.pipelines.counterparts import AttachCounterpart
 from massivetext.pipelines.minhash_stages import ShingleAndSign, VerifyPairs
 from massivetext.pipelines.stage_stats import count_stat, histogram_stats
 
@@ -112,6 +113,8 @@ def _resolve_near_member(item):
     for document in grouped["doc"]:
         if not clusters or clusters[0][0] == document.id:
             yield document
+            if clusters:  # a survivor: its text goes beside its cluster's removals
+                yield beam.pvalue.TaggedOutput("survivor", (document.id, document.text))
             continue
         survivor_id, size = clusters[0]
         yield beam.pvalue.TaggedOutput("removed", Removed(
@@ -137,7 +140,8 @@ class NearDedup(beam.PTransform):
     verified edges of 13-gram Jaccard > ``threshold`` (see the module docstring).
 
     Removed details: ``survivor``, ``cluster_size`` and ``similarity`` (the highest
-    verified Jaccard of the document with a neighbour of its cluster).
+    verified Jaccard of the document with a neighbour of its cluster), and the
+    survivor's text and Jaccard (:mod:`massivetext.pipelines.counterparts`).
     """
 
     def __init__(self, threshold: float = DEFAULT_THRESHOLD,
@@ -191,7 +195,9 @@ class NearDedup(beam.PTransform):
         resolved = ({"doc": keyed, "cluster": clusters, "similarity": similarities}
                     | "Join documents" >> beam.CoGroupByKey()
                     | "Resolve" >> beam.FlatMap(_resolve_near_member).with_outputs(
-                        "removed", main="kept"))
+                        "removed", "survivor", main="kept"))
+        removed = resolved.removed | "Survivor text" >> AttachCounterpart(
+            resolved.survivor, lambda removal: removal.details["survivor"], "survivor")
         large_buckets = buckets | "Large" >> beam.Filter(
             lambda bucket: is_star_bucket(bucket[1], max_all_pairs))
         no_shingles = signed["shingles"] | "Shingleless" >> beam.Filter(lambda kv: kv[1].size == 0)
@@ -204,4 +210,4 @@ class NearDedup(beam.PTransform):
             histogram_stats(sizes | "Size" >> beam.Values(), NEAR_STAGE, "sizes"),
             components["stats"],
         ) | "Stats" >> beam.Flatten()
-        return stage_output(resolved.kept, removed=resolved.removed, stats=stats)
+        return stage_output(resolved.kept, removed=removed, stats=stats)
