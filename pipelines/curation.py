@@ -26,6 +26,7 @@ from massivetext.pipelines.accounting import (
     WriteStats,
     failure_samples,
     removal_samples,
+    skip_samples,
 )
 from massivetext.pipelines.options import FILTER_CLASSES, CurationOptions, parse
 from massivetext.pipelines.sinks import WriteShards
@@ -67,14 +68,16 @@ class RunRecords:
         self.stats: list[beam.PCollection] = []
         self.removed: list[beam.PCollection] = []
         self.failed: list[beam.PCollection] = []
+        self.skipped: list[beam.PCollection] = []
 
     def add_stage(self, stage: str, output: StageOutput, signals: tuple[str, ...] = (),
                   counts_records: bool = False):
         """Count one stage's outcomes (``counts_records``: it is the reader) and collect
-        its removed and failed records; returns the documents it kept."""
+        its removed, skipped and failed records; returns the documents it kept."""
         self.stats.append(output | f"Stats {stage}" >> StageStatistics(
             stage, signals, counts_records))
         self.removed.append(output.removed)
+        self.skipped.append(output.skipped)
         self.failed.append(output.failed)
         return output.kept
 
@@ -125,7 +128,9 @@ def curate(kept, records: RunRecords, options: CurationOptions,
     samples = removed | "Removed samples" >> beam.FlatMap(removal_samples)
     failed = (tuple(records.failed) | "All failed" >> beam.Flatten()
               | "Failure samples" >> beam.FlatMap(failure_samples))
-    _ = ((samples, failed) | "All samples" >> beam.Flatten()
+    skipped = (tuple(records.skipped) | "All skipped" >> beam.Flatten()
+               | "Skip samples" >> beam.FlatMap(skip_samples))
+    _ = ((samples, failed, skipped) | "All samples" >> beam.Flatten()
          | "Write samples" >> WriteSamples(directory, DEFAULT_REMOVED_SAMPLE_SIZE, options.seed))
     _ = (tuple(records.stats) | "All stats" >> beam.Flatten()
          | "Write stats" >> WriteStats(f"{directory}/stats.json", stage_order, parameters))
