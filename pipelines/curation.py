@@ -120,7 +120,8 @@ def curate(kept, records: RunRecords, options: CurationOptions,
     parameters = options.parameters()
     directory = options.subset_dir
     shards = kept | "Write shards" >> WriteShards(
-        directory, all_signal_names(), parameters, options.num_shards)
+        directory, all_signal_names(), parameters, options.num_shards,
+        output_format=options.output_format)
     records.stats.append(shards | "Stats output" >> StageFacts())
     removed = tuple(records.removed) | "All removed" >> beam.Flatten()
     if options.keep_removed == "all":

@@ -24,6 +24,7 @@ from massivetext.filters.repetition import RepetitionFilter
 from massivetext.cli.filter_options import add_filter_arguments, filters_from_args
 from massivetext.dedup.lsh import DEFAULT_THRESHOLD
 from massivetext.dedup.minhash import DEFAULT_NUM_PERM
+from massivetext.io.shard_writers import DEFAULT_OUTPUT_FORMAT, SHARD_WRITERS
 
 PROJECT_SETUP_FILE = Path(__file__).resolve().parents[1] / "setup.py"
 # Beam's portable local runner, the engine under DirectRunner. Named directly because
@@ -55,6 +56,7 @@ class CurationOptions:
     decontam_mode: str = "jaccard"
     num_shards: int = 0
     keep_removed: str = "sample"
+    output_format: str = DEFAULT_OUTPUT_FORMAT
 
     @property
     def subset_dir(self) -> str:
@@ -115,6 +117,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep-removed", choices=("sample", "all"), default="sample",
                         help="sample: up to 100 removed documents per reason (always written); "
                              "all: also every removed document, under removed/all/")
+    parser.add_argument("--output-format", choices=tuple(SHARD_WRITERS),
+                        default=DEFAULT_OUTPUT_FORMAT,
+                        help="shard file format: arrow (Arrow IPC, the default; what training "
+                             "reads fastest), parquet, or jsonl.gz")
     add_filter_arguments(parser, FILTER_CLASSES)
 
 
@@ -128,7 +134,7 @@ def curation_options(args: argparse.Namespace) -> CurationOptions:
         dedup_threshold=args.dedup_threshold, num_perm=args.num_perm, seed=args.seed,
         test_sets=tuple(path for path in args.test_sets.split(",") if path),
         decontam_mode=args.decontam_mode, num_shards=args.num_shards,
-        keep_removed=args.keep_removed)
+        keep_removed=args.keep_removed, output_format=args.output_format)
 
 
 def parse(argv: list[str]) -> tuple[CurationOptions, PipelineOptions]:
@@ -145,7 +151,9 @@ def pipeline_options(beam_args: list[str]) -> PipelineOptions:
                      f"--direct_num_workers={os.cpu_count() or 1}", *beam_args]
     options = PipelineOptions(beam_args)
     setup = options.view_as(SetupOptions)
-    if "Dataflow" in str(options.view_as(StandardOptions).runner) and not setup.setup_file:
-        # Remote workers install our packages through the project's setup.py.
+    if ("Dataflow" in str(options.view_as(StandardOptions).runner) and not setup.setup_file
+            and PROJECT_SETUP_FILE.exists()):
+        # Remote workers install our packages through the project's setup.py (a source
+        # checkout; an installed wheel has none: pass --setup_file or an SDK image).
         setup.setup_file = str(PROJECT_SETUP_FILE)
     return options
