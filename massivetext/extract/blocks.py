@@ -55,6 +55,7 @@ MAX_LINK_DENSITY = 0.5
 SHORT_BLOCK_CHARS = 200
 MAX_SHORT_BLOCK_LINK_DENSITY = 0.25
 
+MAIN_HINT_SHARE = 0.8
 PARAGRAPH_TAGS = ("p", "pre", "blockquote", "td")
 # Containers that hold a paragraph when their own text (between children) is long
 # enough: text split by <br> instead of <p>.
@@ -263,6 +264,26 @@ def _preceding_title(index: TextIndex, first: etree._Element) -> etree._Element 
     return None
 
 
+def _main_hint(root: etree._Element) -> etree._Element | None:
+    """The page's one ``<main>`` (or ``role="main"``) element, if it has exactly one."""
+    hints = [element for element in root.iter(etree.Element)
+             if element.tag == "main" or element.get("role") == "main"]
+    return hints[0] if len(hints) == 1 else None
+
+
+def _widen_to_main_hint(root, index, group):
+    hint = _main_hint(root)
+    if hint is None:
+        return group
+    if not any(ancestor is hint for ancestor in group[0].iterancestors()) and group[0] is not hint:
+        return group
+    chosen = sum(index.length(element) for element in group)
+    hint_length = index.length(hint)
+    if chosen >= MAIN_HINT_SHARE * hint_length or _link_density(index, hint) > MAX_LINK_DENSITY:
+        return group
+    return [hint]
+
+
 def find_main_blocks(root: etree._Element, index: TextIndex, *,
                      with_title: bool = False) -> list[etree._Element]:
     """The sibling elements that hold the page's main text, in document order; with
@@ -286,6 +307,7 @@ def find_main_blocks(root: etree._Element, index: TextIndex, *,
         return []
     group = (_lift_to_alike_group(index, best)
              or _joining_siblings(index, best, scores, best_score))
+    group = _widen_to_main_hint(root, index, group)
     title = _preceding_title(index, group[0]) if with_title else None
     for element in group:
         _prune_link_lists(index, element)

@@ -29,7 +29,7 @@ PARSER_DEPTH_LIMIT = 255
 
 # Elements whose content is never prose: code, media, form controls, captions.
 NON_CONTENT_TAGS = (
-    "head", "script", "style", "noscript", "template", "svg", "math", "iframe", "frame",
+    "head", "script", "style", "template", "svg", "math", "iframe", "frame",
     "frameset", "object", "embed", "applet", "canvas", "video", "audio", "map",
     "button", "select", "option", "textarea", "input", "label", "dialog", "menu",
     "figcaption",
@@ -46,9 +46,20 @@ BOILERPLATE_TOKENS = frozenset("""
     newsletters subscribe subscription signup advert adverts advertisement ad ads
     adslot sponsor sponsored promo promos popup popups modal overlay masthead
     pagination pager outbrain taboola skip toolbar tags tagcloud
-    byline author authors login signin hidden sronly printonly dateline timestamp
+    byline author authors login signin sronly printonly dateline timestamp
     caption credit credits rss jump
 """.split())
+# Class names that hide an element, on every screen or on some ("md:hidden",
+# "hidden-xs", "d-md-none"), unless another class shows it again on wider screens
+# ("hidden md:block", "d-none d-lg-flex"): modern pages render their main text that
+# way. Whole class names, since utility classes such as "overflow-hidden" or
+# "hidden-scrollbar" hide nothing.
+_HIDING_CLASS = re.compile(
+    r"^(?:(?:[a-z0-9]+:)?hidden|hidden-(?:xs|sm|md|lg|xl|xxl)|d-(?:[a-z]{2,3}-)?none"
+    r"|invisible|sr-only|visually-hidden|screen-reader-text|is-hidden)$")
+_SHOWING_CLASS = re.compile(
+    r"^(?:[a-z0-9-]+:(?:block|flex|grid|inline|inline-block|inline-flex|table|contents)"
+    r"|d-[a-z]{2,3}-(?:block|flex|grid|inline|inline-block|inline-flex|table))$")
 # Tokens that mark main content: an element naming one of these is kept even when it
 # also names a boilerplate token ("post-content has-sidebar" is content).
 CONTENT_TOKENS = frozenset("article articles body content main post story entry text".split())
@@ -69,6 +80,9 @@ _LETTER_RUNS = re.compile("[a-z]+")
 # placeholders when rendering), lone surrogates become U+FFFD (they cannot be encoded).
 _CONTROL_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
+# React streams server-rendered content that was not ready at first into hidden
+# <div id="S:..."> elements, which a script moves into place: text, not hidden.
+_REACT_STREAMED_ID = re.compile(r"S:[0-9a-z]+$")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _TEXT_LENGTH = etree.XPath("string-length(normalize-space(string(.)))")
 # Attributes that can name an element boilerplate or hide it (_may_name_boilerplate).
@@ -156,10 +170,18 @@ def _may_name_boilerplate(element: etree._Element) -> bool:
     return style is not None and ("none" in style or "hidden" in style)
 
 
+def _hides(class_names: list[str]) -> bool:
+    """Whether these classes hide their element on a desktop screen."""
+    hiding = any(_HIDING_CLASS.match(name) for name in class_names)
+    return hiding and not any(_SHOWING_CLASS.match(name) for name in class_names)
+
+
 def _names_boilerplate(element: etree._Element) -> bool:
     """Whether the element's attributes say that it is page furniture or hidden."""
     get = element.get
-    if get("hidden") is not None or get("aria-hidden") == "true":
+    if get("hidden") is not None and not _REACT_STREAMED_ID.match(get("id") or ""):
+        return True
+    if get("aria-hidden") == "true":
         return True
     style = get("style")
     if style and _HIDDEN_STYLE.search(style):
@@ -167,7 +189,13 @@ def _names_boilerplate(element: etree._Element) -> bool:
     role = get("role")
     if role and role.lower() in BOILERPLATE_ROLES:
         return True
-    tokens = set(_LETTER_RUNS.findall(f"{get('class') or ''} {get('id') or ''}".lower()))
+    names = (get("class") or "").lower().split()
+    if names and _hides(names):
+        return True
+    # Utility classes with a variant or an arbitrary value ("lg:[--nav-bar-height:4px]",
+    # "has-[>[data-slot=banner]]:pt-0") style the element; they never name what it is.
+    names = [name for name in names if ":" not in name and "[" not in name]
+    tokens = set(_LETTER_RUNS.findall(f"{' '.join(names)} {get('id') or ''}".lower()))
     return not tokens.isdisjoint(BOILERPLATE_TOKENS) and tokens.isdisjoint(CONTENT_TOKENS)
 
 
