@@ -36,8 +36,10 @@ def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
             | "Input patterns" >> beam.Create(list(options.inputs))
             | "Read WARC" >> ReadWarc())
     count_read_outcomes(records, read["pages"], read["skipped"], read["failed"])
-    extracted = read["pages"] | "Extract text" >> ExtractText(options.extractor, options.subset)
+    extract = ExtractText(options.extractor, options.subset)
+    extracted = read["pages"] | "Extract text" >> extract
     documents = records.add_stage("extract", extracted)
+    records.stats.append(extract.counts)  # fallbacks taken, deep pages flattened
     # The paper lists the content filter first; it runs after extraction here because
     # the English filter needs the extracted text.
     documents = filter_content(documents, records, options)

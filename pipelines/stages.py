@@ -17,6 +17,7 @@ import apache_beam as beam
 from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
 from massivetext.filters.base import Judgement
 from massivetext.pipelines.accounting import StageOutput
 
@@ -104,15 +105,15 @@ class _ExtractPage(beam.DoFn):
         self._subset = subset
 
     def setup(self):
-        from massivetext.extract.extractor import get_extractor
+        from massivetext.extract.extractor import get_page_extractor
 
-        self._extract = get_extractor(self._extractor_name)
+        self._extract = get_page_extractor(self._extractor_name)
 
     def process(self, page: WebPage):
         from massivetext.extract.extractor import ExtractionError
 
         try:
-            text = self._extract(page.html, page.url)
+            extraction = self._extract(page.html, page.url)
         except ExtractionError as error:
             yield beam.pvalue.TaggedOutput(
                 "failed", Failed("extract", error.error, page.source, page.offset, str(error)))
@@ -123,6 +124,10 @@ class _ExtractPage(beam.DoFn):
                 "failed", Failed("extract", "extractor_exception", page.source, page.offset,
                                  repr(error)))
             return
+        text = extraction.text
+        for key in extraction.counter_keys():  # fallbacks taken, deep pages flattened
+            Metrics.counter("massivetext.extract", key.replace(":", ".")).inc()
+            yield beam.pvalue.TaggedOutput("counts", ("extract", key, 1))
         document = Document(
             id=page.record_id or f"{page.source}@{page.offset}", text=text,
             subset=self._subset, url=page.url, source=page.source, offset=page.offset,
@@ -138,7 +143,9 @@ class ExtractText(beam.PTransform):
     """PCollection[WebPage] -> StageOutput: Documents with the page's main text.
 
     Pages with no main text are removed (``no_text``); pathological pages (too large,
-    too deep, unparseable) fail with the extractor's error name.
+    too deep, unparseable) fail with the extractor's error name. ``counts`` (set when
+    applied) holds ``("extract", key, 1)`` statistics triples: the fallback each page
+    took (``fallback:<step>``) and pages flattened for depth (``deep_html_flattened``).
     """
 
     def __init__(self, extractor: str = "tree", subset: str = "massiveweb"):
@@ -148,7 +155,8 @@ class ExtractText(beam.PTransform):
 
     def expand(self, pages):
         outputs = pages | beam.ParDo(_ExtractPage(self._extractor, self._subset)).with_outputs(
-            "removed", "failed", main="kept")
+            "removed", "failed", "counts", main="kept")
+        self.counts = outputs.counts
         return StageOutput(outputs.kept, outputs.removed, outputs.failed)
 
 

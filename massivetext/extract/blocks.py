@@ -55,7 +55,13 @@ MAX_LINK_DENSITY = 0.5
 SHORT_BLOCK_CHARS = 200
 MAX_SHORT_BLOCK_LINK_DENSITY = 0.25
 
+# The page's one <main> element (or role="main") replaces the chosen group when the
+# group holds less than this share of its text: landing, product and docs pages cut
+# their main text into sections of different kinds, of which the search finds one.
 MAIN_HINT_SHARE = 0.8
+# The largest text block (a fallback) holds at least this share of the page's text
+# outside links.
+LARGEST_BLOCK_SHARE = 0.5
 PARAGRAPH_TAGS = ("p", "pre", "blockquote", "td")
 # Containers that hold a paragraph when their own text (between children) is long
 # enough: text split by <br> instead of <p>.
@@ -312,3 +318,22 @@ def find_main_blocks(root: etree._Element, index: TextIndex, *,
     for element in group:
         _prune_link_lists(index, element)
     return group if title is None else [title, *group]
+
+
+def largest_text_block(root: etree._Element, index: TextIndex) -> etree._Element | None:
+    """The smallest element that holds at least :data:`LARGEST_BLOCK_SHARE` of the
+    page's text outside links, or None when all its text is in links: the fallback for
+    a page with no run of paragraphs (text in short lines, cards or table cells)."""
+    def unlinked(element: etree._Element) -> int:
+        return index.length(element) - index.linked_length(element)
+
+    total = unlinked(root)
+    if total <= 0:
+        return None
+    node = root
+    while True:
+        children = [child for child in node if isinstance(child.tag, str)]
+        best = max(children, key=unlinked, default=None)
+        if best is None or unlinked(best) < LARGEST_BLOCK_SHARE * total:
+            return node
+        node = best

@@ -3,9 +3,10 @@
 Two steps, both in place and iterative (no Python recursion on the tree):
 
 - :func:`parse_html` parses with libxml2's HTML parser set for untrusted input: no
-  network, no entity loading, comments and processing instructions dropped, and the
-  parser's own resource limits left on (``huge_tree=False``), so an HTML bomb stops at
-  libxml2's depth limit instead of exhausting memory.
+  network, no entity loading, comments and processing instructions dropped. Its
+  "huge" mode raises the depth limit from 256 to 2048 levels; the input's size is
+  bounded by the caller, and :func:`flatten_deep` then cuts the tree to our own
+  :data:`MAX_TREE_DEPTH`, keeping the text below it.
 - :func:`remove_boilerplate` drops elements that hold no main text: code, media, form
   controls and captions, navigation and page furniture (``nav``, ``footer``, ``aside`` ...), hidden
   elements, and elements whose class, id or role names boilerplate (menus, cookie
@@ -23,9 +24,14 @@ import threading
 
 from lxml import etree
 
-# libxml2's nesting limit without XML_PARSE_HUGE: it stops parsing (losing the rest of
-# the page) beyond this depth, so a page that reaches it cannot be extracted faithfully.
-PARSER_DEPTH_LIMIT = 255
+# libxml2's nesting limit in its "huge" mode (XML_PARSE_HUGE): it stops parsing beyond
+# this depth, losing the rest of the page, so a page that reaches it fails. Without
+# that mode the limit is 256, which real pages reach: old forum and mail-archive pages
+# leave hundreds of <font> tags unclosed.
+PARSER_DEPTH_LIMIT = 2047
+# Our own nesting bound (see :func:`flatten_deep`): deeper elements are flattened into
+# their ancestor at this depth, so every later walk sees a tree at most this deep.
+MAX_TREE_DEPTH = 256
 
 # Elements whose content is never prose: code, media, form controls, captions.
 NON_CONTENT_TAGS = (
@@ -101,7 +107,7 @@ def _parser() -> etree.HTMLParser:
         # The text is handed over as UTF-8, whatever the page's own declarations say.
         parser = etree.HTMLParser(
             encoding="utf-8", recover=True, no_network=True, remove_comments=True, remove_pis=True,
-            huge_tree=False, remove_blank_text=False, default_doctype=False,
+            huge_tree=True, remove_blank_text=False, default_doctype=False,
             collect_ids=False)
         _local.parser = parser
     return parser
@@ -115,12 +121,12 @@ class HtmlParseError(ValueError):
         self.error = error
 
 
-def parse_html(text: str, max_depth: int = PARSER_DEPTH_LIMIT) -> etree._Element | None:
+def parse_html(text: str) -> etree._Element | None:
     """Parse ``text`` to the root ``<html>`` element, or None when it holds no markup.
 
     Raises :class:`HtmlParseError` ``html_too_deep`` when elements nest deeper than
-    ``max_depth`` (at most :data:`PARSER_DEPTH_LIMIT`, where libxml2 stops parsing),
-    and ``unparseable_html`` when libxml2 gives up on the input.
+    :data:`PARSER_DEPTH_LIMIT`, where libxml2 stops parsing and the rest of the page
+    would be lost, and ``unparseable_html`` when libxml2 gives up on the input.
     """
     if not text.strip():
         return None
@@ -135,13 +141,27 @@ def parse_html(text: str, max_depth: int = PARSER_DEPTH_LIMIT) -> etree._Element
         raise HtmlParseError("unparseable_html", str(error)) from error
     if root is None:
         return None
-    for entry in parser.error_log:
-        if entry.type_name == "ERR_RESOURCE_LIMIT":
-            raise HtmlParseError("html_too_deep", entry.message)
-    if max_depth < PARSER_DEPTH_LIMIT and root.xpath(
-            "boolean(/" + "/".join(["*"] * (max_depth + 1)) + ")"):
-        raise HtmlParseError("html_too_deep", f"elements nest deeper than {max_depth}")
+    if any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log):
+        raise HtmlParseError("html_too_deep", f"elements nest deeper than {PARSER_DEPTH_LIMIT} "
+                             "levels, where the HTML parser stops")
     return root
+
+
+def flatten_deep(root: etree._Element, max_depth: int = MAX_TREE_DEPTH) -> int:
+    """Flatten every element nested deeper than ``max_depth`` levels into its ancestor
+    at that depth: their text stays, in order, their tags go (code and media first, as
+    :func:`remove_boilerplate` would). Returns how many subtrees were flattened.
+
+    Run right after parsing, so that no later step walks a tree deeper than this.
+    """
+    if max_depth < 1:
+        raise ValueError(f"max_depth must be at least 1, not {max_depth}")
+    # Elements at depth max_depth (the root is at depth 1) that have children.
+    deepest = root.xpath("/" + "/".join(["*"] * max_depth) + "[*]")
+    for element in deepest:
+        etree.strip_elements(element, *NON_CONTENT_TAGS, with_tail=False)
+        etree.strip_tags(element, "*")
+    return len(deepest)
 
 
 def drop_element(element: etree._Element) -> None:
