@@ -2,7 +2,7 @@
 
 The Gopher paper (Appendix A.1.1) observes that "coherent and self-contained blocks of
 salient text tend to occur in groups of semantically or visually similar tags at the
-same level of the HTML tree". We find that group in three steps:
+same level of the HTML tree". We find that group in these steps:
 
 1. Every paragraph-like element (``p``, ``pre``, ``blockquote``, and ``div``s that hold
    text directly) with enough text votes for the ancestors that hold it: its parent
@@ -12,7 +12,10 @@ same level of the HTML tree". We find that group in three steps:
    made of links), and the best one is the *main container*.
 3. Siblings of the main container that look alike (same tag and class, or enough text
    of their own with few links) join it: articles split around an advert stay whole.
-4. On request, the page's main heading joins them when it stands right before them,
+4. When that group is a small part of the page's region (its one ``<main>``, or the
+   outermost container whose text is mostly not links), the region replaces it:
+   modern pages cut their main text into sections of different kinds.
+5. On request, the page's main heading joins them when it stands right before them,
    outside them (``<h1>`` above the content ``<div>``): the article's title.
 
 Inside the chosen containers, sub-blocks made mostly of links (link lists, tag clouds,
@@ -55,10 +58,13 @@ MAX_LINK_DENSITY = 0.5
 SHORT_BLOCK_CHARS = 200
 MAX_SHORT_BLOCK_LINK_DENSITY = 0.25
 
-# The page's one <main> element (or role="main") replaces the chosen group when the
-# group holds less than this share of its text: landing, product and docs pages cut
-# their main text into sections of different kinds, of which the search finds one.
+# The region of the page that the chosen group is part of (its one <main> element, or
+# the outermost ancestor with at most REGION_LINK_DENSITY of its text in links)
+# replaces the group when the group holds less than MAIN_HINT_SHARE of its text:
+# landing, product and docs pages cut their main text into sections of different
+# kinds, of which the paragraph votes find one (see _widen_to_region).
 MAIN_HINT_SHARE = 0.8
+REGION_LINK_DENSITY = 0.2
 # The largest text block (a fallback) holds at least this share of the page's text
 # outside links.
 LARGEST_BLOCK_SHARE = 0.5
@@ -277,17 +283,33 @@ def _main_hint(root: etree._Element) -> etree._Element | None:
     return hints[0] if len(hints) == 1 else None
 
 
-def _widen_to_main_hint(root, index, group):
-    hint = _main_hint(root)
-    if hint is None:
-        return group
-    if not any(ancestor is hint for ancestor in group[0].iterancestors()) and group[0] is not hint:
-        return group
+def _widen_to_region(root: etree._Element, index: TextIndex,
+                     group: list[etree._Element]) -> list[etree._Element]:
+    """The region of the page that ``group`` is a part of, when it is a small part.
+
+    Modern pages cut their main text into sections of different kinds (a hero, a
+    feature grid, specifications, a closing call), of which the paragraph votes find
+    the one with the most prose. The region is the page's one ``<main>`` when the
+    group lies in it, else the outermost ancestor below ``<body>`` whose text is
+    mostly not links (:data:`REGION_LINK_DENSITY`); it replaces the group when the
+    group holds less than :data:`MAIN_HINT_SHARE` of its text. Its link lists are
+    pruned like the group's.
+    """
     chosen = sum(index.length(element) for element in group)
-    hint_length = index.length(hint)
-    if chosen >= MAIN_HINT_SHARE * hint_length or _link_density(index, hint) > MAX_LINK_DENSITY:
-        return group
-    return [hint]
+    hint = _main_hint(root)
+    if hint is not None:
+        if not (group[0] is hint or any(a is hint for a in group[0].iterancestors())):
+            return group
+        fits = _link_density(index, hint) <= MAX_LINK_DENSITY
+        return [hint] if fits and chosen < MAIN_HINT_SHARE * index.length(hint) else group
+    region = None
+    for ancestor in group[0].iterancestors():
+        if ancestor.tag in ("body", "html"):
+            break
+        if (_link_density(index, ancestor) <= REGION_LINK_DENSITY
+                and chosen < MAIN_HINT_SHARE * index.length(ancestor)):
+            region = ancestor
+    return group if region is None else [region]
 
 
 def find_main_blocks(root: etree._Element, index: TextIndex, *,
@@ -313,7 +335,7 @@ def find_main_blocks(root: etree._Element, index: TextIndex, *,
         return []
     group = (_lift_to_alike_group(index, best)
              or _joining_siblings(index, best, scores, best_score))
-    group = _widen_to_main_hint(root, index, group)
+    group = _widen_to_region(root, index, group)
     title = _preceding_title(index, group[0]) if with_title else None
     for element in group:
         _prune_link_lists(index, element)
