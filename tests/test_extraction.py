@@ -203,13 +203,13 @@ def test_pages_without_main_text_give_empty_text(html):
 
 def test_html_bomb_neither_crashes_nor_hangs():
     bomb = "<div>" * 100_000 + "deep" + "</div>" * 100_000
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a loaded machine does not fail it
     with pytest.raises(ExtractionError) as caught:
         extract_text(page(bomb))
     assert caught.value.error == "html_too_deep"
     unclosed = "<p>" * 100_000 + PROSE[0]
     assert extract_text(page(unclosed)) == PROSE[0]
-    assert time.perf_counter() - start < 3.0
+    assert time.process_time() - start < 3.0
 
 
 def test_unclosed_font_tags_beyond_libxml2s_default_depth_keep_the_page():
