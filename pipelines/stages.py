@@ -2,8 +2,9 @@
 
 Each stage is a labelled PTransform whose logic lives in ``massivetext/`` and
 ``filters/``; this module only wires it into Beam. Stages return a ``StageOutput``
-(documents kept, ``Removed`` records, ``Failed`` records) so that every input record
-is accounted for.
+(:mod:`massivetext.pipelines.accounting`: documents kept, ``Removed``, ``Skipped`` and
+``Failed`` records, the stage's own statistics) so that every input record is
+accounted for.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from massivetext.filters.base import Judgement
-from massivetext.pipelines.accounting import StageOutput
+from massivetext.pipelines.accounting import stage_output
 
 from massivetext.document import Document, Failed, Removed, Skipped, WebPage
 
@@ -82,12 +83,11 @@ def _read_text(path: str, opener, subset: str) -> Iterator:
 
 
 class ReadWarc(beam.PTransform):
-    """PCollection[str] WARC glob patterns -> dict of PCollections.
+    """PCollection[str] WARC glob patterns -> StageOutput of the read stage.
 
-    ``pages``: WebPage (HTML
-    responses, decoded), reshuffled so extraction spreads over workers even when one
-    file holds most of the pages; ``skipped``: Skipped records by kind; ``failed``:
-    Failed records.
+    ``kept``: WebPage (HTML responses, decoded), reshuffled so extraction spreads over
+    workers even when one file holds most of the pages; ``skipped``: Skipped records by
+    kind; ``failed``: Failed records.
     """
 
     def expand(self, patterns):
@@ -95,8 +95,8 @@ class ReadWarc(beam.PTransform):
                    | "Match files" >> MatchFiles()
                    | "Read records" >> beam.ParDo(_ReadFile(_read_warc)).with_outputs(
                        "skipped", "failed", main="pages"))
-        return {"pages": outputs.pages | "Spread pages" >> beam.Reshuffle(),
-                "skipped": outputs.skipped, "failed": outputs.failed}
+        return stage_output(outputs.pages | "Spread pages" >> beam.Reshuffle(),
+                            skipped=outputs.skipped, failed=outputs.failed)
 
 
 class _ExtractPage(beam.DoFn):
@@ -143,8 +143,8 @@ class ExtractText(beam.PTransform):
     """PCollection[WebPage] -> StageOutput: Documents with the page's main text.
 
     Pages with no main text are removed (``no_text``); pathological pages (too large,
-    too deep, unparseable) fail with the extractor's error name. ``counts`` (set when
-    applied) holds ``("extract", key, 1)`` statistics triples: the fallback each page
+    too deep, unparseable) fail with the extractor's error name. Its ``stats`` are
+    ``("extract", key, 1)`` triples: the fallback each page
     took (``fallback:<step>``) and pages flattened for depth (``deep_html_flattened``).
     """
 
@@ -156,8 +156,8 @@ class ExtractText(beam.PTransform):
     def expand(self, pages):
         outputs = pages | beam.ParDo(_ExtractPage(self._extractor, self._subset)).with_outputs(
             "removed", "failed", "counts", main="kept")
-        self.counts = outputs.counts
-        return StageOutput(outputs.kept, outputs.removed, outputs.failed)
+        return stage_output(outputs.kept, removed=outputs.removed, failed=outputs.failed,
+                            stats=outputs.counts)
 
 
 DocumentJudge = Callable[[Document], Judgement]
@@ -209,14 +209,14 @@ class JudgeDocuments(beam.PTransform):
         outputs = documents | beam.ParDo(
             _JudgeDocuments(self._stage, self._make_judges)).with_outputs(
                 "removed", "failed", main="kept")
-        return StageOutput(outputs.kept, outputs.removed, outputs.failed)
+        return stage_output(outputs.kept, removed=outputs.removed, failed=outputs.failed)
 
 
 class ReadTextDocuments(beam.PTransform):
-    """PCollection[str] JSONL(.gz)/Parquet glob patterns -> dict of PCollections.
+    """PCollection[str] JSONL(.gz)/Parquet glob patterns -> StageOutput of the read stage.
 
-    ``documents``: Document (reshuffled); ``failed``: Failed records (bad JSON lines,
-    records without text, corrupt files).
+    ``kept``: Document (reshuffled); ``failed``: Failed records (bad JSON lines, records
+    without text, corrupt files).
     """
 
     def __init__(self, subset: str):
@@ -229,5 +229,5 @@ class ReadTextDocuments(beam.PTransform):
                    | "Read records" >> beam.ParDo(_ReadFile(functools.partial(
                        _read_text, subset=self._subset))).with_outputs(
                            "failed", main="documents"))
-        return {"documents": outputs.documents | "Spread documents" >> beam.Reshuffle(),
-                "failed": outputs.failed}
+        return stage_output(outputs.documents | "Spread documents" >> beam.Reshuffle(),
+                            failed=outputs.failed)

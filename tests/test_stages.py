@@ -80,11 +80,10 @@ def test_extract_text_counts_each_fallback_and_each_flattened_page():
     pages = [page("<urn:uuid:1>", f"<html><body>{lines}</body></html>"),
              page("<urn:uuid:2>", "<html><body>" + "<font>" * 300 + deep + "</body></html>")]
     with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
-        extract = ExtractText()
-        output = pipeline | beam.Create(pages) | extract
+        output = pipeline | beam.Create(pages) | ExtractText()
         assert_that(output.kept | "Kept" >> beam.Map(lambda d: d.id),
                     equal_to(["<urn:uuid:1>", "<urn:uuid:2>"]), label="kept")
-        assert_that(extract.counts, equal_to([("extract", "fallback:largest_block", 1),
+        assert_that(output.stats, equal_to([("extract", "fallback:largest_block", 1),
                                               ("extract", "deep_html_flattened", 1)]),
                     label="counts")
 
