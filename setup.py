@@ -19,6 +19,7 @@ CORE_REQUIRES = [
     "numpy>=1.26,<3",
     "xxhash>=3.4,<5",
     "charset-normalizer>=3.3,<4",
+    "mwparserfromhell>=0.6.6,<0.8",
 ]
 
 # `massivetext NAME` runs MODULE.main (massivetext/cli/main.py reads this group).

@@ -11,6 +11,7 @@ and renamed once complete, so a reader never sees half a shard.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Sequence
 from typing import BinaryIO
@@ -37,6 +38,7 @@ METADATA_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
     ("warc_date", pa.string()),
     ("charset", pa.string()),
     ("charset_source", pa.string()),
+    ("metadata", pa.string()),  # Document.metadata as a JSON object, keys sorted
 )
 
 
@@ -70,7 +72,9 @@ def documents_to_table(documents: Sequence[Document], schema: pa.Schema) -> pa.T
     signal_names = schema.names[len(METADATA_FIELDS):]
     for document in documents:
         for name in metadata_names:
-            columns[name].append(getattr(document, name))
+            value = getattr(document, name)
+            columns[name].append(json.dumps(value, ensure_ascii=False, sort_keys=True)
+                                 if name == "metadata" else value)
         for name in signal_names:
             value = document.signals.get(name)
             columns[name].append(None if value is None else float(value))
