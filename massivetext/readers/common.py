@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import bz2
+import gzip
+import io
 import logging
+import lzma
 from collections.abc import Callable
 from typing import BinaryIO
 
@@ -18,6 +22,22 @@ Opener = Callable[[str], BinaryIO]
 def open_input(path: str, opener: Opener | None) -> BinaryIO:
     """``path`` opened for reading bytes by ``opener`` (Beam's filesystems) or locally."""
     return opener(path) if opener else open(path, "rb")  # noqa: SIM115 - closed by caller
+
+
+_MAGIC = ((b"\x1f\x8b", lambda stream: gzip.GzipFile(fileobj=stream, mode="rb")),
+          (b"BZh", bz2.BZ2File), (b"\xfd7zXZ\x00", lzma.LZMAFile))
+
+
+def decompressed_stream(raw: BinaryIO) -> BinaryIO:
+    """``raw``'s bytes, decompressed when they start with gzip's, bzip2's or xz's magic
+    (multistream bzip2 and multi-member gzip included). A truncated or corrupt stream
+    raises ``EOFError`` or ``OSError`` from the read that meets it."""
+    stream = raw if hasattr(raw, "peek") else io.BufferedReader(raw)
+    head = stream.peek(6)[:6]
+    for magic, opener in _MAGIC:
+        if head.startswith(magic):
+            return opener(stream)
+    return stream
 
 
 def url_id(prefix: str, url: str) -> str:

@@ -18,6 +18,7 @@ archives or Parquet files.
 
 from __future__ import annotations
 
+import lzma
 import os
 import tarfile
 import zipfile
@@ -28,7 +29,7 @@ from pathlib import PurePosixPath
 from massivetext.document import Document, Failed, Skipped
 from massivetext.io.text_input import read_parquet_records
 from massivetext.readers.code_files import VCS_DIRECTORIES, code_outcome
-from massivetext.readers.common import Opener, open_input, read_failure
+from massivetext.readers.common import Opener, decompressed_stream, open_input, read_failure
 
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".zip")
 PARQUET_PATH_COLUMNS = ("path", "max_stars_repo_path")
@@ -86,8 +87,20 @@ def _split_member(name: str, archive: str) -> tuple[str, str]:
     return tuple(name.split("/", 1)) if "/" in name else (_archive_name(archive), name)
 
 
+def _member_reader(archive: tarfile.TarFile, member: tarfile.TarInfo):
+    def read(limit: int) -> bytes:
+        data = archive.extractfile(member).read(limit)
+        # A stream cut short reads short, silently: tarfile would take it as the end.
+        if len(data) < min(member.size, limit):
+            raise tarfile.ReadError(f"{member.name}: {len(data)} of {member.size} bytes")
+        return data
+    return read
+
+
 def _tar_members(path: str, raw, subset: str) -> Iterator[Outcome]:
-    with tarfile.open(fileobj=raw, mode="r|*") as archive:
+    # Decompressed by us, not by tarfile: its own stream reader takes a cut-off
+    # gzip stream for the end of the archive.
+    with tarfile.open(fileobj=decompressed_stream(raw), mode="r|") as archive:
         for position, member in enumerate(archive, start=1):
             if member.isdir():
                 continue
@@ -95,8 +108,8 @@ def _tar_members(path: str, raw, subset: str) -> Iterator[Outcome]:
             if not member.isfile():
                 yield Skipped("not_regular_file", path, position, f"{repo}/{relative}")
                 continue
-            stream = archive.extractfile(member)
-            yield code_outcome(repo, relative, member.size, stream.read, path, position, subset)
+            yield code_outcome(repo, relative, member.size, _member_reader(archive, member), path,
+                               position, subset)
 
 
 def _zip_members(path: str, raw, subset: str) -> Iterator[Outcome]:
@@ -127,7 +140,8 @@ def read_code_archive(path: str, subset: str = "github", opener: Opener | None =
             for outcome in members(path, raw, subset):
                 position = outcome.offset
                 yield outcome
-        except (tarfile.TarError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as error:
+        except (tarfile.TarError, zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError,
+                EOFError) as error:
             yield read_failure(path, "bad_archive", position + 1,
                                f"after member {position}: {error}")
 

@@ -26,9 +26,6 @@ formed cannot be resynchronised: the file ends with one Failed ``bad_xml`` (or
 
 from __future__ import annotations
 
-import bz2
-import gzip
-import io
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,7 +34,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from massivetext.document import Document, Failed, Skipped
-from massivetext.readers.common import Opener, open_input, read_failure
+from massivetext.readers.common import Opener, decompressed_stream, open_input, read_failure
 from massivetext.readers.wikitext import HIDDEN_LINK_NAMESPACES, convert
 
 #: Our choice: a page's wikitext over 8 MiB is not an article (the largest Wikipedia
@@ -52,7 +49,6 @@ DISAMBIGUATION_TEMPLATES = frozenset({
     "aimai", "消歧義", "disambiguasi",
 })
 MAIN_NAMESPACE = 0
-_BZ2_MAGIC, _GZIP_MAGIC = b"BZh", b"\x1f\x8b"
 
 
 @dataclass
@@ -71,16 +67,6 @@ class _Revision:
     text: str | None = None
     model: str = "wikitext"
     revision_id: str = ""
-
-
-def _decompressed(raw) -> io.BufferedIOBase:
-    stream = raw if hasattr(raw, "peek") else io.BufferedReader(raw)
-    magic = stream.peek(3)[:3]
-    if magic == _BZ2_MAGIC:
-        return bz2.BZ2File(stream)
-    if magic[:2] == _GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=stream)
-    return stream
 
 
 def _site(siteinfo, ns: str) -> _Site:
@@ -161,7 +147,8 @@ def read_mediawiki(path: str, subset: str = "wikipedia", opener: Opener | None =
     reader = _PageReader(path, subset, max_page_bytes)
     with open_input(path, opener) as raw:
         events = etree.iterparse(
-            _decompressed(raw), events=("end",), tag=("{*}siteinfo", "{*}revision", "{*}page"),
+            decompressed_stream(raw), events=("end",),
+            tag=("{*}siteinfo", "{*}revision", "{*}page"),
             resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
         try:
             for _, element in events:

@@ -40,10 +40,13 @@ BULLET = "• "
 _BEHAVIOUR_SWITCH = re.compile(r"__[A-Z]+__")
 # What dropped templates and references leave behind: "( )", "(, , x)", "word ."
 _EMPTY_PARENTHESES = re.compile(r"\s?\([\s,;:]*\)")
-_LEADING_SEPARATORS = re.compile(r"\(\s*(?:[,;]\s*)+")
+_LEADING_SEPARATORS = re.compile(r"\((?:\s*[,;])*\s+|\((?:\s*[,;])+")
+_TRAILING_SPACE = re.compile(r"\s+\)")
 _SPACE_BEFORE_STOP = re.compile(r"(?<=\w) +(?=[.,](?:\s|$))")
 _STYLE_QUOTES = re.compile("'{2,}")  # italic, bold and both: 2, 3 or 5 quotes
 _SPACES = re.compile(r"[ \t\u00a0]{2,}")
+# A table the parser could not parse stays text; it is dropped as parsed ones are.
+_UNPARSED_TABLE = re.compile(r"^[ \t]*\{\|.*?^[ \t]*\|\}[ \t]*$", re.MULTILINE | re.DOTALL)
 _HEADING_MARK = "\x00"  # never in wikitext once NULs are removed
 
 
@@ -109,6 +112,7 @@ def render_inline(code, hidden_namespaces: frozenset[str]) -> str:
 
 def _tidy(line: str) -> str:
     line = _LEADING_SEPARATORS.sub("(", _EMPTY_PARENTHESES.sub("", line))
+    line = _TRAILING_SPACE.sub(")", line)
     return _SPACE_BEFORE_STOP.sub("", _SPACES.sub(" ", line)).strip()
 
 
@@ -163,5 +167,5 @@ def convert(wikitext: str, hidden_namespaces: frozenset[str] = HIDDEN_LINK_NAMES
     templates = {str(template.name).strip().lower().replace("_", " ")
                  for template in code.filter_templates(recursive=False)}
     rendered = render_inline(code, hidden_namespaces)
-    rendered = _STYLE_QUOTES.sub("", _BEHAVIOUR_SWITCH.sub("", rendered))
+    rendered = _STYLE_QUOTES.sub("", _BEHAVIOUR_SWITCH.sub("", _UNPARSED_TABLE.sub("", rendered)))
     return "\n\n".join(_drop_empty_sections(_blocks(rendered))), templates
