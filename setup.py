@@ -20,15 +20,21 @@ CORE_REQUIRES = [
     "xxhash>=3.4,<5",
     "charset-normalizer>=3.3,<4",
     "mwparserfromhell>=0.6.6,<0.8",
+    "jinja2>=3.1,<4",  # the HTML report's templates
+    "plotly>=5.22,<8",  # the HTML report's plots (its plotly.min.js is inlined)
+    "tomli>=2.0,<3; python_version < '3.11'",
 ]
 
 # `massivetext NAME` runs MODULE.main (massivetext/cli/main.py reads this group).
 COMMANDS = {
     "extract": "massivetext.cli.extract",
+    "report": "massivetext.cli.report",
     "run": "massivetext.pipelines.run_command",
     "sample": "massivetext.cli.sample",
     "score": "massivetext.cli.score",
+    "sequences": "massivetext.cli.sequences",
     "stats": "massivetext.cli.stats",
+    "tokenizer": "massivetext.cli.tokenizer",
 }
 
 EXTRAS_REQUIRE = {
@@ -36,6 +42,7 @@ EXTRAS_REQUIRE = {
     "train": [
         "jax>=0.4.30,<0.13",
         "sentencepiece>=0.2,<0.3",
+        "grain>=0.2.12,<0.3",
     ],
     "dev": [
         "pytest>=8,<10",
@@ -46,6 +53,8 @@ EXTRAS_REQUIRE = {
         "scipy>=1.11,<2",
         "warcio>=1.7,<2",
         "datasets>=2.19,<6",
+        "websocket-client>=1.7,<2",  # the report's browser test drives Chromium over CDP
+        "tokenizers>=0.19,<1",
     ],
 }
 
@@ -63,6 +72,7 @@ setup(
     + ["massivetext.filters", "massivetext.pipelines"],
     package_dir={"massivetext.filters": "filters", "massivetext.pipelines": "pipelines"},
     include_package_data=True,
+    package_data={"massivetext.report": ["templates/*.html", "assets/*.css", "assets/*.js"]},
     install_requires=CORE_REQUIRES,
     extras_require=EXTRAS_REQUIRE,
     entry_points={
