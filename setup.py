@@ -27,6 +27,7 @@ CORE_REQUIRES = [
 
 # `massivetext NAME` runs MODULE.main (massivetext/cli/main.py reads this group).
 COMMANDS = {
+    "corpus": "massivetext.pipelines.corpus_command",
     "extract": "massivetext.cli.extract",
     "report": "massivetext.cli.report",
     "run": "massivetext.pipelines.run_command",
