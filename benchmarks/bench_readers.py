@@ -30,7 +30,7 @@ from lxml import etree
 from massivetext.readers.formats import read_input
 from massivetext.sample.books import write_books
 from massivetext.sample.code_tree import write_code_tree
-from massivetext.sample.web_json import write_c4, write_news
+from massivetext.sample.web_json import syndicated_story, write_c4, write_news
 from massivetext.sample.wiki_dump import write_wiki_dump
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "text"
@@ -114,9 +114,9 @@ def inputs(directory: str) -> list[tuple[str, str, list[str], str, Callable]]:
     os.makedirs(books)
     write_books(books, rng, 12)
     c4 = os.path.join(directory, "c4-train.00000-of-00001.json.gz")
-    write_c4(c4, rng, 2000)
+    write_c4(c4, rng, 2000, syndicated_story(rng))
     news = os.path.join(directory, "news.jsonl")
-    write_news(news, rng, 2000)
+    write_news(news, rng, 2000, syndicated_story(rng))
     code = os.path.join(directory, "github")
     write_code_tree(code, rng, 300)
     rows = [("wikipedia (sample dump)", "wikipedia", [wiki], "iterparse+strip_code",

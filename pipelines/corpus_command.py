@@ -24,7 +24,7 @@ import os
 import sys
 
 import apache_beam as beam
-from massivetext.pipelines import massiveweb, text_corpus
+from massivetext.pipelines import cross_subset, massiveweb, text_corpus
 from massivetext.pipelines.options import CurationOptions, curation_options, pipeline_options
 from massivetext.pipelines.options import add_arguments as add_run_arguments
 
@@ -98,6 +98,11 @@ def main(args: argparse.Namespace) -> int:
 
     _run(args.beam_args, build)
     directories = {subset.subset: subset.subset_dir for subset in options}
+    if cross:
+        cross_output = os.path.join(args.output, cross_subset.DIRECTORY)
+        _run(args.beam_args, lambda pipeline: cross_subset.build(
+            pipeline, directories, cross_output, options[0]))
+        directories = {name: os.path.join(cross_output, name) for name in directories}
     tokenizer_path = args.tokenizer or config.tokenizer
     tokenizer = None
     if tokenizer_path:

@@ -1,6 +1,7 @@
 """End to end on FnApiRunner: `massivetext corpus` over the sample's six subsets, from
-their published formats to curated shards, a balanced account per subset, the summary
-and a mixture file that the sequence loader reads."""
+their published formats to curated shards, a balanced account per subset, the
+cross-subset dedup job, the summary and a mixture file that the sequence loader reads.
+(One run for all the tests: each subset's pipeline is a few dozen Beam stages.)"""
 
 import json
 
@@ -28,12 +29,12 @@ def corpus(tmp_path_factory):
                                     "sample-testset.jsonl", seed=1)
     output = tmp_path_factory.mktemp("corpus")
     code = cli_main(["corpus", "--config", str(sample / CONFIG_NAME), "--output", str(output),
-                     "--runner=FnApiRunner"])
+                     "--cross-subset-dedup", "--runner=FnApiRunner"])
     return {"code": code, "output": output, "contents": contents, "manifest": manifest}
 
 
-def stats(corpus, subset):
-    return json.loads((corpus["output"] / subset / "stats.json").read_text())
+def stats(corpus, subset, directory=""):
+    return json.loads((corpus["output"] / directory / subset / "stats.json").read_text())
 
 
 def test_every_subset_is_curated_and_balanced(corpus):
@@ -62,17 +63,29 @@ def test_each_reader_counted_what_its_format_holds(corpus):
     assert (books["input_records"], books["kept"]) == (4, 3)  # a duplicate edition removed
 
 
+def test_cross_subset_dedup_removes_the_story_c4_and_news_share(corpus):
+    removed = {}
+    for subset in SUBSETS:
+        cross = stats(corpus, subset, "cross_subset")
+        assert cross["accounting"]["balanced"]
+        assert cross["accounting"]["input_records"] == stats(corpus, subset)["accounting"]["kept"]
+        removed[subset] = cross["accounting"]["removed"]
+    # The syndicated story is in both; one copy survives, in either subset.
+    assert removed["c4"] + removed["news"] == 1
+    assert sum(removed.values()) == 1
+
+
 def test_summary_and_mixture(corpus):
     output = corpus["output"]
     summary = json.loads((output / "summary.json").read_text())
     rows = {entry["name"]: entry for entry in summary["subsets"]}
     assert set(rows) == set(SUBSETS)
     for name, entry in rows.items():
-        manifest = json.loads((output / name / "manifest.json").read_text())
+        manifest = json.loads((output / "cross_subset" / name / "manifest.json").read_text())
         assert (entry["documents"], entry["text_bytes"]) == (manifest["rows"],
                                                              manifest["text_bytes"])
         assert entry["table2"]["documents"] > 0 and entry["tokens"] is None
-    assert summary["parameters"]["cross_subset_dedup"] is False
+    assert summary["parameters"]["cross_subset_dedup"] is True
     mixture_file = output / "mixture.toml"
     assert set(tomllib.loads(mixture_file.read_text())["subsets"]) == set(SUBSETS)
     mixture = Mixture.load(str(mixture_file))

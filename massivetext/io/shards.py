@@ -81,6 +81,21 @@ def documents_to_table(documents: Sequence[Document], schema: pa.Schema) -> pa.T
     return pa.table(columns, schema=schema)
 
 
+def table_to_documents(table: pa.Table | pa.RecordBatch) -> list[Document]:
+    """The Documents of a shard's rows: the inverse of :func:`documents_to_table`
+    (signals that were not computed, null in the shard, are left out)."""
+    names = [name for name, _ in METADATA_FIELDS if name in table.schema.names]
+    signal_names = [name for name in table.schema.names if name not in dict(METADATA_FIELDS)]
+    rows = table.to_pylist()
+    documents = []
+    for row in rows:
+        fields = {name: row[name] for name in names}
+        fields["metadata"] = json.loads(fields.get("metadata") or "{}")
+        fields["signals"] = {name: row[name] for name in signal_names if row[name] is not None}
+        documents.append(Document(**fields))
+    return documents
+
+
 def write_shard(documents: Iterable[Document], schema: pa.Schema, fileobj: BinaryIO) -> int:
     """Write one shard (rows sorted by id) as an Arrow IPC file; returns its row count."""
     ordered = sorted(documents, key=lambda document: document.id)

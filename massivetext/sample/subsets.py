@@ -18,7 +18,13 @@ import shutil
 from massivetext.io.atomic import atomic_output
 from massivetext.sample.books import write_books
 from massivetext.sample.code_tree import write_code_tree
-from massivetext.sample.web_json import C4_NAME, NEWS_NAME, write_c4, write_news
+from massivetext.sample.web_json import (
+    C4_NAME,
+    NEWS_NAME,
+    syndicated_story,
+    write_c4,
+    write_news,
+)
 from massivetext.sample.wiki_dump import MULTISTREAM_NAME, write_wiki_dump
 
 SUBSETS_DIRECTORY = "subsets"
@@ -49,12 +55,13 @@ def write_subset_samples(directory: str, warc_name: str, testset_name: str,
     shutil.rmtree(root, ignore_errors=True)  # a rerun writes the same tree, nothing more
     for name in ("wikipedia", "books", "c4", "news", "github"):
         os.makedirs(os.path.join(root, name), exist_ok=True)
+    story = syndicated_story(rng)
     contents = {
         "wikipedia": write_wiki_dump(os.path.join(root, "wikipedia", MULTISTREAM_NAME), rng,
                                      WIKI_ARTICLES),
         "books": write_books(os.path.join(root, "books"), rng, BOOKS),
-        "c4": write_c4(os.path.join(root, "c4", C4_NAME), rng, C4_DOCUMENTS),
-        "news": write_news(os.path.join(root, "news", NEWS_NAME), rng, NEWS_ARTICLES),
+        "c4": write_c4(os.path.join(root, "c4", C4_NAME), rng, C4_DOCUMENTS, story),
+        "news": write_news(os.path.join(root, "news", NEWS_NAME), rng, NEWS_ARTICLES, story),
         "github": write_code_tree(os.path.join(root, "github"), rng, CODE_MODULES),
     }
     with atomic_output(os.path.join(directory, CONFIG_NAME)) as out:

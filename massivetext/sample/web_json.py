@@ -4,7 +4,8 @@ C4: ``c4-train.00000-of-00001.json.gz`` with ``text``, ``url`` and ``timestamp``
 id). News: CC-News style JSONL with ``title``, ``text``, ``url`` and ``date``. Each has
 English articles, one near duplicate (a few words changed), one non-English document
 and one broken line, so the content filter, dedup and the readers' failure counts
-all have something to show.
+all have something to show. Both also carry the same syndicated wire story (in news
+with its headline): a duplicate across subsets, for ``--cross-subset-dedup``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ def _articles(rng: random.Random, count: int) -> list[tuple[str, str]]:
     return articles
 
 
+def syndicated_story(rng: random.Random) -> tuple[str, str]:
+    """(headline, body) of the story both C4 and news carry."""
+    article = EnglishGrammar(rng).article(400, rich=False)
+    return article.title, "\n\n".join(content for _, content in article.blocks)
+
+
 def _write_lines(path: str, records: list[dict], compress: bool) -> None:
     lines = [json.dumps(record, ensure_ascii=False) for record in records]
     lines.insert(len(lines) // 2, BROKEN_LINE)
@@ -43,17 +50,21 @@ def _write_lines(path: str, records: list[dict], compress: bool) -> None:
         out.write(("\n".join(lines) + "\n").encode("utf-8"))
 
 
-def write_c4(path: str, rng: random.Random, count: int) -> dict[str, int]:
+def write_c4(path: str, rng: random.Random, count: int, story: tuple[str, str],
+             ) -> dict[str, int]:
+    articles = [*_articles(rng, count), story]
     records = [{"text": body, "url": f"https://c4-site-{index % 7}.example/page/{index}",
                 "timestamp": f"2019-04-{1 + index % 28:02d}T10:00:00Z"}
-               for index, (_, body) in enumerate(_articles(rng, count))]
+               for index, (_, body) in enumerate(articles)]
     _write_lines(path, records, compress=True)
-    return {"document": count, "broken_line": 1}
+    return {"document": len(records), "broken_line": 1}
 
 
-def write_news(path: str, rng: random.Random, count: int) -> dict[str, int]:
+def write_news(path: str, rng: random.Random, count: int, story: tuple[str, str],
+               ) -> dict[str, int]:
+    articles = [*_articles(rng, count), story]
     records = [{"title": title, "text": body, "url": f"https://news-{index % 5}.example/{index}",
                 "date": f"2024-03-{1 + index % 28:02d}"}
-               for index, (title, body) in enumerate(_articles(rng, count))]
+               for index, (title, body) in enumerate(articles)]
     _write_lines(path, records, compress=False)
-    return {"article": count, "broken_line": 1}
+    return {"article": len(records), "broken_line": 1}
