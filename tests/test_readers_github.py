@@ -50,20 +50,15 @@ def summary(outcomes):
     return documents, dict(skips)
 
 
-def small_bound(monkeypatch):
-    # big.py (2,400 bytes) is over a 2,000-byte bound; everything else under it.
-    monkeypatch.setattr("massivetext.readers.code_files.DEFAULT_MAX_FILE_BYTES", 2000)
-    import massivetext.readers.code_files as code_files
-    monkeypatch.setattr(code_files.code_outcome, "__defaults__",
-                        (*code_files.code_outcome.__defaults__[:-1], 2000))
+# big.py (2,400 bytes) is over this bound, every other file under it.
+SMALL_BOUND = 2000
 
 
-def test_directory_tree_of_repositories(tmp_path, monkeypatch):
-    small_bound(monkeypatch)
+def test_directory_tree_of_repositories(tmp_path):
     for name, content in FILES.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(as_bytes(content))
-    outcomes = list(read_code_tree(str(tmp_path)))
+    outcomes = list(read_code_tree(str(tmp_path), max_file_bytes=SMALL_BOUND))
     assert summary(outcomes) == (EXPECTED, EXPECTED_SKIPS)
     main = next(o for o in outcomes if getattr(o, "id", "") == "alpha/src/main.py")
     assert main.text == SOURCE and main.metadata["repo"] == "alpha"
@@ -81,8 +76,7 @@ def test_a_tree_that_is_one_repository(tmp_path):
     assert outcome.id == "gamma/pkg/mod.py"
 
 
-def test_tar_and_zip_archives(tmp_path, monkeypatch):
-    small_bound(monkeypatch)
+def test_tar_and_zip_archives(tmp_path):
     tar_path = tmp_path / "repos.tar.gz"
     with tarfile.open(tar_path, "w:gz") as archive:
         for name, content in FILES.items():
@@ -96,10 +90,11 @@ def test_tar_and_zip_archives(tmp_path, monkeypatch):
     with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in FILES.items():
             archive.writestr(name, as_bytes(content))
-    tar_outcomes = list(read_code_archive(str(tar_path)))
+    tar_outcomes = list(read_code_archive(str(tar_path), max_file_bytes=SMALL_BOUND))
     expected_tar_skips = {**EXPECTED_SKIPS, "not_regular_file": 1}
     assert summary(tar_outcomes) == (EXPECTED, expected_tar_skips)
-    assert summary(list(read_code_archive(str(zip_path)))) == (EXPECTED, EXPECTED_SKIPS)
+    zip_outcomes = list(read_code_archive(str(zip_path), max_file_bytes=SMALL_BOUND))
+    assert summary(zip_outcomes) == (EXPECTED, EXPECTED_SKIPS)
 
 
 def test_corrupt_archives_fail_once_after_what_they_gave(tmp_path):
@@ -146,14 +141,14 @@ def test_size_bound_is_checked_on_the_bytes_read():
 def test_the_projects_installed_sources_are_a_real_code_tree():
     package = Path(massivetext.__file__).resolve().parent
     outcomes = list(read_code_tree(str(package)))
-    documents = [o for o in outcomes if isinstance(o, Document)]
-    python_files = [p for p in package.rglob("*.py") if "__pycache__" not in p.parts]
-    assert len(documents) == len(python_files)
-    assert {o.metadata["language"] for o in documents} == {"Python"}
+    documents = {o.id: o for o in outcomes if isinstance(o, Document)}
     # Not a repository itself: its top-level directories are the "repositories".
-    nested = [p.relative_to(package).parts for p in python_files]
-    assert {o.metadata["repo"] for o in documents} == {
-        parts[0] if len(parts) > 1 else "massivetext" for parts in nested}
-    reader = next(o for o in documents if o.id == "readers/github.py")
+    sources = [p.relative_to(package) for p in package.rglob("*") if p.is_file()
+               and "__pycache__" not in p.parts and language_of(p.name) is not None]
+    assert set(documents) == {
+        str(p) if len(p.parts) > 1 else f"massivetext/{p}" for p in sources}
+    assert {o.metadata["language"] for o in documents.values()} >= {"Python"}
+    reader = documents["readers/github.py"]
+    assert reader.metadata == {"repo": "readers", "path": "github.py", "language": "Python"}
     assert reader.text == (package / "readers" / "github.py").read_text()
     assert not [o for o in outcomes if isinstance(o, Failed)]

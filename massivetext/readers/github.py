@@ -28,7 +28,7 @@ from pathlib import PurePosixPath
 
 from massivetext.document import Document, Failed, Skipped
 from massivetext.io.text_input import read_parquet_records
-from massivetext.readers.code_files import VCS_DIRECTORIES, code_outcome
+from massivetext.readers.code_files import DEFAULT_MAX_FILE_BYTES, VCS_DIRECTORIES, code_outcome
 from massivetext.readers.common import Opener, decompressed_stream, open_input, read_failure
 
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".zip")
@@ -45,7 +45,7 @@ def _read_file(path: str):
 
 
 def read_code_tree(root: str, subset: str = "github", opener: Opener | None = None,
-                   ) -> Iterator[Outcome]:
+                   max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Iterator[Outcome]:
     """One outcome per file under the local directory ``root`` (``opener`` unused: a
     tree is walked on the local filesystem)."""
     root = root.rstrip("/") or "/"
@@ -68,7 +68,7 @@ def read_code_tree(root: str, subset: str = "github", opener: Opener | None = No
                 continue
             try:
                 yield code_outcome(repo, path, os.path.getsize(full), _read_file(full), root,
-                                   position, subset)
+                                   position, subset, max_file_bytes)
             except OSError as error:
                 yield read_failure(root, "unreadable_file", position, f"{relative}: {error}")
 
@@ -97,7 +97,7 @@ def _member_reader(archive: tarfile.TarFile, member: tarfile.TarInfo):
     return read
 
 
-def _tar_members(path: str, raw, subset: str) -> Iterator[Outcome]:
+def _tar_members(path: str, raw, subset: str, max_file_bytes: int) -> Iterator[Outcome]:
     # Decompressed by us, not by tarfile: its own stream reader takes a cut-off
     # gzip stream for the end of the archive.
     with tarfile.open(fileobj=decompressed_stream(raw), mode="r|") as archive:
@@ -109,10 +109,10 @@ def _tar_members(path: str, raw, subset: str) -> Iterator[Outcome]:
                 yield Skipped("not_regular_file", path, position, f"{repo}/{relative}")
                 continue
             yield code_outcome(repo, relative, member.size, _member_reader(archive, member), path,
-                               position, subset)
+                               position, subset, max_file_bytes)
 
 
-def _zip_members(path: str, raw, subset: str) -> Iterator[Outcome]:
+def _zip_members(path: str, raw, subset: str, max_file_bytes: int) -> Iterator[Outcome]:
     with zipfile.ZipFile(raw) as archive:
         for position, info in enumerate(archive.infolist(), start=1):
             if info.is_dir():
@@ -124,20 +124,20 @@ def _zip_members(path: str, raw, subset: str) -> Iterator[Outcome]:
                     return member.read(limit)
             try:
                 yield code_outcome(repo, relative, info.file_size, read, path, position,
-                                   subset)
+                                   subset, max_file_bytes)
             except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError,
                     RuntimeError) as error:  # RuntimeError: an encrypted member
                 yield read_failure(path, "bad_member", position, f"{info.filename}: {error}")
 
 
 def read_code_archive(path: str, subset: str = "github", opener: Opener | None = None,
-                      ) -> Iterator[Outcome]:
+                      max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Iterator[Outcome]:
     """One outcome per file of a tar (any compression) or zip archive."""
     members = _zip_members if path.endswith(".zip") else _tar_members
     position = 0
     with open_input(path, opener) as raw:
         try:
-            for outcome in members(path, raw, subset):
+            for outcome in members(path, raw, subset, max_file_bytes):
                 position = outcome.offset
                 yield outcome
         except (tarfile.TarError, zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError,
@@ -151,7 +151,7 @@ def _first(record: dict, names: tuple[str, ...]) -> str:
 
 
 def read_code_parquet(path: str, subset: str = "github", opener: Opener | None = None,
-                      ) -> Iterator[Outcome]:
+                      max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Iterator[Outcome]:
     """One outcome per row of a Parquet file of source files."""
     columns = ["content", *PARQUET_PATH_COLUMNS, *PARQUET_REPO_COLUMNS]
     for row, record in read_parquet_records(path, opener, columns):
@@ -166,4 +166,4 @@ def read_code_parquet(path: str, subset: str = "github", opener: Opener | None =
         data = content.encode("utf-8")
         yield code_outcome(_first(record, PARQUET_REPO_COLUMNS) or _archive_name(path),
                            file_path, len(data), lambda limit, data=data: data[:limit], path,
-                           row, subset)
+                           row, subset, max_file_bytes)
