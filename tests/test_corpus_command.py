@@ -92,3 +92,20 @@ def test_summary_and_mixture(corpus):
     assert sorted(mixture.names) == sorted(SUBSETS)
     probabilities = dict(zip(mixture.names, mixture.probabilities, strict=True))
     assert probabilities["massiveweb"] == pytest.approx(0.48)
+
+
+def test_tokens_per_subset_with_a_tokenizer(corpus):
+    from massivetext.corpus.summary import format_table, summarise
+    from massivetext.io.shard_reader import CuratedSubset, open_shard
+    from massivetext.tokenizer import TokenizerOptions, train_tokenizer
+
+    output = corpus["output"]
+    tokenizer, _ = train_tokenizer([str(output)], TokenizerOptions(vocab_size=600),
+                                   dict.fromkeys(SUBSETS, 1.0))
+    summaries = summarise({name: str(output / name) for name in SUBSETS}, {}, tokenizer)
+    for summary in summaries:
+        subset = CuratedSubset.open(summary.directory)
+        texts = [text for shard in subset.shards
+                 for _, text in open_shard(subset.shard_path(shard)).iter_texts()]
+        assert summary.tokens == sum(len(tokenizer.encode(text)) for text in texts) > 0
+    assert "Table 2" in format_table(summaries)
