@@ -29,6 +29,7 @@ CORE_REQUIRES = [
 COMMANDS = {
     "corpus": "massivetext.pipelines.corpus_command",
     "extract": "massivetext.cli.extract",
+    "model": "massivetext.cli.model",
     "report": "massivetext.cli.report",
     "run": "massivetext.pipelines.run_command",
     "sample": "massivetext.cli.sample",
@@ -44,6 +45,10 @@ EXTRAS_REQUIRE = {
         "jax>=0.4.30,<0.13",
         "sentencepiece>=0.2,<0.3",
         "grain>=0.2.12,<0.3",
+        "flax>=0.12,<0.13",
+        "optax>=0.2.5,<0.3",
+        "orbax-checkpoint>=0.11,<0.13",
+        "tqdm>=4.66,<5",
     ],
     "dev": [
         "pytest>=8,<10",

@@ -3,7 +3,8 @@
 import importlib
 import sys
 
-BENCHMARKS = ["filters", "warc", "extraction", "minhash", "dedup", "pipeline", "readers"]
+BENCHMARKS = ["filters", "warc", "extraction", "minhash", "dedup", "pipeline", "tokenizer",
+              "model", "readers"]
 
 
 def main(argv: list[str]) -> None:
