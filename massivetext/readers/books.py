@@ -92,7 +92,8 @@ def _header_fields(header: str) -> dict[str, str]:
 
 
 def _from_body(body: str) -> dict[str, str]:
-    lines = [line.strip() for line in body.splitlines() if line.strip()][:AUTHOR_LINE_WINDOW]
+    head = body[:_HEADER_BYTES].splitlines()  # the title page, not the whole book
+    lines = [line.strip() for line in head if line.strip()][:AUTHOR_LINE_WINDOW]
     fields = {"title": lines[0]} if lines else {}
     for line in lines[1:]:
         if match := _BY_LINE.match(line):
