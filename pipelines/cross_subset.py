@@ -20,7 +20,7 @@ import dataclasses
 import apache_beam as beam
 import pyarrow as pa
 from massivetext.pipelines.accounting import StageOutput
-from massivetext.pipelines.curation import RunRecords, count_read_outcomes, curate
+from massivetext.pipelines.curation import RunRecords, curate
 from massivetext.pipelines.dedup import ExactDedup, NearDedup
 from massivetext.pipelines.options import CurationOptions
 from massivetext.pipelines.stages import open_uncompressed
@@ -65,7 +65,7 @@ def _RemovedInSubset(removals, name: str):  # noqa: N802 - a PTransform, named l
 class WriteSubset(beam.PTransform):
     """The cross-subset stages' outcomes for one subset -> its shards, stats, samples."""
 
-    def __init__(self, options: CurationOptions, read, exact: dict, near: dict):
+    def __init__(self, options: CurationOptions, read, exact, near):
         super().__init__()
         self._options, self._read, self._exact, self._near = options, read, exact, near
 
@@ -73,13 +73,15 @@ class WriteSubset(beam.PTransform):
         name = self._options.subset
         records, empty = RunRecords(), pbegin | "Nothing" >> beam.Create([])
         read = self._read | "Read" >> beam.Filter(_in_subset(name))
-        count_read_outcomes(records, read, empty, empty)
+        records.add_stage("read", StageOutput(read, empty, empty, empty, empty),
+                          counts_records=True)
         kept = None
         for stage, outputs in (("exact_dedup", self._exact), ("near_dedup", self._near)):
             mine = StageOutput(
-                outputs["kept"] | f"Kept {stage}" >> beam.Filter(_in_subset(name)),
-                outputs["removed"] | f"Removed {stage}" >> _RemovedInSubset(name), empty)
-            kept = records.add_stage(stage, mine, metrics=False)
+                outputs.kept | f"Kept {stage}" >> beam.Filter(_in_subset(name)),
+                outputs.removed | f"Removed {stage}" >> _RemovedInSubset(name), empty,
+                empty, empty)
+            kept = records.add_stage(stage, mine)
         restored = kept | "Restore ids" >> beam.Map(_restored)
         curate(restored, records, self._options, STAGE_ORDER)
         return beam.pvalue.PDone(pbegin.pipeline)
@@ -96,7 +98,7 @@ def build(pipeline: beam.Pipeline, directories: dict[str, str], output: str,
                  | "Read shards" >> beam.FlatMap(read_shard_documents)
                  | "Spread" >> beam.Reshuffle())
     exact = documents | "Exact dedup" >> ExactDedup(seed=options.seed)
-    near = exact["kept"] | "Near dedup" >> NearDedup(
+    near = exact.kept | "Near dedup" >> NearDedup(
         threshold=options.dedup_threshold, num_perm=options.num_perm, seed=options.seed)
     for name in directories:
         # Written as the subset's own run would be, minus the stages it already ran.

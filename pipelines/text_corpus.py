@@ -16,7 +16,6 @@ from __future__ import annotations
 import apache_beam as beam
 from massivetext.pipelines.curation import (
     RunRecords,
-    count_read_outcomes,
     curate,
     filter_content,
     run_pipeline,
@@ -49,15 +48,13 @@ def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
     records = RunRecords()
     patterns = pipeline | "Input patterns" >> beam.Create(list(options.inputs))
     if reads_warc(options):
-        read = patterns | "Read WARC" >> ReadWarc()
-        count_read_outcomes(records, read["pages"], read["skipped"], read["failed"])
-        extracted = read["pages"] | "Extract text" >> ExtractText(options.extractor,
-                                                                  options.subset)
+        pages = records.add_stage("read", patterns | "Read WARC" >> ReadWarc(),
+                                  counts_records=True)
+        extracted = pages | "Extract text" >> ExtractText(options.extractor, options.subset)
         documents = records.add_stage("extract", extracted)
     else:
         read = patterns | "Read documents" >> ReadDocuments(options.subset, options.input_format)
-        count_read_outcomes(records, read["documents"], read["skipped"], read["failed"])
-        documents = read["documents"]
+        documents = records.add_stage("read", read, counts_records=True)
     documents = filter_content(documents, records, options)
     curate(documents, records, options, stage_order(options))
 
