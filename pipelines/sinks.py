@@ -6,8 +6,6 @@ import json
 
 import apache_beam as beam
 import pyarrow as pa
-from apache_beam.metrics import Metrics
-from massivetext.pipelines.accounting import metrics_namespace
 from massivetext.pipelines.filesystem import write_atomically
 
 from massivetext.io.shards import (
@@ -25,8 +23,6 @@ def _write_one_shard(shard: tuple, count: int, directory: str, schema: pa.Schema
     name = shard_name(index, count)
     kept = [document for document in documents if document is not None]
     rows = write_atomically(f"{directory}/{name}", lambda file: write_shard(kept, schema, file))
-    Metrics.counter(metrics_namespace("output"), "kept").inc(rows)
-    Metrics.counter(metrics_namespace("output"), "shards").inc()
     return {"name": name, "rows": rows, "text_bytes": sum(doc.num_bytes for doc in kept)}
 
 
