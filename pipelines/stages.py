@@ -76,10 +76,10 @@ def _read_warc(path: str, opener) -> Iterator:
     return read_warc(path, opener=opener)
 
 
-def _read_text(path: str, opener, subset: str) -> Iterator:
-    from massivetext.io.text_input import read_text_documents
+def _read_documents(path: str, opener, subset: str, input_format: str) -> Iterator:
+    from massivetext.readers.formats import read_input
 
-    return read_text_documents(path, subset, opener=opener)
+    return read_input(path, subset, input_format, opener=opener)
 
 
 class ReadWarc(beam.PTransform):
@@ -212,22 +212,34 @@ class JudgeDocuments(beam.PTransform):
         return stage_output(outputs.kept, removed=outputs.removed, failed=outputs.failed)
 
 
-class ReadTextDocuments(beam.PTransform):
-    """PCollection[str] JSONL(.gz)/Parquet glob patterns -> StageOutput of the read stage.
+class ReadDocuments(beam.PTransform):
+    """PCollection[str] input patterns of a text subset -> StageOutput of the read stage.
 
-    ``kept``: Document (reshuffled); ``failed``: Failed records (bad JSON lines, records
-    without text, corrupt files).
+    Each file (or local directory, for source trees) is read by the reader of its
+    format (:mod:`massivetext.readers.formats`: ``input_format``, or ``auto`` to pick
+    by name). ``kept``: Document (reshuffled); ``skipped``: Skipped records
+    (redirects, vendored files ...); ``failed``: Failed records (bad JSON lines,
+    broken pages, corrupt files).
     """
 
-    def __init__(self, subset: str):
+    def __init__(self, subset: str, input_format: str = "auto"):
         super().__init__()
         self._subset = subset
+        self._input_format = input_format
 
     def expand(self, patterns):
-        outputs = (patterns
-                   | "Match files" >> MatchFiles()
+        from massivetext.readers.formats import is_local_directory
+
+        # A source tree is walked by its reader, not matched as a file pattern.
+        trees = patterns | "Trees" >> beam.Filter(is_local_directory)
+        files = (patterns
+                 | "File patterns" >> beam.Filter(lambda pattern: not is_local_directory(pattern))
+                 | "Match files" >> MatchFiles())
+        outputs = ((trees, files)
+                   | "Inputs" >> beam.Flatten()
                    | "Read records" >> beam.ParDo(_ReadFile(functools.partial(
-                       _read_text, subset=self._subset))).with_outputs(
-                           "failed", main="documents"))
+                       _read_documents, subset=self._subset,
+                       input_format=self._input_format))).with_outputs(
+                           "skipped", "failed", main="documents"))
         return stage_output(outputs.documents | "Spread documents" >> beam.Reshuffle(),
-                            failed=outputs.failed)
+                            skipped=outputs.skipped, failed=outputs.failed)
