@@ -4,7 +4,7 @@ import importlib
 import sys
 
 BENCHMARKS = ["filters", "warc", "extraction", "minhash", "dedup", "pipeline", "tokenizer",
-              "model", "memory"]
+              "model", "memory", "readers"]
 
 
 def main(argv: list[str]) -> None:

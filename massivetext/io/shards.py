@@ -9,6 +9,7 @@ shard are sorted by id, so the same input gives byte-identical shards.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 
@@ -32,6 +33,7 @@ METADATA_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
     ("warc_date", pa.string()),
     ("charset", pa.string()),
     ("charset_source", pa.string()),
+    ("metadata", pa.string()),  # Document.metadata as a JSON object, keys sorted
 )
 
 
@@ -66,9 +68,26 @@ def documents_to_table(documents: Sequence[Document], schema: pa.Schema) -> pa.T
     signal_names = schema.names[len(METADATA_FIELDS):]
     for document in documents:
         for name in metadata_names:
-            columns[name].append(getattr(document, name))
+            value = getattr(document, name)
+            columns[name].append(json.dumps(value, ensure_ascii=False, sort_keys=True)
+                                 if name == "metadata" else value)
         for name in signal_names:
             value = document.signals.get(name)
             columns[name].append(None if value is None else float(value))
     return pa.table(columns, schema=schema)
+
+
+def table_to_documents(table: pa.Table | pa.RecordBatch) -> list[Document]:
+    """The Documents of a shard's rows: the inverse of :func:`documents_to_table`
+    (signals that were not computed, null in the shard, are left out)."""
+    names = [name for name, _ in METADATA_FIELDS if name in table.schema.names]
+    signal_names = [name for name in table.schema.names if name not in dict(METADATA_FIELDS)]
+    rows = table.to_pylist()
+    documents = []
+    for row in rows:
+        fields = {name: row[name] for name in names}
+        fields["metadata"] = json.loads(fields.get("metadata") or "{}")
+        fields["signals"] = {name: row[name] for name in signal_names if row[name] is not None}
+        documents.append(Document(**fields))
+    return documents
 
