@@ -8,16 +8,16 @@ format holds the same columns (:func:`massivetext.io.shards.shard_schema`), rows
 sorted by id, and the same input gives the same bytes (no timestamps, no file names
 inside). Writers write to an open binary file; the pipeline makes each file appear
 atomically (written under a temporary name, then renamed). Adding a format is one
-class here and one entry in :data:`SHARD_WRITERS` (docs/architecture.md).
+write function here and one entry in :data:`SHARD_WRITERS` (docs/architecture.md).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO, ClassVar, Protocol
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -31,65 +31,46 @@ ROWS_PER_BATCH = 1024
 DEFAULT_OUTPUT_FORMAT = "arrow"
 
 
-class ShardWriter(Protocol):
-    """One output format: its ``--output-format`` name, file suffix, manifest name."""
-
-    name: ClassVar[str]
-    suffix: ClassVar[str]
-    manifest_format: ClassVar[str]
-
-    def write(self, tables: Iterator[pa.Table], schema: pa.Schema, file: BinaryIO) -> None:
-        """Write the shard, given as tables of at most ROWS_PER_BATCH rows, to ``file``."""
-        ...
-
-
-@dataclass(frozen=True)
-class ArrowIpcWriter:
+def _write_arrow_ipc(tables: Iterator[pa.Table], schema: pa.Schema, file: BinaryIO) -> None:
     """Arrow IPC *file* format, one record batch per table."""
-
-    name: ClassVar[str] = "arrow"
-    suffix: ClassVar[str] = ".arrow"
-    manifest_format: ClassVar[str] = "arrow-ipc-file"
-
-    def write(self, tables: Iterator[pa.Table], schema: pa.Schema, file: BinaryIO) -> None:
-        with pa.ipc.new_file(pa.PythonFile(file, mode="w"), schema) as writer:
-            for table in tables:
-                writer.write_table(table)
+    with pa.ipc.new_file(pa.PythonFile(file, mode="w"), schema) as writer:
+        for table in tables:
+            writer.write_table(table)
 
 
-@dataclass(frozen=True)
-class ParquetShardWriter:
+def _write_parquet(tables: Iterator[pa.Table], schema: pa.Schema, file: BinaryIO) -> None:
     """Parquet, one row group per table, pyarrow's default (Snappy) compression."""
+    with pq.ParquetWriter(pa.PythonFile(file, mode="w"), schema) as writer:
+        for table in tables:
+            writer.write_table(table, row_group_size=ROWS_PER_BATCH)
 
-    name: ClassVar[str] = "parquet"
-    suffix: ClassVar[str] = ".parquet"
-    manifest_format: ClassVar[str] = "parquet"
 
-    def write(self, tables: Iterator[pa.Table], schema: pa.Schema, file: BinaryIO) -> None:
-        with pq.ParquetWriter(pa.PythonFile(file, mode="w"), schema) as writer:
-            for table in tables:
-                writer.write_table(table, row_group_size=ROWS_PER_BATCH)
+def _write_jsonl_gz(tables: Iterator[pa.Table], schema: pa.Schema, file: BinaryIO) -> None:
+    """JSON Lines in gzip: one object per document, keys in column order, nulls kept."""
+    # mtime=0 and no file name in the header: the same rows give the same bytes.
+    with gzip.GzipFile(fileobj=file, mode="wb", mtime=0, filename="") as compressed:
+        for table in tables:
+            compressed.write("".join(json.dumps(row, ensure_ascii=False) + "\n"
+                                     for row in table.to_pylist()).encode("utf-8"))
 
 
 @dataclass(frozen=True)
-class JsonlGzWriter:
-    """JSON Lines in gzip: one object per document, keys in column order, nulls kept."""
+class ShardWriter:
+    """One output format: its ``--output-format`` name, file suffix, the ``format`` of
+    its manifest.json, and ``write(tables, schema, file)``, which writes one shard
+    given as tables of at most :data:`ROWS_PER_BATCH` rows."""
 
-    name: ClassVar[str] = "jsonl.gz"
-    suffix: ClassVar[str] = ".jsonl.gz"
-    manifest_format: ClassVar[str] = "jsonl.gz"
-
-    def write(self, tables: Iterator[pa.Table], schema: pa.Schema, file: BinaryIO) -> None:
-        # mtime=0 and no file name in the header: the same rows give the same bytes.
-        with gzip.GzipFile(fileobj=file, mode="wb", mtime=0, filename="") as compressed:
-            for table in tables:
-                compressed.write("".join(
-                    json.dumps(row, ensure_ascii=False) + "\n"
-                    for row in table.to_pylist()).encode("utf-8"))
+    name: str
+    suffix: str
+    manifest_format: str
+    write: Callable[[Iterator[pa.Table], pa.Schema, BinaryIO], None]
 
 
-SHARD_WRITERS: dict[str, ShardWriter] = {
-    writer.name: writer for writer in (ArrowIpcWriter(), ParquetShardWriter(), JsonlGzWriter())}
+SHARD_WRITERS: dict[str, ShardWriter] = {writer.name: writer for writer in (
+    ShardWriter("arrow", ".arrow", "arrow-ipc-file", _write_arrow_ipc),
+    ShardWriter("parquet", ".parquet", "parquet", _write_parquet),
+    ShardWriter("jsonl.gz", ".jsonl.gz", "jsonl.gz", _write_jsonl_gz),
+)}
 
 
 def shard_writer(output_format: str) -> ShardWriter:
