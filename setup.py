@@ -19,6 +19,7 @@ CORE_REQUIRES = [
     "numpy>=1.26,<3",
     "xxhash>=3.4,<5",
     "charset-normalizer>=3.3,<4",
+    "mwparserfromhell>=0.6.6,<0.8",
     "jinja2>=3.1,<4",  # the HTML report's templates
     "plotly>=5.22,<8",  # the HTML report's plots (its plotly.min.js is inlined)
     "tomli>=2.0,<3; python_version < '3.11'",
@@ -27,6 +28,7 @@ CORE_REQUIRES = [
 # `massivetext NAME` runs MODULE.main (massivetext/cli/main.py reads this group).
 COMMANDS = {
     "ablate": "massivetext.cli.ablate",
+    "corpus": "massivetext.pipelines.corpus_command",
     "evaluate": "massivetext.cli.evaluate",
     "extract": "massivetext.cli.extract",
     "model": "massivetext.cli.model",

@@ -32,7 +32,7 @@ def _split_corpus():
 
 
 def _removed_summary(result):
-    return result["removed"] | beam.Map(
+    return result.removed | beam.Map(
         lambda r: (r.document.id, r.stage, r.reasons, dict(r.details)))
 
 
@@ -62,7 +62,7 @@ def test_jaccard_mode_matches_brute_force():
         test_docs = pipeline | "Test" >> beam.Create(test)
         result = pipeline | "Train" >> beam.Create(train) | Decontaminate(test_docs)
         assert_that(_removed_summary(result), check)
-        kept_count = result["kept"] | beam.combiners.Count.Globally()
+        kept_count = result.kept | beam.combiners.Count.Globally()
         assert_that(kept_count, lambda n: n[0] + len(best) >= len(train), label="kept")
 
 
@@ -116,7 +116,7 @@ def test_real_lambada_passages_are_found_in_training_text():
         assert_that(test_docs | beam.combiners.Count.Globally(), equal_to([LAMBADA_ITEMS]),
                     label="count")
         result = pipeline | "Train" >> beam.Create(train) | Decontaminate(test_docs)
-        removed_ids = result["removed"] | beam.Map(lambda r: r.document.id)
+        removed_ids = result.removed | beam.Map(lambda r: r.document.id)
         assert_that(removed_ids, equal_to([d.id for d in train[:-1]]), label="removed")
 
 
