@@ -35,21 +35,24 @@ tokenizer: $(STAMP)
 
 # From nothing to a trained model on CPU in a few minutes: the sample crawl, curated
 # shards and tokenizer (make run, make tokenizer), then a shrunken Gopher trained for
-# TRAIN_STEPS steps; bits per byte before and after on the sample's held-out test set
-# (decontaminated away from training), WikiText and LAMBADA when ../shared/data has them.
+# TRAIN_STEPS steps; bits per byte before and after on the sample's test set
+# (decontaminated away from training), the held-out 10% of the curated documents (never
+# trained on), WikiText and LAMBADA when ../shared/data has them.
 TRAIN_STEPS ?= 300
 EVAL_SETS ?= $(OUT)/sample/sample-testset.jsonl \
 	$(wildcard ../shared/data/evalsets/wikitext-2/test.txt ../shared/data/evalsets/lambada_openai.jsonl)
 TRAIN_OPTIONS = --model gopher-tiny --tokenizer $(OUT)/tokenizer/sample.model \
 	--steps $(TRAIN_STEPS) --seq-len 128 --batch-tokens 2048 --warmup-steps 30 \
-	--eval-every 100 --checkpoint-every 100 --eval-sets $(EVAL_SETS) --eval-docs 40
+	--eval-every 100 --checkpoint-every 100 --eval-sets $(EVAL_SETS) --eval-docs 40 \
+	--holdout-fraction 0.1 --eval-data $(OUT)/curated
 train: $(STAMP)
 	test -f $(OUT)/tokenizer/sample.model || $(MAKE) tokenizer
 	rm -rf $(OUT)/train
 	$(BIN)/massivetext train $(TRAIN_OPTIONS) --data $(OUT)/curated --output $(OUT)/train
 
 # A data ablation: the same model trained on the sample curated with and without
-# deduplication, each one's bits per byte on the same evaluation sets.
+# deduplication, each one's bits per byte on the same evaluation sets (the held-out
+# documents, by id, are left out of both arms' training).
 ablate: $(STAMP)
 	test -f $(OUT)/tokenizer/sample.model || $(MAKE) tokenizer
 	$(BIN)/massivetext run --input $(OUT)/sample/sample.warc.gz --no-dedup \

@@ -28,7 +28,7 @@ def main(args: argparse.Namespace) -> int:
     if len(args.data) < 2:
         print("massivetext ablate: give at least two curated outputs to --data")
         return 2
-    results = {}
+    results, untrained = {}, None
     for index, data in enumerate(args.data):
         output = Path(args.output) / f"{index}-{Path(data).name}"
         print(f"=== training on {data} -> {output}", flush=True)
@@ -36,15 +36,18 @@ def main(args: argparse.Namespace) -> int:
         if status:
             return status
         evals = [r for r in read_metrics(output) if "eval" in r]
-        results[data] = evals[-1]["eval"] if evals else {}
+        if evals and evals[0]["step"] == 0 and untrained is None:
+            untrained = evals[0]["eval"]  # the same seed: the same untrained model in every arm
+        results[data] = evals[-1]["eval"] if evals and evals[-1]["step"] > 0 else {}
     names = sorted({name for result in results.values() for name in result})
     if not names:
         print("massivetext ablate: no evaluation sets (give --eval-sets or --eval-data)")
         return 2
-    width = max(len(d) for d in results)
+    rows = ({"untrained model": untrained} if untrained else {}) | results
+    width = max(len(row) for row in rows)
     print("\nbits per byte after training (lower is better):")
     print(f"{'curated output':<{width}}  " + "  ".join(f"{n[:24]:>24}" for n in names))
-    for data, result in results.items():
+    for row, result in rows.items():
         cells = [f"{result[n]['bpb']:>24.4f}" if n in result else f"{'-':>24}" for n in names]
-        print(f"{data:<{width}}  " + "  ".join(cells))
+        print(f"{row:<{width}}  " + "  ".join(cells))
     return 0

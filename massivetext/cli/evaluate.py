@@ -1,9 +1,10 @@
 """``massivetext evaluate``: bits per byte (and LAMBADA accuracy) of a trained checkpoint.
 
 ``massivetext evaluate --checkpoint runs/x --eval-sets wiki.test.tokens lambada.jsonl
-[--eval-data curated_run] [--step N]`` reads ``runs/x/run.json`` for the model, run and
-tokenizer, restores the latest (or the given) checkpoint onto this machine's devices
-and prints the bits per byte of each set.
+[--eval-data curated_run] [--step N]`` reads ``runs/x/run.json`` for the model, run,
+tokenizer and held-out fraction (``--eval-data`` scores the documents that run held
+out), restores the latest (or the given) checkpoint onto this machine's devices and
+prints the bits per byte of each set.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--step", type=int, default=None, help="default: the latest checkpoint")
     parser.add_argument("--tokenizer", default=None, help="default: the run's tokenizer")
     parser.add_argument("--mesh", default="-1,1,1", help="data,fsdp,tensor sizes")
+    parser.add_argument("--holdout-fraction", type=float, default=None,
+                        help="held-out share scored by --eval-data (default: the run's)")
     add_eval_arguments(parser)
 
 
 def main(args: argparse.Namespace) -> int:
     import jax
 
+    from massivetext.data import HoldOut
     from massivetext.tokenizer import Tokenizer
     from massivetext.train.checkpoint import CheckpointError, Checkpoints
     from massivetext.train.configs import ModelConfig
@@ -42,7 +46,14 @@ def main(args: argparse.Namespace) -> int:
     run = RunConfig(**{**recorded["run"], "mesh_data": data, "mesh_fsdp": fsdp,
                        "mesh_tensor": tensor})
     tokenizer = Tokenizer.load(args.tokenizer or recorded["tokenizer"])
-    sets = eval_sets(args)
+    fraction = args.holdout_fraction
+    if fraction is None:  # a run from before held-out splits trained on every document
+        fraction = recorded.get("holdout", {}).get("fraction", 0.0)
+    try:
+        sets = eval_sets(args, HoldOut(fraction))
+    except (FileNotFoundError, ValueError) as error:
+        print(f"massivetext evaluate: {error}")
+        return 2
     if not sets.texts:
         print("massivetext evaluate: give --eval-sets and/or --eval-data")
         return 2

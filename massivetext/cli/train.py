@@ -16,6 +16,7 @@ import json
 import typing
 from pathlib import Path
 
+from massivetext.data.holdout import DEFAULT_HOLDOUT_FRACTION
 from massivetext.train.configs import ModelConfig
 
 # ModelConfig fields the run sets itself: name by --model, batch by --batch-tokens.
@@ -58,19 +59,20 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--eval-sets", nargs="*", default=[],
                         help="test-set files (WikiText-103 test, LAMBADA JSONL, ...)")
     parser.add_argument("--eval-data", default=None,
-                        help="a curated run: its subsets' first documents are scored too")
+                        help="a curated run: each subset's held-out documents are scored too")
     parser.add_argument("--eval-docs", type=int, default=50,
                         help="documents per eval set / curated subset (default 50)")
 
 
-def eval_sets(args: argparse.Namespace):
+def eval_sets(args: argparse.Namespace, holdout):
+    """The evaluation sets of ``args``; ``holdout`` picks the curated run's documents."""
     from massivetext.train.evalsets import EvalSets
 
     sets = EvalSets()
     for path in args.eval_sets:
         sets.add_file(path, args.eval_docs)
     if args.eval_data:
-        sets.add_curated(args.eval_data, args.eval_docs)
+        sets.add_curated(args.eval_data, holdout, args.eval_docs)
     return sets
 
 
@@ -103,6 +105,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--distributed", action="store_true",
                         help="multi-host: call jax.distributed.initialize() first")
     parser.add_argument("--workers", type=int, default=0, help="tokeniser threads")
+    parser.add_argument("--holdout-fraction", type=float, default=DEFAULT_HOLDOUT_FRACTION,
+                        help="share of each subset's documents (by id hash) never trained on, "
+                             "scored by --eval-data (default %(default)s; 0: train on all)")
     parser.add_argument("--no-progress", dest="progress", action="store_false")
     add_eval_arguments(parser)
 
@@ -135,10 +140,10 @@ def format_eval(title: str, results: dict) -> str:
 def main(args: argparse.Namespace) -> int:
     import jax
 
-    from massivetext.data import Mixture, SequenceLoader
+    from massivetext.data import HoldOut, Mixture, SequenceLoader
     from massivetext.tokenizer import Tokenizer
     from massivetext.train.evalsets import Evaluator
-    from massivetext.train.loop import Trainer, train
+    from massivetext.train.loop import train
 
     if args.distributed:
         jax.distributed.initialize()
@@ -146,6 +151,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         config = model_config(args, tokenizer.vocab_size)
         run = run_config(args, config)
+        holdout = HoldOut(args.holdout_fraction)
     except (KeyError, ValueError) as error:
         print(f"massivetext train: {error.args[0]}")
         return 2
@@ -155,7 +161,8 @@ def main(args: argparse.Namespace) -> int:
     # Rows of seq_len + 1 tokens: seq_len inputs, each with its next token as target.
     loader = SequenceLoader(mixture, tokenizer, run.seq_len + 1, run.batch_size, seed=run.seed,
                             process_index=jax.process_index(),
-                            process_count=jax.process_count(), worker_count=args.workers)
+                            process_count=jax.process_count(), worker_count=args.workers,
+                            holdout=holdout)
     output = Path(args.output)
     resume = args.resume or args.resume_step is not None
     if not resume and any((output / "checkpoints").glob("*")):
@@ -166,12 +173,14 @@ def main(args: argparse.Namespace) -> int:
     (output / "run.json").write_text(json.dumps(
         {"model": dataclasses.asdict(config), "run": run.to_json(),
          "tokenizer": str(Path(args.tokenizer).absolute()),
-         "mixture": mixture.to_json()}, indent=2) + "\n", encoding="utf-8")
-    evaluator = Evaluator(tokenizer, eval_sets(args), run.seq_len)
-    if evaluator.sets.texts and not resume:
-        trainer = Trainer.build(config, run)
-        with jax.set_mesh(trainer.mesh):
-            print(format_eval("before training:", evaluator(trainer, trainer.fresh_state().params)))
+         "mixture": mixture.to_json(), "holdout": holdout.to_json()}, indent=2) + "\n",
+        encoding="utf-8")
+    try:
+        sets = eval_sets(args, holdout)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"massivetext train: {error}")
+        return 2
+    evaluator = Evaluator(tokenizer, sets, run.seq_len)
     history = train(config, run, loader, output, evaluate=evaluator if evaluator.sets.texts
                     else None, resume=resume, resume_step=args.resume_step,
                     progress=args.progress)
@@ -183,6 +192,8 @@ def main(args: argparse.Namespace) -> int:
     from massivetext.train.metrics import read_metrics
 
     evals = [r for r in read_metrics(output) if "eval" in r]
-    if evals:
+    if evals and evals[0]["step"] == 0:
+        print(format_eval("before training:", evals[0]["eval"]))
+    if evals and evals[-1]["step"] > 0:
         print(format_eval(f"after {evals[-1]['step']} steps:", evals[-1]["eval"]))
     return 0

@@ -1,12 +1,13 @@
 """Crop groups: about 10 crops, tokenised, concatenated and cut into n-token rows.
 
 Gopher Appendix A.1.2 (docs/sequences.md): pick a subset by its mixture weight, a
-document uniformly from it, a crop of it (:mod:`massivetext.data.crops`); tokenise the
-crop and put BOS before it and EOS after it; concatenate :data:`CROPS_PER_GROUP` crops,
-split them into rows of n tokens and drop the last, shorter piece (no PAD ever); shuffle
-the rows. A group is a pure function of its key (seed, lane, group number): every draw
-comes from a generator seeded with that key, so a group can be rebuilt anywhere, in any
-order, by any number of threads, and comes out the same.
+document uniformly from it (again while it is held out, :mod:`massivetext.data.holdout`),
+a crop of it (:mod:`massivetext.data.crops`); tokenise the crop and put BOS before it and
+EOS after it; concatenate :data:`CROPS_PER_GROUP` crops, split them into rows of n tokens
+and drop the last, shorter piece (no PAD ever); shuffle the rows. A group is a pure
+function of its key (seed, lane, group number): every draw comes from a generator seeded
+with that key, so a group can be rebuilt anywhere, in any order, by any number of
+threads, and comes out the same.
 """
 
 from __future__ import annotations
@@ -18,12 +19,16 @@ import numpy as np
 
 from massivetext.data.crops import draw_crop, snap_to_characters
 from massivetext.data.documents import DocumentSource
+from massivetext.data.holdout import HoldOut
 from massivetext.tokenizer import Tokenizer
 
 # Gopher Appendix A.1.2: about 10 crops are concatenated before splitting into rows.
 CROPS_PER_GROUP = 10
 # A document number in ``doc_ids`` is subset_index << DOCUMENT_BITS | document index.
 DOCUMENT_BITS = 40
+# Draws in a row that may all be held-out documents before the subset is judged to hold
+# no training document (at a held-out fraction f, chance f ** 64 for a real subset).
+MAX_HELD_OUT_DRAWS = 64
 
 
 @dataclass(frozen=True)
@@ -52,8 +57,9 @@ class GroupBuilder:
 
     def __init__(self, sources: Sequence[DocumentSource], probabilities: Sequence[float],
                  tokenizer: Tokenizer, seq_len: int, crop_size: int, seed: int,
-                 crops_per_group: int = CROPS_PER_GROUP):
+                 crops_per_group: int = CROPS_PER_GROUP, holdout: HoldOut | None = None):
         self.sources, self.tokenizer = list(sources), tokenizer
+        self.holdout = holdout if holdout is not None and holdout.fraction > 0 else None
         self.seq_len, self.crop_size, self.seed = seq_len, crop_size, seed
         self.crops_per_group = crops_per_group
         self._cumulative = np.cumsum(np.asarray(probabilities, dtype=np.float64))
@@ -62,7 +68,7 @@ class GroupBuilder:
     def _draw(self, rng: np.random.Generator) -> tuple[int, int, int, int, str]:
         subset = int(np.searchsorted(self._cumulative, rng.random(), side="right"))
         source = self.sources[subset]
-        document = int(rng.integers(len(source)))
+        document = self._training_document(rng, source)
         data = source.text_bytes(document)
         start, stop = snap_to_characters(data, *draw_crop(rng, len(data), self.crop_size))
         try:
@@ -71,6 +77,16 @@ class GroupBuilder:
             raise ValueError(f"{source.subset.directory}: document {document} is not valid "
                              f"UTF-8 ({error})") from None
         return subset, document, start, stop, text
+
+    def _training_document(self, rng: np.random.Generator, source: DocumentSource) -> int:
+        """A document drawn uniformly from those not held out."""
+        for _ in range(MAX_HELD_OUT_DRAWS):
+            document = int(rng.integers(len(source)))
+            if self.holdout is None or source.document_id(document) not in self.holdout:
+                return document
+        raise ValueError(f"{source.subset.directory}: {MAX_HELD_OUT_DRAWS} documents drawn in "
+                         f"a row were all held out (fraction {self.holdout.fraction}): the "
+                         "subset has no training documents; lower the held-out fraction")
 
     def build(self, keys: Sequence[tuple[int, int]], num_threads: int = 1) -> list[Group]:
         """The groups of ``keys`` (lane, group number), tokenised in one batched call."""

@@ -26,6 +26,7 @@ import numpy as np
 from massivetext.data.crops import CROP_BYTES_PER_TOKEN, crop_bytes
 from massivetext.data.documents import DocumentSource
 from massivetext.data.groups import CROPS_PER_GROUP, DOCUMENT_BITS, Group, GroupBuilder
+from massivetext.data.holdout import HoldOut
 from massivetext.data.mixture import Mixture
 from massivetext.tokenizer import Tokenizer
 
@@ -49,7 +50,8 @@ class SequenceLoader(grain.DatasetIterator):
                  batch_size: int = DEFAULT_BATCH_SIZE, seed: int = 0, process_index: int = 0,
                  process_count: int = 1, worker_count: int = 0,
                  crops_per_group: int = CROPS_PER_GROUP,
-                 crop_bytes_per_token: int = CROP_BYTES_PER_TOKEN):
+                 crop_bytes_per_token: int = CROP_BYTES_PER_TOKEN,
+                 holdout: HoldOut | None = None):
         super().__init__()
         if seq_len < 1 or batch_size < 1:
             raise ValueError("seq_len and batch_size must be positive")
@@ -59,13 +61,13 @@ class SequenceLoader(grain.DatasetIterator):
         self.mixture, self.tokenizer = mixture, tokenizer
         self.seq_len, self.batch_size, self.seed = seq_len, batch_size, seed
         self.process_index, self.process_count = process_index, process_count
-        self.worker_count = worker_count
+        self.worker_count, self.holdout = worker_count, holdout
         self.local_batch_size = batch_size // process_count
         self._first_lane = process_index * self.local_batch_size
         self.sources = [DocumentSource(entry.subset) for entry in mixture.subsets]
         self.builder = GroupBuilder(self.sources, mixture.probabilities, tokenizer, seq_len,
                                     crop_bytes(seq_len, crop_bytes_per_token), seed,
-                                    crops_per_group)
+                                    crops_per_group, holdout)
         self._fingerprint = self._config_fingerprint(crops_per_group, crop_bytes_per_token)
         self._numbers = [-1] * self.local_batch_size  # group being read, per lane
         self._positions = [0] * self.local_batch_size  # its next row
@@ -83,6 +85,8 @@ class SequenceLoader(grain.DatasetIterator):
                   "crops_per_group": crops_per_group,
                   "crop_bytes_per_token": crop_bytes_per_token,
                   "tokenizer": hashlib.sha256(self.tokenizer.model_bytes).hexdigest()}
+        if self.holdout is not None and self.holdout.fraction > 0:
+            config["holdout"] = self.holdout.to_json()
         encoded = json.dumps(config, sort_keys=True).encode()
         return hashlib.sha256(encoded).hexdigest()[:16]
 
@@ -135,7 +139,7 @@ class SequenceLoader(grain.DatasetIterator):
         """Continue exactly where the loader that gave ``state`` was."""
         if state.get("version") != STATE_VERSION or state.get("fingerprint") != self._fingerprint:
             raise ValueError("this loader state belongs to another mixture, tokenizer, "
-                             "seed, sequence length, batch size or process")
+                             "seed, sequence length, batch size, held-out fraction or process")
         lanes = state["lanes"]
         if len(lanes) != self.local_batch_size:
             raise ValueError(f"state has {len(lanes)} lanes, this loader {self.local_batch_size}")

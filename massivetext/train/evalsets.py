@@ -1,5 +1,6 @@
 """Evaluation sets for a run: test-set files (WikiText-103, LAMBADA, any file the
-decontamination stage reads, through the same loaders) and curated subsets' documents,
+decontamination stage reads, through the same loaders) and the held-out slice of each
+curated subset (:mod:`massivetext.data.holdout`: documents the loader never trains on),
 scored by :mod:`massivetext.train.evaluation` every K steps and at the end."""
 
 from __future__ import annotations
@@ -8,7 +9,9 @@ import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from massivetext.io.shard_reader import find_subsets, open_shard
+from massivetext.data.documents import DocumentSource
+from massivetext.data.holdout import HoldOut
+from massivetext.io.shard_reader import find_subsets
 from massivetext.testsets.loaders import load_test_set
 from massivetext.train.evaluation import bits_per_byte, lambada_accuracy, make_scorer
 
@@ -32,18 +35,24 @@ class EvalSets:
             self.lambada[name] = texts
         self.texts[name] = texts
 
-    def add_curated(self, run_directory: str, limit: int = 50) -> None:
-        """The first ``limit`` documents of each subset of a curated run, by shard order."""
+    def add_curated(self, run_directory: str, holdout: HoldOut, limit: int = 50) -> None:
+        """The first ``limit`` held-out documents of each subset of a curated run, in
+        shard order, as ``held-out:<subset>``."""
+        if holdout.fraction == 0:
+            raise ValueError("a curated run's documents are all trained on at a held-out "
+                             "fraction of 0: give a held-out fraction above 0")
         for subset in find_subsets(run_directory):
+            source = DocumentSource(subset)
             texts = []
-            for shard in subset.shards:
-                for _, text in open_shard(subset.shard_path(shard)).iter_texts():
-                    texts.append(text)
-                    if len(texts) >= limit:
-                        break
+            for index in range(len(source)):
                 if len(texts) >= limit:
                     break
-            self.texts[f"curated:{subset.name}"] = texts
+                if source.document_id(index) in holdout:
+                    texts.append(source.text_bytes(index).tobytes().decode("utf-8"))
+            if not texts:
+                raise ValueError(f"{subset.directory}: none of its {len(source)} documents is "
+                                 f"held out at fraction {holdout.fraction}; raise the fraction")
+            self.texts[f"held-out:{subset.name}"] = texts
 
 
 class Evaluator:

@@ -99,7 +99,8 @@ def train(config: ModelConfig, run: RunConfig, loader: Iterator, output: str | P
           devices: list | None = None) -> list[dict]:
     """Train; returns the step metrics. ``loader`` yields {"tokens": (B_local, T+1)} and
     has get_state/set_state; ``evaluate(trainer, params, step) -> dict`` is called
-    every ``eval_every`` steps and at the end."""
+    before the first step of a fresh run (logged as step 0), every ``eval_every`` steps
+    and at the end."""
     output = Path(output)
     trainer = Trainer.build(config, run, devices)
     checkpoints = Checkpoints(output / "checkpoints", run.checkpoint_every,
@@ -120,6 +121,8 @@ def train(config: ModelConfig, run: RunConfig, loader: Iterator, output: str | P
     history = []
     try:
         with jax.set_mesh(trainer.mesh):
+            if evaluate is not None and start == 0:  # the untrained model, as step 0
+                log.write({"step": 0, "eval": evaluate(trainer, state.params, 0)})
             for step in range(start, end):
                 began = time.perf_counter()
                 tokens = trainer.global_batch(next(loader)["tokens"])
