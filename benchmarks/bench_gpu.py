@@ -8,8 +8,9 @@ sharding over every local chip), compiles, and times STEPS steps that each read 
 batch from the SequenceLoader, so input stalls show as "data" time. Each config takes
 well under two minutes. The target is at least 45% MFU at 1.4B on one H100/H200 (PaLM
 reached 46.2% at 540B on TPU v4). MFU uses the PaLM Appendix B formula (flops.py) and
-the chip's bf16 dense peak. Without an accelerator it says so and measures nothing
-(``--cpu`` runs the tiny configs instead, to check the script itself).
+the chip's bf16 dense peak. Without an accelerator it says so and measures nothing;
+``--cpu`` runs the same script on the shrunken configs at T = 128 instead, to check the
+script itself (tests/test_train_gpu_script.py runs its measurement at a tiny size).
 """
 
 from __future__ import annotations
@@ -55,10 +56,14 @@ def curated_sample(root: Path):
     return root / "curated", tokenizer
 
 
-def measure(name: str, config, batch: int, seq_len: int, data, tokenizer, hardware) -> str:
+def measure(name: str, config, batch: int, seq_len: int, data, tokenizer, hardware) -> dict:
+    """Compile, then time STEPS full steps, each reading its batch from the loader."""
     from massivetext.data import Mixture, SequenceLoader
 
-    config = config.replace(max_seq_len=max(config.max_seq_len, seq_len))
+    # The published vocabulary (its FLOPs count), or the tokenizer's where that is larger
+    # (the shrunken configs' 512): an id past the vocabulary would make the loss NaN.
+    config = config.replace(max_seq_len=max(config.max_seq_len, seq_len),
+                            vocab_size=max(config.vocab_size, tokenizer.vocab_size))
     run = RunConfig(steps=1000, seq_len=seq_len, batch_size=batch)
     trainer = Trainer.build(config, run)
     state = trainer.fresh_state()
@@ -74,6 +79,8 @@ def measure(name: str, config, batch: int, seq_len: int, data, tokenizer, hardwa
         data_s = 0.0
         start = time.perf_counter()
         for _ in range(STEPS):
+            # The step before is still running on the chip (asynchronous dispatch): a loader
+            # slower than the step shows as data time and as a longer step.
             fetched = time.perf_counter()
             tokens = trainer.global_batch(next(loader)["tokens"])
             data_s += time.perf_counter() - fetched
@@ -82,12 +89,22 @@ def measure(name: str, config, batch: int, seq_len: int, data, tokenizer, hardwa
     seconds = (time.perf_counter() - start) / STEPS
     tokens_per_s = batch * seq_len / seconds
     flops = training_flops_per_token(config, seq_len).total
-    utilisation = (f"MFU {mfu(tokens_per_s, flops, hardware, trainer.mesh.size):6.1%}"
-                   if hardware else f"{tokens_per_s * flops / 1e9:.1f} GFLOP/s")
-    return (f"{name:<12} batch {batch:>3} x {seq_len}  step {seconds * 1e3:8.1f} ms "
-            f"(data {data_s / STEPS * 1e3:6.1f} ms)  {tokens_per_s:10,.0f} tokens/s  "
-            f"{utilisation}  loss {float(metrics['loss']):.3f}  (compile {compile_s:.0f} s, "
-            f"remat {config.remat})")
+    return {"name": name, "batch": batch, "seq_len": seq_len, "step_s": seconds,
+            "data_s": data_s / STEPS, "tokens_per_s": tokens_per_s,
+            "model_flops_per_s": tokens_per_s * flops,
+            "mfu": mfu(tokens_per_s, flops, hardware, trainer.mesh.size) if hardware else None,
+            "loss": float(metrics["loss"]), "compile_s": compile_s, "remat": config.remat,
+            "batches_read": loader.batches}
+
+
+def format_result(result: dict) -> str:
+    utilisation = (f"MFU {result['mfu']:6.1%}" if result["mfu"] is not None
+                   else f"{result['model_flops_per_s'] / 1e9:.1f} GFLOP/s")
+    return (f"{result['name']:<12} batch {result['batch']:>3} x {result['seq_len']}  "
+            f"step {result['step_s'] * 1e3:8.1f} ms (data {result['data_s'] * 1e3:6.1f} ms)  "
+            f"{result['tokens_per_s']:10,.0f} tokens/s  {utilisation}  "
+            f"loss {result['loss']:.3f}  (compile {result['compile_s']:.0f} s, "
+            f"remat {result['remat']})")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -107,7 +124,8 @@ def main(argv: list[str] | None = None) -> None:
         data, tokenizer = curated_sample(Path(root))
         for name in names or table:
             config, batch = table[name]
-            print(measure(name, config, batch, seq_len, data, tokenizer, hardware), flush=True)
+            result = measure(name, config, batch, seq_len, data, tokenizer, hardware)
+            print(format_result(result), flush=True)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ own count in tests/test_model_flops.py.
 
 from __future__ import annotations
 
+import os
 import resource
 import time
 
@@ -40,9 +41,11 @@ def measure(name: str, seq_len: int, batch: int) -> None:
     seconds = (time.perf_counter() - start) / ROUNDS
     tokens_per_s = batch * seq_len / seconds
     flops = training_flops_per_token(config, seq_len).total
+    cores = len(os.sched_getaffinity(0))
     print(f"{name:<12} batch {batch} x {seq_len}: {seconds * 1e3:8.1f} ms/step  "
-          f"{tokens_per_s:8.0f} tokens/s  {tokens_per_s * flops / 1e9:6.1f} GFLOP/s by the "
-          f"formula ({flops / 1e6:.0f} MFLOP/token)")
+          f"{tokens_per_s:8.0f} tokens/s ({tokens_per_s / cores:.0f} per core, {cores} cores)  "
+          f"{tokens_per_s * flops / 1e9:6.1f} GFLOP/s by the formula "
+          f"({flops / 1e6:.0f} MFLOP/token)  loss {float(metrics['loss']):.3f}")
 
 
 def main() -> None:

@@ -14,7 +14,9 @@ from massivetext.sample.crawl import write_sample
 
 SAMPLE_PAGES = 200
 SAMPLE_SEED = 0
-_BUILT: dict[str, Path] = {}
+# The trainer tests' tokenizer: small enough to train in seconds on the sample.
+TRAINER_VOCAB = 600
+_BUILT: dict[str, object] = {}
 
 
 def curated_run(tmp_path_factory) -> Path:
@@ -28,3 +30,14 @@ def curated_run(tmp_path_factory) -> Path:
         assert status == 0, "the pipeline failed on the built-in sample"
         _BUILT["run"] = root / "curated"
     return _BUILT["run"]
+
+
+def curated_run_and_tokenizer(tmp_path_factory):
+    """``curated_run`` and a tokenizer trained on it, made once per test process."""
+    from massivetext.tokenizer import TokenizerOptions, train_tokenizer
+
+    run = curated_run(tmp_path_factory)
+    if "tokenizer" not in _BUILT:
+        _BUILT["tokenizer"] = train_tokenizer([str(run)], TokenizerOptions(
+            vocab_size=TRAINER_VOCAB), {"massiveweb": 1})[0]
+    return run, _BUILT["tokenizer"]

@@ -14,7 +14,6 @@ import pytest
 from flax import nnx
 
 from massivetext.data import Mixture, SequenceLoader
-from massivetext.tokenizer import TokenizerOptions, train_tokenizer
 from massivetext.train.checkpoint import CheckpointError, Checkpoints
 from massivetext.train.configs import CONFIGS, get_config
 from massivetext.train.evaluation import bits_per_byte, make_scorer
@@ -24,7 +23,7 @@ from massivetext.train.model import create_model
 from massivetext.train.optimizer import gradient_clipping, make_optimizer
 from massivetext.train.schedule import GOPHER_INITIAL_LR, Schedule, learning_rate
 from massivetext.train.step import init_state, make_train_step
-from tests.curated_sample import curated_run
+from tests.curated_sample import curated_run_and_tokenizer
 
 SEQ_LEN, BATCH = 64, 8
 STEPS = 100
@@ -32,10 +31,7 @@ STEPS = 100
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    run = curated_run(tmp_path_factory)
-    tokenizer = train_tokenizer([str(run)], TokenizerOptions(vocab_size=600),
-                                {"massiveweb": 1})[0]
-    return run, tokenizer
+    return curated_run_and_tokenizer(tmp_path_factory)
 
 
 def _loader(data, seed=0):
@@ -166,6 +162,41 @@ def test_a_corrupt_checkpoint_is_a_clear_error_and_the_previous_one_restores(run
     state, loader_state, record = checkpoints.restore(trainer.abstract_state(), step=75)
     assert int(state.step) == 75 and record["run"]["steps"] == STEPS
     assert loader_state  # the sequence loader's state travels with the checkpoint
+
+
+@pytest.mark.parametrize("damage", ["truncated", "missing"])
+def test_a_partial_checkpoint_is_a_clear_error_and_the_previous_one_restores(runs, tmp_path,
+                                                                            damage):
+    config, run, root, _, _ = runs
+    directory = tmp_path / "checkpoints"
+    shutil.copytree(root / "whole" / "checkpoints", directory)
+    data_files = [path for path in (directory / "100" / "state").rglob("*")
+                  if path.is_file() and path.parent.name == "d"]
+    assert data_files
+    for path in data_files:  # a copy cut short, or one that lost its array files
+        if damage == "truncated":
+            path.write_bytes(path.read_bytes()[:path.stat().st_size // 2])
+        else:
+            path.unlink()
+    trainer = Trainer.build(config, run)
+    checkpoints = Checkpoints(directory, asynchronous=False)
+    with pytest.raises(CheckpointError, match=r"step 100 .* unreadable.*--resume-step 75"):
+        checkpoints.restore(trainer.abstract_state())
+    state, _, _ = checkpoints.restore(trainer.abstract_state(), step=75)
+    assert int(state.step) == 75
+
+
+def test_an_interrupted_save_is_not_a_checkpoint(runs, tmp_path):
+    config, run, root, _, _ = runs
+    directory = tmp_path / "checkpoints"
+    shutil.copytree(root / "whole" / "checkpoints", directory)
+    # What a save killed midway leaves: Orbax's temporary directory, never renamed.
+    shutil.copytree(directory / "100" / "state",
+                    directory / "125.orbax-checkpoint-tmp-17" / "state")
+    checkpoints = Checkpoints(directory, asynchronous=False)
+    assert checkpoints.steps() == [50, 75, 100]
+    state, _, _ = checkpoints.restore(Trainer.build(config, run).abstract_state())
+    assert int(state.step) == 100
 
 
 # --- bits per byte by hand -------------------------------------------------------------

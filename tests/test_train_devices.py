@@ -7,8 +7,7 @@ import subprocess
 import sys
 import textwrap
 
-from massivetext.tokenizer import TokenizerOptions, train_tokenizer
-from tests.curated_sample import curated_run
+from tests.curated_sample import curated_run_and_tokenizer
 
 SCRIPT = textwrap.dedent("""
     import sys
@@ -47,9 +46,7 @@ SCRIPT = textwrap.dedent("""
 
 
 def test_eight_devices_train_like_one_and_restore_on_one(tmp_path_factory, tmp_path):
-    run = curated_run(tmp_path_factory)
-    tokenizer = train_tokenizer([str(run)], TokenizerOptions(vocab_size=600),
-                                {"massiveweb": 1})[0]
+    run, tokenizer = curated_run_and_tokenizer(tmp_path_factory)
     tokenizer_path = tmp_path / "tok.model"
     tokenizer_path.write_bytes(tokenizer.model_bytes)
     env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=8",

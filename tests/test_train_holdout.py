@@ -11,10 +11,9 @@ from massivetext.cli.main import main as cli_main
 from massivetext.data import HoldOut, Mixture, SequenceLoader
 from massivetext.data.documents import DocumentSource
 from massivetext.io.shard_reader import find_subsets
-from massivetext.tokenizer import TokenizerOptions, train_tokenizer
 from massivetext.train.evalsets import EvalSets
 from massivetext.train.metrics import read_metrics
-from tests.curated_sample import curated_run
+from tests.curated_sample import curated_run_and_tokenizer
 
 FRACTION = 0.2
 SEQ_LEN, BATCH, BATCHES = 64, 8, 40
@@ -22,10 +21,7 @@ SEQ_LEN, BATCH, BATCHES = 64, 8, 40
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    run = curated_run(tmp_path_factory)
-    tokenizer = train_tokenizer([str(run)], TokenizerOptions(vocab_size=600),
-                                {"massiveweb": 1})[0]
-    return run, tokenizer
+    return curated_run_and_tokenizer(tmp_path_factory)
 
 
 def _documents(run):

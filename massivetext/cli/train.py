@@ -152,6 +152,9 @@ def main(args: argparse.Namespace) -> int:
         config = model_config(args, tokenizer.vocab_size)
         run = run_config(args, config)
         holdout = HoldOut(args.holdout_fraction)
+        if config.vocab_size < tokenizer.vocab_size:  # ids past the embedding: a NaN loss
+            raise ValueError(f"--vocab-size {config.vocab_size} is below the tokenizer's "
+                             f"{tokenizer.vocab_size}")
     except (KeyError, ValueError) as error:
         print(f"massivetext train: {error.args[0]}")
         return 2
