@@ -2,8 +2,10 @@
 variant, training on the sample's curated shards, exact resume, checkpoint errors,
 bits per byte by hand, and the train/evaluate commands."""
 
+import fcntl
 import json
 import math
+import os
 import shutil
 
 import jax
@@ -112,15 +114,26 @@ def test_one_real_step_keeps_float32_parameters_and_applies_tiny_updates(data, n
 
 @pytest.fixture(scope="module")
 def runs(data, tmp_path_factory):
+    """Trained once per session: under pytest-xdist the first worker that needs the runs
+    trains them, the others wait on the lock and read them (the tests only read)."""
     config = _config(data)
     run = RunConfig(steps=STEPS, seq_len=SEQ_LEN, batch_size=BATCH, warmup_steps=10,
                     checkpoint_every=25, keep_checkpoints=3, eval_every=1000)
-    root = tmp_path_factory.mktemp("runs")
-    whole = train(config, run, _loader(data), root / "whole", progress=False)
-    halted = dataclasses_replace(run, stop_after=STEPS // 2)
-    first = train(config, halted, _loader(data), root / "resumed", progress=False)
-    second = train(config, run, _loader(data), root / "resumed", resume=True, progress=False)
-    return config, run, root, whole, first + second
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "trainer-runs"
+    root.mkdir(exist_ok=True)
+    histories = root / "histories.json"
+    with open(root / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not histories.exists():
+            whole = train(config, run, _loader(data), root / "whole", progress=False)
+            halted = dataclasses_replace(run, stop_after=STEPS // 2)
+            first = train(config, halted, _loader(data), root / "resumed", progress=False)
+            second = train(config, run, _loader(data), root / "resumed", resume=True,
+                           progress=False)
+            histories.write_text(json.dumps({"whole": whole, "resumed": first + second}))
+    recorded = json.loads(histories.read_text())
+    return config, run, root, recorded["whole"], recorded["resumed"]
 
 
 def dataclasses_replace(run, **changes):

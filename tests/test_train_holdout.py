@@ -113,7 +113,7 @@ def test_ablate_trains_each_curated_output_and_scores_both_on_the_same_sets(data
                      str(run), "--holdout-fraction", str(FRACTION), "--eval-docs", "5",
                      "--no-progress"]) == 0
     out = capsys.readouterr().out
-    table = out[out.index("bits per byte after training"):].splitlines()
+    table = out[out.index("bits per byte (lower is better)"):].splitlines()
     assert table[1].split()[-2:] == ["eval", "held-out:massiveweb"]
     rows = {line.split()[0]: [float(x) for x in line.split()[-2:]] for line in table[2:]
             if line.strip() and not line.startswith("untrained")}

@@ -45,7 +45,7 @@ def main(args: argparse.Namespace) -> int:
         return 2
     rows = ({"untrained model": untrained} if untrained else {}) | results
     width = max(len(row) for row in rows)
-    print("\nbits per byte after training (lower is better):")
+    print("\nbits per byte (lower is better), after training unless said:")
     print(f"{'curated output':<{width}}  " + "  ".join(f"{n[:24]:>24}" for n in names))
     for row, result in rows.items():
         cells = [f"{result[n]['bpb']:>24.4f}" if n in result else f"{'-':>24}" for n in names]
