@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ["filters", "warc", "extraction", "minhash", "dedup", "pipeline"]
+BENCHMARKS = ["filters", "warc", "extraction", "minhash", "dedup", "pipeline", "memory"]
 
 
 def main(argv: list[str]) -> None:
