@@ -25,6 +25,12 @@ from massivetext.pipelines.accounting import (
     failure_samples,
     removal_samples,
 )
+from massivetext.pipelines.document_store import (
+    RemoveStore,
+    RestoreRemoved,
+    StoreDocuments,
+    store_directory,
+)
 from massivetext.pipelines.options import FILTER_CLASSES, CurationOptions, parse
 from massivetext.pipelines.sinks import WriteShards
 from massivetext.pipelines.stages import JudgeDocuments
@@ -102,13 +108,18 @@ def curate(kept, records: RunRecords, options: CurationOptions,
            stage_order: tuple[str, ...]) -> None:
     """PCollection[Document] after the subset's filters -> dedup, decontamination,
     shards, statistics and samples."""
+    directory = options.subset_dir
+    store = store_directory(directory)
+    # Text off the shuffle: from here on only compact records are grouped.
+    kept = kept | "Store documents" >> StoreDocuments(
+        store, seed=options.seed, threshold=options.dedup_threshold,
+        num_perm=options.num_perm)
     if options.dedup:
         from massivetext.pipelines.dedup import ExactDedup, NearDedup
 
-        exact = kept | "Exact dedup" >> ExactDedup(seed=options.seed)
+        exact = kept | "Exact dedup" >> ExactDedup()
         kept = records.add_dedup_stage("exact_dedup", exact)
-        near = kept | "Near dedup" >> NearDedup(
-            threshold=options.dedup_threshold, num_perm=options.num_perm, seed=options.seed)
+        near = kept | "Near dedup" >> NearDedup(store, threshold=options.dedup_threshold)
         kept = records.add_dedup_stage("near_dedup", near)
     if options.test_sets:
         from massivetext.pipelines.decontaminate import Decontaminate, ReadTestSets
@@ -117,22 +128,26 @@ def curate(kept, records: RunRecords, options: CurationOptions,
         test_docs = kept.pipeline | "Read test sets" >> reader
         records.stats.append(reader.stats)  # test-set records that could not be used
         clean = kept | "Decontaminate" >> Decontaminate(
-            test_docs, mode=options.decontam_mode, threshold=options.dedup_threshold,
+            test_docs, store, mode=options.decontam_mode, threshold=options.dedup_threshold,
             num_perm=options.num_perm)
         kept = records.add_dedup_stage("decontaminate", clean)
 
     parameters = options.parameters()
-    directory = options.subset_dir
-    records.stats.append(kept | "Write shards" >> WriteShards(
-        directory, all_signal_names(), parameters, options.num_shards))
-    removed = tuple(records.removed) | "All removed" >> beam.Flatten()
+    shards = WriteShards(directory, store, all_signal_names(), parameters, options.num_shards)
+    records.stats.append(kept | "Write shards" >> shards)
+    removed = (tuple(records.removed) | "All removed" >> beam.Flatten()
+               | "Removed read back" >> RestoreRemoved(store))
+    written = [shards.manifest]
     if options.keep_removed == "all":
-        _ = removed | "Write all removed" >> WriteAllRemoved(directory)
+        written.append(removed | "Write all removed" >> WriteAllRemoved(directory))
     samples = removed | "Removed samples" >> beam.FlatMap(removal_samples)
     failed = (tuple(records.failed) | "All failed" >> beam.Flatten()
               | "Failure samples" >> beam.FlatMap(failure_samples))
-    _ = ((samples, failed) | "All samples" >> beam.Flatten()
-         | "Write samples" >> WriteSamples(directory, DEFAULT_REMOVED_SAMPLE_SIZE, options.seed))
+    written.append((samples, failed) | "All samples" >> beam.Flatten()
+                   | "Write samples" >> WriteSamples(
+                       directory, DEFAULT_REMOVED_SAMPLE_SIZE, options.seed))
+    _ = (tuple(written) | "Every file written" >> beam.Flatten()
+         | "Remove document store" >> RemoveStore(store))
     _ = (tuple(records.stats) | "All stats" >> beam.Flatten()
          | "Write stats" >> WriteStats(f"{directory}/stats.json", stage_order, parameters))
 

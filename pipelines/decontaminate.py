@@ -29,7 +29,8 @@ from collections.abc import Sequence
 import apache_beam as beam
 import numpy as np
 from apache_beam.metrics import Metrics
-from massivetext.pipelines.minhash_stages import ShingleAndSign, VerifyPairs
+from massivetext.pipelines.document_store import ReadBack
+from massivetext.pipelines.minhash_stages import ShingleAndSign
 from massivetext.pipelines.stage_stats import count_stat, key_and_count
 from massivetext.pipelines.stages import open_uncompressed
 
@@ -38,6 +39,7 @@ from massivetext.dedup.minhash import (
     DEFAULT_NGRAM_SIZE,
     DEFAULT_NUM_PERM,
     DEFAULT_SEED,
+    exact_jaccard,
     shingle_hashes,
 )
 from massivetext.document import Removed
@@ -117,6 +119,24 @@ def _shingle_keys(key_of, ngram_size: int):
     return keys
 
 
+def _attach_test_shingles(item):
+    """A test key -> (train file, (train id, (test key, test shingles))) per candidate."""
+    test_key, grouped = item
+    for shingles in grouped["shingles"]:  # one: ShingleAndSign emits it for every text
+        for train_node in grouped["train"]:
+            yield train_node[2], (train_node[1], (test_key, shingles))
+
+
+def _verify_train(ngram_size: int, threshold: float):
+    def verify(document, tests):
+        shingles = shingle_hashes(document.text, ngram_size)
+        for test_key, test_shingles in tests:
+            similarity = exact_jaccard(shingles, test_shingles)
+            if similarity > threshold:  # "exceeds": strictly greater
+                yield document.id, test_key, similarity
+    return verify
+
+
 class _SharedCount(beam.CombineFn):
     """(shared n-grams, test key) values -> (total shared, test key with the most)."""
 
@@ -162,10 +182,12 @@ class _Resolve(beam.DoFn):
 
 
 class Decontaminate(beam.PTransform):
-    """Training Documents -> {kept, removed, stats}, against ``test_docs``
-    (a PCollection[TestDocument] of the same pipeline); see the module docstring."""
+    """Training StoredDocuments -> {kept, removed, stats}, against ``test_docs``
+    (a PCollection[TestDocument] of the same pipeline); see the module docstring. The
+    training texts are read back from the document store ``store`` (only those in a
+    candidate pair in jaccard mode); the MinHash parameters must be the store's."""
 
-    def __init__(self, test_docs, mode: str = DEFAULT_MODE,
+    def __init__(self, test_docs, store: str, mode: str = DEFAULT_MODE,
                  threshold: float = DEFAULT_THRESHOLD, ngram_size: int = DEFAULT_NGRAM_SIZE,
                  num_perm: int = DEFAULT_NUM_PERM,
                  min_candidate_prob: float = DEFAULT_MIN_CANDIDATE_PROB,
@@ -175,6 +197,7 @@ class Decontaminate(beam.PTransform):
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         choose_bands(num_perm, threshold, min_candidate_prob)  # fail fast: ValueError
         self._test_docs = test_docs
+        self._store = store
         self._mode = mode
         self._threshold = threshold
         self._ngram_size = ngram_size
@@ -183,21 +206,24 @@ class Decontaminate(beam.PTransform):
         self._minhash_seed = minhash_seed
 
     def _jaccard_matches(self, documents):
-        def sign(label, pcoll, key_of):
-            return (pcoll
-                    | f"Key {label}" >> beam.Map(lambda d: (key_of(d), d.text))
-                    | f"Sign {label}" >> ShingleAndSign(
-                        self._ngram_size, self._num_perm, self._minhash_seed, self._threshold,
-                        self._min_candidate_prob))
-
-        train = sign("train", documents, lambda d: d.id)
-        test = sign("test", self._test_docs, _test_key)
-        candidates = ({"train": train["bands"], "test": test["bands"]}
+        train_bands = documents | "Train bands" >> beam.FlatMap(
+            lambda d: [(band, d.node) for band in d.bands])
+        test = (self._test_docs
+                | "Key test" >> beam.Map(lambda d: (_test_key(d), d.text))
+                | "Sign test" >> ShingleAndSign(
+                    self._ngram_size, self._num_perm, self._minhash_seed, self._threshold,
+                    self._min_candidate_prob))
+        candidates = ({"train": train_bands, "test": test["bands"]}
                       | "Join bands" >> beam.CoGroupByKey()
                       | "Cross" >> beam.FlatMap(_band_crossings)
                       | "Distinct pairs" >> beam.Distinct())
-        verified = candidates | "Verify" >> VerifyPairs(
-            train["shingles"], test["shingles"], self._threshold)
+        verified = (
+            {"train": candidates | "By test doc" >> beam.Map(lambda pair: (pair[1], pair[0])),
+             "shingles": test["shingles"]}
+            | "Join test shingles" >> beam.CoGroupByKey()
+            | "Attach test" >> beam.FlatMap(_attach_test_shingles)
+            | "Verify" >> ReadBack(self._store, _verify_train(self._ngram_size,
+                                                              self._threshold)))
         matches = (verified
                    | "By train doc" >> beam.Map(lambda e: (e[0], (e[2], e[1])))
                    | "Most similar" >> beam.CombinePerKey(max))
@@ -206,8 +232,11 @@ class Decontaminate(beam.PTransform):
             count_stat(verified, STAGE, "verified_matches", "verified")]
 
     def _ngram_matches(self, documents):
-        train = documents | "Train n-grams" >> beam.FlatMap(
-            _shingle_keys(lambda d: d.id, self._ngram_size))
+        train_keys = _shingle_keys(lambda d: d.id, self._ngram_size)
+        train = (documents
+                 | "By file" >> beam.Map(lambda d: (d.file, (d.id, None)))
+                 | "Train n-grams" >> ReadBack(
+                     self._store, lambda document, _: train_keys(document)))
         test = self._test_docs | "Test n-grams" >> beam.FlatMap(
             _shingle_keys(_test_key, self._ngram_size))
         shared = ({"train": train, "test": test}

@@ -37,11 +37,11 @@ import apache_beam as beam
 import xxhash
 from apache_beam.metrics import Metrics
 from massivetext.pipelines.components import DEFAULT_ROUNDS, ConnectedComponents
-from massivetext.pipelines.minhash_stages import ShingleAndSign, VerifyPairs
+from massivetext.pipelines.minhash_stages import VerifyStoredPairs
 from massivetext.pipelines.stage_stats import count_stat, histogram_stats, key_and_count
 
-from massivetext.dedup.lsh import DEFAULT_MIN_CANDIDATE_PROB, DEFAULT_THRESHOLD, choose_bands
-from massivetext.dedup.minhash import DEFAULT_NGRAM_SIZE, DEFAULT_NUM_PERM, DEFAULT_SEED
+from massivetext.dedup.lsh import DEFAULT_THRESHOLD
+from massivetext.dedup.minhash import DEFAULT_NGRAM_SIZE
 from massivetext.document import Removed
 
 EXACT_STAGE = "exact_dedup"
@@ -134,19 +134,15 @@ class _SurvivorAndSize(beam.CombineFn):
 
 
 class ExactDedup(beam.PTransform):
-    """Documents -> {kept, removed, stats}: one survivor per group of equal texts
-    (whitespace-normalised, see :func:`exact_text_key`)."""
-
-    def __init__(self, seed: int = DEFAULT_SURVIVOR_SEED):
-        super().__init__()
-        self._seed = seed
+    """StoredDocuments -> {kept, removed, stats}: one survivor per group of equal texts
+    (whitespace-normalised, see :func:`exact_text_key`; the key and the survivor node
+    were computed when the text was stored)."""
 
     def expand(self, documents):
-        seed = self._seed
         keyed = documents | "Key by text" >> beam.Map(
-            key_and_count(EXACT_STAGE, lambda d: exact_text_key(d.text)))
+            key_and_count(EXACT_STAGE, lambda d: d.exact_key))
         groups = (keyed
-                  | "Survivor node" >> beam.Map(lambda kv: (kv[0], survivor_node(kv[1].id, seed)))
+                  | "Survivor node" >> beam.Map(lambda kv: (kv[0], kv[1].node))
                   | "Survivor per text" >> beam.CombinePerKey(_SurvivorAndSize()))
         resolved = ({"doc": keyed, "group": groups}
                     | "Join documents" >> beam.CoGroupByKey()
@@ -200,45 +196,35 @@ def _edge_similarities(edge):
 
 
 class NearDedup(beam.PTransform):
-    """Documents -> {kept, removed, stats}: one survivor per cluster of documents joined
-    by verified edges of 13-gram Jaccard > ``threshold`` (see the module docstring).
+    """StoredDocuments -> {kept, removed, stats}: one survivor per cluster of documents
+    joined by verified edges of 13-gram Jaccard > ``threshold`` (see the module
+    docstring); ``store`` is the document store the texts are read back from.
 
     Removed details: ``survivor``, ``cluster_size`` and ``similarity`` (the highest
     verified Jaccard of the document with a neighbour of its cluster).
     """
 
-    def __init__(self, threshold: float = DEFAULT_THRESHOLD,
-                 ngram_size: int = DEFAULT_NGRAM_SIZE, num_perm: int = DEFAULT_NUM_PERM,
-                 min_candidate_prob: float = DEFAULT_MIN_CANDIDATE_PROB,
-                 minhash_seed: int = DEFAULT_SEED, seed: int = DEFAULT_SURVIVOR_SEED,
+    def __init__(self, store: str, threshold: float = DEFAULT_THRESHOLD,
+                 ngram_size: int = DEFAULT_NGRAM_SIZE,
                  all_pairs_bucket_size: int = DEFAULT_ALL_PAIRS_BUCKET_SIZE,
                  rounds: int = DEFAULT_ROUNDS):
         super().__init__()
-        choose_bands(num_perm, threshold, min_candidate_prob)  # fail fast: ValueError
+        self._store = store
         self._threshold = threshold
         self._ngram_size = ngram_size
-        self._num_perm = num_perm
-        self._min_candidate_prob = min_candidate_prob
-        self._minhash_seed = minhash_seed
-        self._seed = seed
         self._all_pairs_bucket_size = all_pairs_bucket_size
         self._rounds = rounds
 
     def expand(self, documents):
-        seed = self._seed
         keyed = documents | "Key by id" >> beam.Map(key_and_count(NEAR_STAGE, lambda d: d.id))
-        signed = (
-            documents
-            | "Node and text" >> beam.Map(lambda d: (survivor_node(d.id, seed), d.text))
-            | "Shingle and sign" >> ShingleAndSign(
-                self._ngram_size, self._num_perm, self._minhash_seed, self._threshold,
-                self._min_candidate_prob))
-        buckets = signed["bands"] | "Group bands" >> beam.GroupByKey()
+        bands = documents | "Bands" >> beam.FlatMap(
+            lambda d: [(band, d.node) for band in d.bands])
+        buckets = bands | "Group bands" >> beam.GroupByKey()
         candidates = (buckets
                       | "Bucket pairs" >> beam.FlatMap(_bucket_pairs(self._all_pairs_bucket_size))
                       | "Distinct pairs" >> beam.Distinct())
-        verified = candidates | "Verify" >> VerifyPairs(
-            signed["shingles"], signed["shingles"], self._threshold)
+        verified = candidates | "Verify" >> VerifyStoredPairs(
+            self._store, self._threshold, self._ngram_size)
         components = (verified
                       | "Edge" >> beam.Map(lambda e: (e[0], e[1]))
                       | "Components" >> ConnectedComponents(self._rounds, NEAR_STAGE))
@@ -260,7 +246,7 @@ class NearDedup(beam.PTransform):
                         "removed", main="kept"))
         large_buckets = buckets | "Large" >> beam.Filter(
             _is_star_bucket(self._all_pairs_bucket_size))
-        no_shingles = signed["shingles"] | "Shingleless" >> beam.Filter(lambda kv: kv[1].size == 0)
+        no_shingles = documents | "Shingleless" >> beam.Filter(lambda d: not d.bands)
         stats = (
             count_stat(documents, NEAR_STAGE, "docs_in", "docs in"),
             count_stat(resolved.kept, NEAR_STAGE, "kept", "kept"),
@@ -278,17 +264,27 @@ class NearDedup(beam.PTransform):
 
 
 class Deduplicate(beam.PTransform):
-    """Documents -> {kept, removed, stats}: :class:`ExactDedup`, then :class:`NearDedup`
-    on the exact-dedup survivors (Gopher Appendix A.1.1 step 5, in the paper's order)."""
+    """Documents -> {kept, removed, stats}: the documents stored under ``store``
+    (:class:`~massivetext.pipelines.document_store.StoreDocuments`), :class:`ExactDedup`,
+    then :class:`NearDedup` on the exact-dedup survivors (Gopher Appendix A.1.1 step 5,
+    in the paper's order). Kept and removed records are StoredDocuments."""
 
-    def __init__(self, seed: int = DEFAULT_SURVIVOR_SEED, **near_options):
+    def __init__(self, store: str, seed: int = DEFAULT_SURVIVOR_SEED,
+                 threshold: float = DEFAULT_THRESHOLD, **near_options):
         super().__init__()
+        self._store = store
         self._seed = seed
+        self._threshold = threshold
         self._near_options = near_options
 
     def expand(self, documents):
-        exact = documents | "Exact" >> ExactDedup(self._seed)
-        near = exact["kept"] | "Near" >> NearDedup(seed=self._seed, **self._near_options)
+        from massivetext.pipelines.document_store import StoreDocuments
+
+        stored = documents | "Store" >> StoreDocuments(
+            self._store, seed=self._seed, threshold=self._threshold)
+        exact = stored | "Exact" >> ExactDedup()
+        near = exact["kept"] | "Near" >> NearDedup(
+            self._store, self._threshold, **self._near_options)
         return {
             "kept": near["kept"],
             "removed": (exact["removed"], near["removed"]) | "All removed" >> beam.Flatten(),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 
 import apache_beam as beam
 import pyarrow as pa
 from apache_beam.metrics import Metrics
 from massivetext.pipelines.accounting import metrics_namespace
+from massivetext.pipelines.document_store import read_stored
 from massivetext.pipelines.filesystem import write_atomically
 
 from massivetext.io.shards import (
@@ -20,10 +22,17 @@ from massivetext.io.shards import (
 )
 
 
-def _write_one_shard(shard: tuple, count: int, directory: str, schema: pa.Schema):
-    index, documents = shard
+def _write_one_shard(shard: tuple, count: int, directory: str, store: str, schema: pa.Schema):
+    index, entries = shard
     name = shard_name(index, count)
-    kept = [document for document in documents if document is not None]
+    # A shard's documents (about DEFAULT_TARGET_SHARD_BYTES of text at most) are read
+    # back from the store file by file, then written sorted by id.
+    ids_by_file = defaultdict(list)
+    for entry in entries:
+        if entry is not None:
+            ids_by_file[entry[1]].append(entry[0])
+    kept = [document for file_name, ids in sorted(ids_by_file.items())
+            for document in read_stored(store, file_name, ids)]
     rows = write_atomically(f"{directory}/{name}", lambda file: write_shard(kept, schema, file))
     Metrics.counter(metrics_namespace("output"), "kept").inc(rows)
     Metrics.counter(metrics_namespace("output"), "shards").inc()
@@ -45,17 +54,23 @@ def _write_manifest(shards: list[dict], path: str, schema: pa.Schema, parameters
 
 
 class WriteShards(beam.PTransform):
-    """PCollection[Document] -> PCollection[(stage, key, int)] output statistics.
+    """PCollection[StoredDocument] -> PCollection[(stage, key, int)] output statistics.
 
     Writes ``<directory>/part-00000-of-000NN.arrow`` (every shard, empty ones included,
-    each atomically) and then ``<directory>/manifest.json``. A document's shard depends
-    only on its id; ``num_shards=0`` picks about one shard per 256 MB of text.
+    each atomically) and then ``<directory>/manifest.json``; only (id, spill file)
+    pairs are grouped by shard, and each shard's documents are read back from the
+    document store ``store``. A document's shard depends only on its id;
+    ``num_shards=0`` picks about one shard per 256 MB of text. The PCollection of the
+    manifest's path is ``self.manifest`` once the transform is applied.
     """
 
-    def __init__(self, directory: str, signal_names: tuple[str, ...], parameters: dict,
-                 num_shards: int = 0, target_shard_bytes: int = DEFAULT_TARGET_SHARD_BYTES):
+    def __init__(self, directory: str, store: str, signal_names: tuple[str, ...],
+                 parameters: dict, num_shards: int = 0,
+                 target_shard_bytes: int = DEFAULT_TARGET_SHARD_BYTES):
         super().__init__()
         self._directory = directory
+        self._store = store
+        self.manifest = None
         self._schema = shard_schema(signal_names)
         self._parameters = parameters
         self._num_shards = num_shards
@@ -72,19 +87,20 @@ class WriteShards(beam.PTransform):
                      | "Shard count" >> beam.Map(num_shards_for, target))
         count_view = beam.pvalue.AsSingleton(count)
         keyed = documents | "Assign shard" >> beam.Map(
-            lambda document, n: (shard_index(document.id, n), document), n=count_view)
+            lambda document, n: (shard_index(document.id, n), (document.id, document.file)),
+            n=count_view)
         every_shard = count | "Every shard" >> beam.FlatMap(lambda n: [(i, None) for i in range(n)])
         shards = ((keyed, every_shard)
                   | "Merge" >> beam.Flatten()
                   | "Group by shard" >> beam.GroupByKey()
                   | "Write shard" >> beam.Map(
                       _write_one_shard, count=count_view, directory=self._directory,
-                      schema=self._schema))
-        _ = (shards
-             | "Gather shards" >> beam.combiners.ToList()
-             | "Write manifest" >> beam.Map(
-                 _write_manifest, path=f"{self._directory}/manifest.json", schema=self._schema,
-                 parameters=self._parameters))
+                      store=self._store, schema=self._schema))
+        self.manifest = (shards
+                         | "Gather shards" >> beam.combiners.ToList()
+                         | "Write manifest" >> beam.Map(
+                             _write_manifest, path=f"{self._directory}/manifest.json",
+                             schema=self._schema, parameters=self._parameters))
         return shards | "Output stats" >> beam.FlatMap(
             lambda shard: [("output", "kept", shard["rows"]),
                            ("output", "kept_bytes", shard["text_bytes"]),

@@ -84,9 +84,10 @@ class ReadWarc(beam.PTransform):
     """PCollection[str] WARC glob patterns -> dict of PCollections.
 
     ``pages``: WebPage (HTML
-    responses, decoded), reshuffled so extraction spreads over workers even when one
-    file holds most of the pages; ``skipped``: Skipped records by kind; ``failed``:
-    Failed records.
+    responses, decoded); ``skipped``: Skipped records by kind; ``failed``: Failed
+    records. Pages are not reshuffled: reading, extraction, the filters and the document
+    store run fused, one input file per worker at a time, so no HTML is ever shuffled
+    (docs/architecture.md); parallelism comes from the number of files.
     """
 
     def expand(self, patterns):
@@ -94,8 +95,7 @@ class ReadWarc(beam.PTransform):
                    | "Match files" >> MatchFiles()
                    | "Read records" >> beam.ParDo(_ReadFile(_read_warc)).with_outputs(
                        "skipped", "failed", main="pages"))
-        return {"pages": outputs.pages | "Spread pages" >> beam.Reshuffle(),
-                "skipped": outputs.skipped, "failed": outputs.failed}
+        return {"pages": outputs.pages, "skipped": outputs.skipped, "failed": outputs.failed}
 
 
 class _ExtractPage(beam.DoFn):
@@ -207,8 +207,8 @@ class JudgeDocuments(beam.PTransform):
 class ReadTextDocuments(beam.PTransform):
     """PCollection[str] JSONL(.gz)/Parquet glob patterns -> dict of PCollections.
 
-    ``documents``: Document (reshuffled); ``failed``: Failed records (bad JSON lines,
-    records without text, corrupt files).
+    ``documents``: Document (not reshuffled, as :class:`ReadWarc`'s pages); ``failed``:
+    Failed records (bad JSON lines, records without text, corrupt files).
     """
 
     def __init__(self, subset: str):
@@ -221,5 +221,4 @@ class ReadTextDocuments(beam.PTransform):
                    | "Read records" >> beam.ParDo(_ReadFile(functools.partial(
                        _read_text, subset=self._subset))).with_outputs(
                            "failed", main="documents"))
-        return {"documents": outputs.documents | "Spread documents" >> beam.Reshuffle(),
-                "failed": outputs.failed}
+        return {"documents": outputs.documents, "failed": outputs.failed}
