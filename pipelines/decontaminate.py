@@ -8,11 +8,14 @@ documents that overlap them, in one of two modes:
 - ``"jaccard"`` (the paper's rule, the default): a training document is removed when its
   13-gram Jaccard similarity with any test document exceeds 0.8. Candidates come from a
   CoGroupByKey of training and test documents on LSH band keys (a pair at 0.8 shares a
-  band with probability >= 0.99), and every candidate is verified by exact Jaccard
-  through joins with both shingle arrays.
+  band with probability >= 0.99; the training side's band keys were computed when its
+  documents were stored, :mod:`massivetext.pipelines.document_store`), and every
+  candidate is verified by exact Jaccard: the test shingles are joined to the pair, and
+  the training text is read back from the store, grouped by its spill file.
 - ``"ngram-overlap"`` (the stricter rule of later work, e.g. GPT-3 and Llama): a training
   document is removed when it shares any 13-gram with a test document, found by a
-  CoGroupByKey on shingle hashes. A 13-gram common to many training documents is a hot
+  CoGroupByKey on shingle hashes (the training texts read back from the store file by
+  file). A 13-gram common to many training documents is a hot
   key, but each of them contributes only its own id, and the test side is reduced to its
   smallest document key while streaming, so no group is ever materialised.
 
