@@ -1,4 +1,5 @@
-"""The Gopher quality filter (paper Sec. A.1.1, "Quality Filtering"; SPEC.md 1.3).
+"""The Gopher quality filter (paper Sec. A.1.1, "Quality Filtering";
+docs/paper.md, "Quality filter").
 
 A document is removed when any rule fails; a value exactly at a threshold is kept,
 because the paper removes only documents *past* each limit ("< 50", "> 0.1", "more than

@@ -1,10 +1,14 @@
-"""Statistics and inspection outputs shared by every pipeline.
+"""The stage contract, and the statistics and inspection outputs of every pipeline.
 
-Each stage ends in three collections: documents it kept, :class:`Removed` records and
-:class:`Failed` records (the reader adds :class:`Skipped`). These transforms turn them
-into summed ``(stage, key)`` statistics (also exported as Beam Metrics counters in the
-``massivetext`` namespace, so they show in the Dataflow UI), a deterministic sample of
-removed documents per reason, and the ``stats.json`` file.
+Every Beam stage, filter or dedup or reader alike, returns a :class:`StageOutput`: the
+documents it kept, :class:`Removed` records (with every reason), :class:`Skipped` and
+:class:`Failed` records, and the stage's own facts as statistics triples. So every
+input record is accounted for, and :class:`StageStatistics` counts every stage the same
+way, in the one vocabulary of :mod:`massivetext.stats.keys`: summed ``(stage, key)``
+statistics for ``stats.json`` and, the same sums, Beam Metrics counters in the
+``massivetext.<stage>`` namespace (so they show in the Dataflow UI). The other
+transforms write a deterministic sample of removed documents per reason and the
+``stats.json`` file.
 """
 
 from __future__ import annotations
@@ -24,50 +28,71 @@ from massivetext.pipelines.filesystem import write_atomically
 
 from massivetext.document import Document, Failed, Removed, Skipped, WebPage
 from massivetext.io.shards import stable_hash
-from massivetext.stats.model import assemble_stats, document_triples
+from massivetext.stats import keys
+from massivetext.stats.model import (
+    assemble_stats,
+    document_triples,
+    failed_triples,
+    skipped_triples,
+)
 
-METRICS_NAMESPACE = "massivetext"
 # Our choice: up to 100 removed documents per (stage, reason) kept for inspection.
 DEFAULT_REMOVED_SAMPLE_SIZE = 100
 
 
 class StageOutput(typing.NamedTuple):
-    """What a stage hands on: documents kept, Removed records, Failed records."""
+    """What every stage hands on (build one with :func:`stage_output`).
+
+    ``kept``: documents for the next stage; ``removed``: Removed records; ``skipped``:
+    Skipped records (readers); ``failed``: Failed records; ``stats``: the stage's own
+    ``(stage, key, n)`` facts beyond those counts (clusters, candidate pairs ...).
+    """
 
     kept: beam.PCollection
     removed: beam.PCollection
+    skipped: beam.PCollection
     failed: beam.PCollection
+    stats: beam.PCollection
 
 
-def metrics_namespace(stage: str) -> str:
-    """Beam Metrics namespace of a stage's counters (``massivetext.quality`` ...)."""
-    return f"{METRICS_NAMESPACE}.{stage}"
+def stage_output(kept, removed=None, skipped=None, failed=None, stats=None) -> StageOutput:
+    """A StageOutput, the outcomes a stage cannot have as empty PCollections.
+
+    Call it inside the stage's ``expand`` so the empty ones are labelled in its scope.
+    """
+    def given(name, pcoll):
+        return kept.pipeline | f"No {name}" >> beam.Create([]) if pcoll is None else pcoll
+
+    return StageOutput(kept, given("removed", removed), given("skipped", skipped),
+                       given("failed", failed), given("stats", stats))
 
 
-def _kept_triples(document: Document, stage: str, signal_names: tuple[str, ...]):
-    signals = {name: document.signals[name] for name in signal_names if name in document.signals}
-    return document_triples(stage, "kept", document.num_bytes, signals=signals)
+def _signals_of(document: Document, signal_names: tuple[str, ...]) -> dict[str, float]:
+    return {name: document.signals[name] for name in signal_names if name in document.signals}
 
 
-def _removed_triples(removal: Removed, signal_names: tuple[str, ...]):
-    document = removal.document
-    signals = {name: document.signals[name] for name in signal_names if name in document.signals}
-    return document_triples(removal.stage, "removed", document.num_bytes, removal.reasons, signals)
+def _element_bytes(element) -> int:
+    """UTF-8 bytes of a document's text; characters of a page's HTML (the reader's)."""
+    return len(element.html) if isinstance(element, WebPage) else element.num_bytes
 
 
-def _failed_triples(failure: Failed):
-    return [(failure.stage, f"failed:{failure.error}", 1)]
-
-
-def _read_triples(outcome):
-    """A reader's outcome for one input record: a page or document read, or a Skipped
-    or Failed record."""
-    if isinstance(outcome, Failed):
-        return [("read", "records", 1), *_failed_triples(outcome)]
-    if isinstance(outcome, Skipped):
-        return [("read", "records", 1), ("read", f"skipped:{outcome.kind}", 1)]
-    size = len(outcome.html) if isinstance(outcome, WebPage) else outcome.num_bytes
-    return [("read", "records", 1), ("read", "kept", 1), ("read", "kept_bytes", size)]
+def _outcome_triples(element, stage: str, signal_names: tuple[str, ...],
+                     counts_records: bool):
+    """The statistics of one element of a StageOutput, whichever collection it is from."""
+    if isinstance(element, tuple):  # a fact of the stage, already a triple
+        return [element]
+    if isinstance(element, Removed):
+        document = element.document
+        triples = document_triples(element.stage, keys.REMOVED, document.num_bytes,
+                                   element.reasons, _signals_of(document, signal_names))
+    elif isinstance(element, Skipped):
+        triples = skipped_triples(stage, element.kind)
+    elif isinstance(element, Failed):
+        triples = failed_triples(element.stage, element.error)
+    else:  # a kept document, or the reader's page
+        signals = _signals_of(element, signal_names) if isinstance(element, Document) else None
+        triples = document_triples(stage, keys.KEPT, _element_bytes(element), signals=signals)
+    return [(stage, keys.RECORDS, 1), *triples] if counts_records else triples
 
 
 class _SumPerBundle(beam.DoFn):
@@ -75,14 +100,12 @@ class _SumPerBundle(beam.DoFn):
 
     A document yields a dozen triples (counts, reasons, histogram bins); summing them
     before they leave the worker keeps the statistics from multiplying the elements
-    that Beam has to move. With ``metrics``, the sums (all but the histogram bins) also
-    go to Beam Metrics counters, namespace ``massivetext.<stage>``, so they show in the
-    Dataflow UI while the job runs.
+    that Beam has to move. The sums (all but the histogram bins) also go to Beam
+    Metrics counters, so they show in the Dataflow UI while the job runs.
     """
 
-    def __init__(self, to_triples, metrics: bool = True):
+    def __init__(self, to_triples):
         self._to_triples = to_triples
-        self._metrics = metrics
 
     def start_bundle(self):
         self._sums = collections.Counter()
@@ -93,8 +116,8 @@ class _SumPerBundle(beam.DoFn):
 
     def finish_bundle(self):
         for (stage, key), value in self._sums.items():
-            if self._metrics and not key.startswith("hist:"):
-                Metrics.counter(metrics_namespace(stage), key.replace(":", ".")).inc(value)
+            if keys.is_counter(key):
+                Metrics.counter(keys.metrics_namespace(stage), keys.counter_name(key)).inc(value)
             yield WindowedValue((stage, key, value), MIN_TIMESTAMP, [GlobalWindow()])
 
 
@@ -102,31 +125,29 @@ class StageStatistics(beam.PTransform):
     """StageOutput of one stage -> PCollection[(stage, key, int)] statistics triples.
 
     ``signal_names`` are the signals this stage computed, whose histograms it reports;
-    ``metrics=False`` for a stage that keeps its own Beam counters.
+    ``counts_records`` marks the reader, whose every outcome is one input record.
     """
 
-    def __init__(self, stage: str, signal_names: tuple[str, ...] = (), metrics: bool = True):
+    def __init__(self, stage: str, signal_names: tuple[str, ...] = (),
+                 counts_records: bool = False):
         super().__init__()
         self._stage = stage
         self._signal_names = tuple(signal_names)
-        self._metrics = metrics
+        self._counts_records = counts_records
 
     def expand(self, output):
-        kept = output.kept | "Kept" >> beam.ParDo(_SumPerBundle(functools.partial(
-            _kept_triples, stage=self._stage, signal_names=self._signal_names), self._metrics))
-        removed = output.removed | "Removed" >> beam.ParDo(_SumPerBundle(functools.partial(
-            _removed_triples, signal_names=self._signal_names), self._metrics))
-        failed = output.failed | "Failed" >> beam.ParDo(
-            _SumPerBundle(_failed_triples, self._metrics))
-        return (kept, removed, failed) | beam.Flatten()
+        # One summing step per stage, so each counter has one name in one step.
+        return output | beam.Flatten() | beam.ParDo(_SumPerBundle(functools.partial(
+            _outcome_triples, stage=self._stage, signal_names=self._signal_names,
+            counts_records=self._counts_records)))
 
 
-class ReadStatistics(beam.PTransform):
-    """The reader's outcomes (pages or documents, Skipped, Failed; one per input record)
-    -> PCollection[(stage, key, int)] statistics triples of the read stage."""
+class StageFacts(beam.PTransform):
+    """PCollection[(stage, key, int)] of a stage's own facts -> the same, summed per
+    bundle and exported as counters like every other statistic."""
 
-    def expand(self, outcomes):
-        return outcomes | beam.Flatten() | beam.ParDo(_SumPerBundle(_read_triples))
+    def expand(self, triples):
+        return triples | beam.ParDo(_SumPerBundle(lambda triple: [triple]))
 
 
 def removal_record(removal: Removed) -> dict:

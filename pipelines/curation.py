@@ -1,8 +1,10 @@
 """The stages every MassiveText subset shares, from the content filter to the output.
 
-SPEC.md section 1: the content filter (English, optional blocklist), exact and near
-duplicate removal and test-set filtering apply to all subsets; then the curated
-documents are written as Arrow shards with their statistics and removed samples.
+Gopher Appendix A.1.1 (docs/paper.md, "The pipeline"): the content filter (English,
+optional blocklist), exact and near duplicate removal and test-set filtering apply to
+all subsets; then the curated documents are written as shards with their statistics
+and removed samples. Every stage's :class:`StageOutput` goes through
+:meth:`RunRecords.add_stage`, so all stages are counted the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from massivetext.filters.base import Judgement
 from massivetext.filters.blocklist import BLOCKED_RULE, Blocklist
 from massivetext.pipelines.accounting import (
     DEFAULT_REMOVED_SAMPLE_SIZE,
-    ReadStatistics,
+    StageFacts,
     StageOutput,
     StageStatistics,
     WriteAllRemoved,
@@ -64,9 +66,6 @@ def text_judge(text_filter):
     return lambda: [lambda document: text_filter.judge(document.text)]
 
 
-DOCUMENT_COUNT_KEYS = ("docs_in", "kept", "removed")
-
-
 class RunRecords:
     """Collects each stage's outputs so the run's statistics and samples are complete."""
 
@@ -76,21 +75,14 @@ class RunRecords:
         self.failed: list[beam.PCollection] = []
 
     def add_stage(self, stage: str, output: StageOutput, signals: tuple[str, ...] = (),
-                  metrics: bool = True):
-        self.stats.append(output | f"Stats {stage}" >> StageStatistics(stage, signals, metrics))
+                  counts_records: bool = False):
+        """Count one stage's outcomes (``counts_records``: it is the reader) and collect
+        its removed and failed records; returns the documents it kept."""
+        self.stats.append(output | f"Stats {stage}" >> StageStatistics(
+            stage, signals, counts_records))
         self.removed.append(output.removed)
         self.failed.append(output.failed)
         return output.kept
-
-    def add_dedup_stage(self, stage: str, outputs: dict):
-        """A dedup/decontamination stage's dict output (kept, removed, stats)."""
-        empty = outputs["kept"].pipeline | f"No failures {stage}" >> beam.Create([])
-        # Kept and removed counts come from StageStatistics, the same for every stage.
-        self.stats.append(outputs["stats"] | f"Extra stats {stage}" >> beam.Filter(
-            lambda triple: not triple[1].startswith(DOCUMENT_COUNT_KEYS)))
-        # These stages keep their own Beam counters (kept, removed.<reason>, ...).
-        return self.add_stage(stage, StageOutput(outputs["kept"], outputs["removed"], empty),
-                              metrics=False)
 
 
 def filter_content(documents, records: RunRecords, options: CurationOptions):
@@ -118,26 +110,28 @@ def curate(kept, records: RunRecords, options: CurationOptions,
         from massivetext.pipelines.dedup import ExactDedup, NearDedup
 
         exact = kept | "Exact dedup" >> ExactDedup()
-        kept = records.add_dedup_stage("exact_dedup", exact)
+        kept = records.add_stage("exact_dedup", exact)
         near = kept | "Near dedup" >> NearDedup(store, threshold=options.dedup_threshold)
-        kept = records.add_dedup_stage("near_dedup", near)
+        kept = records.add_stage("near_dedup", near)
     if options.test_sets:
         from massivetext.pipelines.decontaminate import Decontaminate, ReadTestSets
 
         reader = ReadTestSets(list(options.test_sets))
         test_docs = kept.pipeline | "Read test sets" >> reader
-        records.stats.append(reader.stats)  # test-set records that could not be used
         clean = kept | "Decontaminate" >> Decontaminate(
             test_docs, store, mode=options.decontam_mode, threshold=options.dedup_threshold,
             num_perm=options.num_perm)
-        kept = records.add_dedup_stage("decontaminate", clean)
+        # Test-set records that could not be used are facts of this stage too.
+        facts = (clean.stats, reader.stats) | "Decontaminate facts" >> beam.Flatten()
+        kept = records.add_stage("decontaminate", clean._replace(stats=facts))
 
     parameters = options.parameters()
-    shards = WriteShards(directory, store, all_signal_names(), parameters, options.num_shards)
-    records.stats.append(kept | "Write shards" >> shards)
+    writer = WriteShards(directory, store, all_signal_names(), parameters, options.num_shards)
+    shards = kept | "Write shards" >> writer
+    records.stats.append(shards | "Stats output" >> StageFacts())
     removed = (tuple(records.removed) | "All removed" >> beam.Flatten()
                | "Removed read back" >> RestoreRemoved(store))
-    written = [shards.manifest]
+    written = [writer.manifest]
     if options.keep_removed == "all":
         written.append(removed | "Write all removed" >> WriteAllRemoved(directory))
     samples = removed | "Removed samples" >> beam.FlatMap(removal_samples)
@@ -150,13 +144,6 @@ def curate(kept, records: RunRecords, options: CurationOptions,
          | "Remove document store" >> RemoveStore(store))
     _ = (tuple(records.stats) | "All stats" >> beam.Flatten()
          | "Write stats" >> WriteStats(f"{directory}/stats.json", stage_order, parameters))
-
-
-def count_read_outcomes(records: RunRecords, read, skipped, failed) -> None:
-    """Statistics of the read stage from its outcomes: ``read`` (pages or documents),
-    ``skipped`` and ``failed`` records."""
-    records.stats.append((read, skipped, failed) | "Read stats" >> ReadStatistics())
-    records.failed.append(failed)
 
 
 def run_pipeline(build, argv: list[str] | None = None) -> beam.runners.runner.PipelineResult:

@@ -1,4 +1,5 @@
-"""Test-set filtering (Gopher Appendix A.1.1 step 6; SPEC.md section 1.6).
+"""Test-set filtering (Gopher Appendix A.1.1 step 6; docs/paper.md,
+"Test-set filtering").
 
 :class:`ReadTestSets` reads evaluation-set files
 (:func:`massivetext.testsets.loaders.load_test_set`) into a PCollection of
@@ -31,10 +32,10 @@ from collections.abc import Sequence
 
 import apache_beam as beam
 import numpy as np
-from apache_beam.metrics import Metrics
+from massivetext.pipelines.accounting import stage_output
 from massivetext.pipelines.document_store import ReadBack
 from massivetext.pipelines.minhash_stages import ShingleAndSign
-from massivetext.pipelines.stage_stats import count_stat, key_and_count
+from massivetext.pipelines.stage_stats import count_stat
 from massivetext.pipelines.stages import open_uncompressed
 
 from massivetext.dedup.lsh import DEFAULT_MIN_CANDIDATE_PROB, DEFAULT_THRESHOLD, choose_bands
@@ -60,19 +61,16 @@ class _LoadTestSet(beam.DoFn):
     def process(self, path: str):
         report = TestSetLoadReport()
         yield from load_test_set(path, opener=open_uncompressed, report=report)
-        namespace = f"massivetext.{STAGE}"
-        Metrics.counter(namespace, "test_docs").inc(report.documents)
         for error, count in report.errors.items():
-            Metrics.counter(namespace, f"test_set_error.{error}").inc(count)
             yield beam.pvalue.TaggedOutput("stats", (STAGE, f"test_set_error.{error}", count))
 
 
 class ReadTestSets(beam.PTransform):
     """Pipeline root -> PCollection[TestDocument] of every test-set file in ``paths``.
 
-    Bad records are skipped and counted by error name: in Beam counters and, once the
-    transform is applied, in ``self.stats``, a PCollection of
-    ``("decontaminate", "test_set_error.<error>", n)``. A missing file fails the run.
+    Bad records are skipped and counted by error name: once the transform is applied,
+    ``self.stats`` is a PCollection of ``("decontaminate", "test_set_error.<error>", n)``
+    (the decontamination stage's statistics). A missing file fails the run.
     """
 
     def __init__(self, paths: Sequence[str]):
@@ -165,19 +163,15 @@ class _SharedCount(beam.CombineFn):
 class _Resolve(beam.DoFn):
     def __init__(self, detail_name: str):
         self._detail_name = detail_name
-        self._kept = Metrics.counter(f"massivetext.{STAGE}", "kept")
-        self._removed = Metrics.counter(f"massivetext.{STAGE}", f"removed.{REASON}")
 
     def process(self, item):
         _, grouped = item
         matches = list(grouped["match"])
         for document in grouped["doc"]:
             if not matches:
-                self._kept.inc()
                 yield document
                 continue
             value, (test_set, test_doc) = matches[0]
-            self._removed.inc()
             detail = f"{value:.4f}" if isinstance(value, float) else str(value)
             yield beam.pvalue.TaggedOutput("removed", Removed(
                 STAGE, (REASON,), document,
@@ -185,7 +179,7 @@ class _Resolve(beam.DoFn):
 
 
 class Decontaminate(beam.PTransform):
-    """Training StoredDocuments -> {kept, removed, stats}, against ``test_docs``
+    """Training StoredDocuments -> StageOutput, against ``test_docs``
     (a PCollection[TestDocument] of the same pipeline); see the module docstring. The
     training texts are read back from the document store ``store`` (only those in a
     candidate pair in jaccard mode); the MinHash parameters must be the store's."""
@@ -253,7 +247,7 @@ class Decontaminate(beam.PTransform):
             count_stat(shared, STAGE, "shared_ngrams", "shared")]
 
     def expand(self, documents):
-        keyed = documents | "Key by id" >> beam.Map(key_and_count(STAGE, lambda d: d.id))
+        keyed = documents | "Key by id" >> beam.Map(lambda d: (d.id, d))
         find = self._jaccard_matches if self._mode == JACCARD_MODE else self._ngram_matches
         matches, detail_name, match_stats = find(documents)
         resolved = ({"doc": keyed, "match": matches}
@@ -261,10 +255,7 @@ class Decontaminate(beam.PTransform):
                     | "Resolve" >> beam.ParDo(_Resolve(detail_name)).with_outputs(
                         "removed", main="kept"))
         stats = (
-            count_stat(documents, STAGE, "docs_in", "docs in"),
             count_stat(self._test_docs, STAGE, "test_docs", "test docs"),
-            count_stat(resolved.kept, STAGE, "kept", "kept"),
-            count_stat(resolved.removed, STAGE, f"removed.{REASON}", "removed"),
             *match_stats,
         ) | "Stats" >> beam.Flatten()
-        return {"kept": resolved.kept, "removed": resolved.removed, "stats": stats}
+        return stage_output(resolved.kept, removed=resolved.removed, stats=stats)

@@ -1,6 +1,6 @@
 """The MassiveWeb pipeline: WARC files in, curated Arrow shards and statistics out.
 
-SPEC.md section 1 (Figure A1 of the paper)::
+Gopher Appendix A.1.1 and Figure A1 (docs/paper.md, "The pipeline")::
 
     ReadWarc -> ExtractText -> ContentFilter -> QualityFilter -> RepetitionFilter
              -> ExactDedup -> NearDedup -> Decontaminate -> WriteShards
@@ -16,7 +16,6 @@ from __future__ import annotations
 import apache_beam as beam
 from massivetext.pipelines.curation import (
     RunRecords,
-    count_read_outcomes,
     curate,
     filter_content,
     run_pipeline,
@@ -35,8 +34,8 @@ def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
     read = (pipeline
             | "Input patterns" >> beam.Create(list(options.inputs))
             | "Read WARC" >> ReadWarc())
-    count_read_outcomes(records, read["pages"], read["skipped"], read["failed"])
-    extracted = read["pages"] | "Extract text" >> ExtractText(options.extractor, options.subset)
+    pages = records.add_stage("read", read, counts_records=True)
+    extracted = pages | "Extract text" >> ExtractText(options.extractor, options.subset)
     documents = records.add_stage("extract", extracted)
     # The paper lists the content filter first; it runs after extraction here because
     # the English filter needs the extracted text.

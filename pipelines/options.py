@@ -2,8 +2,9 @@
 
 Our options are parsed here; everything else is handed to Beam's ``PipelineOptions``
 (``--runner``, ``--project``, ``--direct_num_workers`` ...). Every filter threshold is
-an option generated from the filter's dataclass fields, so the paper's defaults are
-written once, in ``filters/``.
+an option generated from the filter's dataclass fields
+(:mod:`massivetext.cli.filter_options`), so the paper's defaults are written once, in
+``filters/``; which filters a run has is read from :class:`CurationOptions`' fields.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions, StandardOptions
+from massivetext.filters.base import is_filter_class
 from massivetext.filters.language import EnglishFilter
 from massivetext.filters.quality import QualityFilter
 from massivetext.filters.repetition import RepetitionFilter
 
+from massivetext.cli.filter_options import add_filter_arguments, filters_from_args
 from massivetext.dedup.lsh import DEFAULT_THRESHOLD
 from massivetext.dedup.minhash import DEFAULT_NUM_PERM
 
@@ -28,7 +31,6 @@ PROJECT_SETUP_FILE = Path(__file__).resolve().parents[1] / "setup.py"
 # network and only falls back to this one when that fails.
 LOCAL_RUNNER = "FnApiRunner"
 SUBSETS = ("massiveweb", "books", "news", "c4", "github", "wikipedia")
-FILTER_CLASSES = (EnglishFilter, QualityFilter, RepetitionFilter)
 DECONTAM_MODES = ("jaccard", "ngram-overlap")
 
 
@@ -71,8 +73,14 @@ def json_ready(value):
     return value
 
 
-def _option_name(filter_class, field_name: str) -> str:
-    return f"--{filter_class.name}-{field_name.replace('_', '-')}"
+def _filter_fields() -> tuple[dataclasses.Field, ...]:
+    """The fields of CurationOptions that hold a document filter, in stage order."""
+    return tuple(option for option in dataclasses.fields(CurationOptions)
+                 if is_filter_class(option.default_factory))
+
+
+# Every filter of a run, in stage order: also the order of the shards' signal columns.
+FILTER_CLASSES = tuple(option.default_factory for option in _filter_fields())
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -107,27 +115,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep-removed", choices=("sample", "all"), default="sample",
                         help="sample: up to 100 removed documents per reason (always written); "
                              "all: also every removed document, under removed/all/")
-    for filter_class in FILTER_CLASSES:
-        group = parser.add_argument_group(f"{filter_class.name} filter")
-        for threshold in dataclasses.fields(filter_class):
-            group.add_argument(
-                _option_name(filter_class, threshold.name), type=type(threshold.default),
-                default=threshold.default, dest=f"{filter_class.name}__{threshold.name}",
-                help=f"{threshold.metadata.get('help', '')} (default: {threshold.default})")
+    add_filter_arguments(parser, FILTER_CLASSES)
 
 
 def curation_options(args: argparse.Namespace) -> CurationOptions:
-    filters = {
-        filter_class.name: filter_class(**{
-            threshold.name: getattr(args, f"{filter_class.name}__{threshold.name}")
-            for threshold in dataclasses.fields(filter_class)})
-        for filter_class in FILTER_CLASSES}
+    filters = filters_from_args(args, FILTER_CLASSES)
     return CurationOptions(
+        **{option.name: filters[option.default_factory.name] for option in _filter_fields()},
         inputs=tuple(pattern for pattern in args.input.split(",") if pattern),
         output=args.output, subset=args.subset, extractor=args.extractor,
-        blocklist=args.blocklist, language_filter=args.language_filter,
-        english=filters["language"], quality=filters["quality"],
-        repetition=filters["repetition"], dedup=args.dedup,
+        blocklist=args.blocklist, language_filter=args.language_filter, dedup=args.dedup,
         dedup_threshold=args.dedup_threshold, num_perm=args.num_perm, seed=args.seed,
         test_sets=tuple(path for path in args.test_sets.split(",") if path),
         decontam_mode=args.decontam_mode, num_shards=args.num_shards,

@@ -7,8 +7,6 @@ from collections import defaultdict
 
 import apache_beam as beam
 import pyarrow as pa
-from apache_beam.metrics import Metrics
-from massivetext.pipelines.accounting import metrics_namespace
 from massivetext.pipelines.document_store import read_stored
 from massivetext.pipelines.filesystem import write_atomically
 
@@ -34,8 +32,6 @@ def _write_one_shard(shard: tuple, count: int, directory: str, store: str, schem
     kept = [document for file_name, ids in sorted(ids_by_file.items())
             for document in read_stored(store, file_name, ids)]
     rows = write_atomically(f"{directory}/{name}", lambda file: write_shard(kept, schema, file))
-    Metrics.counter(metrics_namespace("output"), "kept").inc(rows)
-    Metrics.counter(metrics_namespace("output"), "shards").inc()
     return {"name": name, "rows": rows, "text_bytes": sum(doc.num_bytes for doc in kept)}
 
 

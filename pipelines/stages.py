@@ -2,8 +2,9 @@
 
 Each stage is a labelled PTransform whose logic lives in ``massivetext/`` and
 ``filters/``; this module only wires it into Beam. Stages return a ``StageOutput``
-(documents kept, ``Removed`` records, ``Failed`` records) so that every input record
-is accounted for.
+(:mod:`massivetext.pipelines.accounting`: documents kept, ``Removed``, ``Skipped`` and
+``Failed`` records, the stage's own statistics) so that every input record is
+accounted for.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 from massivetext.filters.base import Judgement
-from massivetext.pipelines.accounting import StageOutput
+from massivetext.pipelines.accounting import stage_output
 
 from massivetext.document import Document, Failed, Removed, Skipped, WebPage
 
@@ -81,13 +82,13 @@ def _read_text(path: str, opener, subset: str) -> Iterator:
 
 
 class ReadWarc(beam.PTransform):
-    """PCollection[str] WARC glob patterns -> dict of PCollections.
+    """PCollection[str] WARC glob patterns -> StageOutput of the read stage.
 
-    ``pages``: WebPage (HTML
-    responses, decoded); ``skipped``: Skipped records by kind; ``failed``: Failed
-    records. Pages are not reshuffled: reading, extraction, the filters and the document
-    store run fused, one input file per worker at a time, so no HTML is ever shuffled
-    (docs/architecture.md); parallelism comes from the number of files.
+    ``kept``: WebPage (HTML responses, decoded); ``skipped``: Skipped records by kind;
+    ``failed``: Failed records. Pages are not reshuffled: reading, extraction, the
+    filters and the document store run fused, one input file per worker at a time, so no
+    HTML is ever shuffled (docs/architecture.md); parallelism comes from the number of
+    files.
     """
 
     def expand(self, patterns):
@@ -95,7 +96,7 @@ class ReadWarc(beam.PTransform):
                    | "Match files" >> MatchFiles()
                    | "Read records" >> beam.ParDo(_ReadFile(_read_warc)).with_outputs(
                        "skipped", "failed", main="pages"))
-        return {"pages": outputs.pages, "skipped": outputs.skipped, "failed": outputs.failed}
+        return stage_output(outputs.pages, skipped=outputs.skipped, failed=outputs.failed)
 
 
 class _ExtractPage(beam.DoFn):
@@ -149,7 +150,7 @@ class ExtractText(beam.PTransform):
     def expand(self, pages):
         outputs = pages | beam.ParDo(_ExtractPage(self._extractor, self._subset)).with_outputs(
             "removed", "failed", main="kept")
-        return StageOutput(outputs.kept, outputs.removed, outputs.failed)
+        return stage_output(outputs.kept, removed=outputs.removed, failed=outputs.failed)
 
 
 DocumentJudge = Callable[[Document], Judgement]
@@ -201,13 +202,13 @@ class JudgeDocuments(beam.PTransform):
         outputs = documents | beam.ParDo(
             _JudgeDocuments(self._stage, self._make_judges)).with_outputs(
                 "removed", "failed", main="kept")
-        return StageOutput(outputs.kept, outputs.removed, outputs.failed)
+        return stage_output(outputs.kept, removed=outputs.removed, failed=outputs.failed)
 
 
 class ReadTextDocuments(beam.PTransform):
-    """PCollection[str] JSONL(.gz)/Parquet glob patterns -> dict of PCollections.
+    """PCollection[str] JSONL(.gz)/Parquet glob patterns -> StageOutput of the read stage.
 
-    ``documents``: Document (not reshuffled, as :class:`ReadWarc`'s pages); ``failed``:
+    ``kept``: Document (not reshuffled, as :class:`ReadWarc`'s pages); ``failed``:
     Failed records (bad JSON lines, records without text, corrupt files).
     """
 
@@ -221,4 +222,4 @@ class ReadTextDocuments(beam.PTransform):
                    | "Read records" >> beam.ParDo(_ReadFile(functools.partial(
                        _read_text, subset=self._subset))).with_outputs(
                            "failed", main="documents"))
-        return {"documents": outputs.documents, "failed": outputs.failed}
+        return stage_output(outputs.documents, failed=outputs.failed)

@@ -1,7 +1,8 @@
 """The pipeline for MassiveText's text subsets: books, news, c4, github, wikipedia.
 
 These enter as text documents (JSONL or Parquet with ``id`` and ``text``) and, as in
-SPEC.md section 1, go only through the stages every subset shares::
+Gopher Appendix A.1.1 (docs/paper.md, "The pipeline"), go only through the stages
+every subset shares::
 
     ReadTextDocuments -> ContentFilter -> ExactDedup -> NearDedup -> Decontaminate
                       -> WriteShards
@@ -12,7 +13,6 @@ from __future__ import annotations
 import apache_beam as beam
 from massivetext.pipelines.curation import (
     RunRecords,
-    count_read_outcomes,
     curate,
     filter_content,
     run_pipeline,
@@ -29,9 +29,8 @@ def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
     read = (pipeline
             | "Input patterns" >> beam.Create(list(options.inputs))
             | "Read documents" >> ReadTextDocuments(options.subset))
-    empty = pipeline | "No skipped records" >> beam.Create([])
-    count_read_outcomes(records, read["documents"], empty, read["failed"])
-    documents = filter_content(read["documents"], records, options)
+    documents = records.add_stage("read", read, counts_records=True)
+    documents = filter_content(documents, records, options)
     curate(documents, records, options, STAGE_ORDER)
 
 

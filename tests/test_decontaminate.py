@@ -33,7 +33,7 @@ def _split_corpus():
 
 
 def _removed_summary(result):
-    return result["removed"] | beam.Map(
+    return result.removed | beam.Map(
         lambda r: (r.document.id, r.stage, r.reasons, dict(r.details)))
 
 
@@ -68,7 +68,7 @@ def test_jaccard_mode_matches_brute_force(tmp_path):
         result = _train(pipeline, train, str(tmp_path)) | Decontaminate(
             test_docs, str(tmp_path))
         assert_that(_removed_summary(result), check)
-        kept_count = result["kept"] | beam.combiners.Count.Globally()
+        kept_count = result.kept | beam.combiners.Count.Globally()
         assert_that(kept_count, lambda n: n[0] + len(best) >= len(train), label="kept")
 
 
@@ -123,7 +123,7 @@ def test_real_lambada_passages_are_found_in_training_text(tmp_path):
                     label="count")
         result = _train(pipeline, train, str(tmp_path)) | Decontaminate(
             test_docs, str(tmp_path))
-        removed_ids = result["removed"] | beam.Map(lambda r: r.document.id)
+        removed_ids = result.removed | beam.Map(lambda r: r.document.id)
         assert_that(removed_ids, equal_to([d.id for d in train[:-1]]), label="removed")
 
 

@@ -1,4 +1,4 @@
-"""Text extraction from HTML (Gopher paper, Appendix A.1.1; SPEC.md section 1 item 2).
+"""Text extraction from HTML (Gopher paper, Appendix A.1.1; docs/paper.md, "Text extraction").
 
 ``extract_text`` is our tree extractor: parse the page (:mod:`massivetext.extract.tree`),
 drop boilerplate, find the group of same-level sibling tags holding the main text
