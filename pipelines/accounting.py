@@ -158,9 +158,9 @@ def removal_record(removal: Removed) -> dict:
 
 
 def removal_samples(removal: Removed):
-    """One sample entry per reason: (file name, id, JSON record)."""
-    record = removal_record(removal)
-    return [(f"removed/{removal.stage}.{reason}.jsonl", removal.document.id, record)
+    """One sample entry per reason: (file name, id, the removal); its JSON record is
+    made once the sample is chosen and the document read back (:class:`WriteSamples`)."""
+    return [(f"removed/{removal.stage}.{reason}.jsonl", removal.document.id, removal)
             for reason in removal.reasons]
 
 
@@ -178,28 +178,48 @@ def _write_jsonl(path: str, entries) -> str:
     return path
 
 
-class WriteSamples(beam.PTransform):
-    """PCollection[(file name, id, record)] -> JSONL files under ``directory``.
+def _sample_records(document, payloads):
+    for name, stage, reasons, details in payloads:
+        yield name, (document.id, removal_record(Removed(stage, reasons, document, details)))
 
-    Keeps up to ``sample_size`` records per file, chosen by a seeded hash of the id so
-    reruns pick the same ones.
+
+class WriteSamples(beam.PTransform):
+    """PCollection[(file name, id, record or Removed)] -> JSONL files under ``directory``.
+
+    Keeps up to ``sample_size`` entries per file, chosen by a seeded hash of the id so
+    reruns pick the same ones. Removals carry StoredDocuments: only the chosen ones are
+    read back from the document store ``store``, so no removed text is grouped.
     """
 
-    def __init__(self, directory: str, sample_size: int, seed: int):
+    def __init__(self, directory: str, store: str, sample_size: int, seed: int):
         super().__init__()
         self._directory = directory
+        self._store = store
         self._sample_size = sample_size
         self._seed = seed
 
     def expand(self, entries):
+        from massivetext.pipelines.document_store import ReadBack
+
         seed = self._seed
-        grouped = (entries
-                   | "Key by file" >> beam.Map(lambda entry: (entry[0], entry[1:]))
-                   | "Sample" >> beam.combiners.Top.PerKey(
-                       self._sample_size, key=lambda entry: -stable_hash(entry[0], seed)))
+        chosen = (entries
+                  | "Key by file" >> beam.Map(lambda entry: (entry[0], entry[1:]))
+                  | "Sample" >> beam.combiners.Top.PerKey(
+                      self._sample_size, key=lambda entry: -stable_hash(entry[0], seed))
+                  | "Chosen" >> beam.FlatMap(lambda kv: [(kv[0], entry) for entry in kv[1]])
+                  | "Removal or record" >> beam.Partition(
+                      lambda kv, _: int(isinstance(kv[1][1], Removed)), 2))
+        restored = (chosen[1]
+                    | "By spill file" >> beam.Map(lambda kv: (kv[1][1].document.file, (
+                        kv[1][0], (kv[0], kv[1][1].stage, kv[1][1].reasons,
+                                   kv[1][1].details))))
+                    | "Read back" >> ReadBack(self._store, _sample_records))
         directory = self._directory
-        return grouped | "Write" >> beam.MapTuple(
-            lambda name, entries: _write_jsonl(f"{directory}/{name}", entries))
+        return ((chosen[0], restored)
+                | "Records" >> beam.Flatten()
+                | "Group by file" >> beam.GroupByKey()
+                | "Write" >> beam.MapTuple(
+                    lambda name, entries: _write_jsonl(f"{directory}/{name}", entries)))
 
 
 class WriteAllRemoved(beam.PTransform):

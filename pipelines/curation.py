@@ -31,7 +31,7 @@ from massivetext.pipelines.document_store import (
     RemoveStore,
     RestoreRemoved,
     StoreDocuments,
-    store_directory,
+    StoreRemoved,
 )
 from massivetext.pipelines.options import FILTER_CLASSES, CurationOptions, parse
 from massivetext.pipelines.sinks import WriteShards
@@ -67,9 +67,14 @@ def text_judge(text_filter):
 
 
 class RunRecords:
-    """Collects each stage's outputs so the run's statistics and samples are complete."""
+    """Collects each stage's outputs so the run's statistics and samples are complete.
 
-    def __init__(self):
+    Each stage's removed documents go to the document store under ``store`` as the stage
+    makes them (:class:`StoreRemoved`, fused with the stage), so only compact removals
+    are gathered."""
+
+    def __init__(self, store: str):
+        self.store = store
         self.stats: list[beam.PCollection] = []
         self.removed: list[beam.PCollection] = []
         self.failed: list[beam.PCollection] = []
@@ -80,7 +85,8 @@ class RunRecords:
         its removed and failed records; returns the documents it kept."""
         self.stats.append(output | f"Stats {stage}" >> StageStatistics(
             stage, signals, counts_records))
-        self.removed.append(output.removed)
+        self.removed.append(output.removed | f"Store removed {stage}" >> StoreRemoved(
+            self.store))
         self.failed.append(output.failed)
         return output.kept
 
@@ -100,8 +106,7 @@ def curate(kept, records: RunRecords, options: CurationOptions,
            stage_order: tuple[str, ...]) -> None:
     """PCollection[Document] after the subset's filters -> dedup, decontamination,
     shards, statistics and samples."""
-    directory = options.subset_dir
-    store = store_directory(directory)
+    directory, store = options.subset_dir, records.store
     # Text off the shuffle: from here on only compact records are grouped.
     kept = kept | "Store documents" >> StoreDocuments(
         store, seed=options.seed, threshold=options.dedup_threshold,
@@ -129,17 +134,17 @@ def curate(kept, records: RunRecords, options: CurationOptions,
     writer = WriteShards(directory, store, all_signal_names(), parameters, options.num_shards)
     shards = kept | "Write shards" >> writer
     records.stats.append(shards | "Stats output" >> StageFacts())
-    removed = (tuple(records.removed) | "All removed" >> beam.Flatten()
-               | "Removed read back" >> RestoreRemoved(store))
+    removed = tuple(records.removed) | "All removed" >> beam.Flatten()
     written = [writer.manifest]
     if options.keep_removed == "all":
-        written.append(removed | "Write all removed" >> WriteAllRemoved(directory))
+        written.append(removed | "Removed read back" >> RestoreRemoved(store)
+                       | "Write all removed" >> WriteAllRemoved(directory))
     samples = removed | "Removed samples" >> beam.FlatMap(removal_samples)
     failed = (tuple(records.failed) | "All failed" >> beam.Flatten()
               | "Failure samples" >> beam.FlatMap(failure_samples))
     written.append((samples, failed) | "All samples" >> beam.Flatten()
                    | "Write samples" >> WriteSamples(
-                       directory, DEFAULT_REMOVED_SAMPLE_SIZE, options.seed))
+                       directory, store, DEFAULT_REMOVED_SAMPLE_SIZE, options.seed))
     _ = (tuple(written) | "Every file written" >> beam.Flatten()
          | "Remove document store" >> RemoveStore(store))
     _ = (tuple(records.stats) | "All stats" >> beam.Flatten()

@@ -26,9 +26,9 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
-from massivetext.pipelines.dedup import DEFAULT_SURVIVOR_SEED, exact_text_key, survivor_node
 from massivetext.pipelines.filesystem import write_atomically
 
+from massivetext.dedup.exact import exact_text_key
 from massivetext.dedup.lsh import (
     DEFAULT_MIN_CANDIDATE_PROB,
     DEFAULT_THRESHOLD,
@@ -42,6 +42,7 @@ from massivetext.dedup.minhash import (
     MinHasher,
     shingle_hashes,
 )
+from massivetext.dedup.survivors import DEFAULT_SURVIVOR_SEED, survivor_node
 from massivetext.document import Document, Removed
 from massivetext.io.spill import SPILL_DIRECTORY, read_spilled, spill_name, write_spill
 
@@ -78,10 +79,54 @@ def store_directory(subset_dir: str) -> str:
     return f"{subset_dir.rstrip('/')}/{SPILL_DIRECTORY}"
 
 
-class _StoreDocuments(beam.DoFn):
+class _Spill(beam.DoFn):
+    """Buffers the documents of a bundle and writes them DOCUMENTS_PER_FILE at a time;
+    each element is handed on (:meth:`handed_on`) once its document is written.
+    Elements without a document to write (:meth:`document_of` is None) pass through."""
+
+    def __init__(self, directory: str):
+        self._directory = directory
+
+    def document_of(self, element) -> Document | None:
+        return element
+
+    def handed_on(self, element, document: Document, name: str):
+        raise NotImplementedError
+
+    def start_bundle(self):
+        self._pending: list[tuple] = []
+        self._bundle_id = os.urandom(8).hex()  # a retried bundle writes new files
+        self._part = 0
+
+    def process(self, element):
+        document = self.document_of(element)
+        if document is None:
+            yield element
+            return
+        self._pending.append((element, document))
+        if len(self._pending) >= DOCUMENTS_PER_FILE:
+            yield from self._flush()
+
+    def finish_bundle(self):
+        yield from self._flush()
+
+    def _flush(self):
+        if not self._pending:
+            return
+        name = spill_name(self._bundle_id, self._part)
+        self._part += 1
+        pending, self._pending = self._pending, []
+        write_atomically(f"{self._directory}/{name}",
+                         lambda file: write_spill([document for _, document in pending], file))
+        for element, document in pending:
+            yield WindowedValue(self.handed_on(element, document, name), MIN_TIMESTAMP,
+                                [GlobalWindow()])
+
+
+class _StoreDocuments(_Spill):
     def __init__(self, directory: str, seed: int, ngram_size: int, num_perm: int,
                  minhash_seed: int, bands: int, rows: int):
-        self._directory = directory
+        super().__init__(directory)
         self._seed = seed
         self._ngram_size = ngram_size
         self._num_perm = num_perm
@@ -92,20 +137,7 @@ class _StoreDocuments(beam.DoFn):
     def setup(self):
         self._hasher = MinHasher(self._num_perm, self._minhash_seed)
 
-    def start_bundle(self):
-        self._pending: list[Document] = []
-        self._bundle_id = os.urandom(8).hex()  # a retried bundle writes new files
-        self._part = 0
-
-    def process(self, document: Document):
-        self._pending.append(document)
-        if len(self._pending) >= DOCUMENTS_PER_FILE:
-            yield from self._flush()
-
-    def finish_bundle(self):
-        yield from self._flush()
-
-    def _stored(self, document: Document, name: str) -> StoredDocument:
+    def handed_on(self, element, document: Document, name: str) -> StoredDocument:
         hashes = shingle_hashes(document.text, self._ngram_size)
         bands = ()
         if hashes.size:
@@ -114,16 +146,30 @@ class _StoreDocuments(beam.DoFn):
         return StoredDocument((rank, document_id, name), document.num_bytes,
                               exact_text_key(document.text), bands)
 
-    def _flush(self):
-        if not self._pending:
-            return
-        name = spill_name(self._bundle_id, self._part)
-        self._part += 1
-        documents, self._pending = self._pending, []
-        write_atomically(f"{self._directory}/{name}",
-                         lambda file: write_spill(documents, file))
-        for document in documents:
-            yield WindowedValue(self._stored(document, name), MIN_TIMESTAMP, [GlobalWindow()])
+
+class _StoreRemoved(_Spill):
+    def document_of(self, removal: Removed) -> Document | None:
+        return None if isinstance(removal.document, StoredDocument) else removal.document
+
+    def handed_on(self, removal: Removed, document: Document, name: str) -> Removed:
+        # Removed documents get no dedup keys: they take part in no grouping.
+        stored = StoredDocument((0, document.id, name), document.num_bytes, b"", ())
+        return Removed(removal.stage, removal.reasons, stored, removal.details)
+
+
+class StoreRemoved(beam.PTransform):
+    """PCollection[Removed] -> the same removals, each removed document written to the
+    store ``directory`` and replaced by a StoredDocument (apply it to each stage's
+    removals, so it runs fused with the stage: no removed text is held or shuffled;
+    :class:`RestoreRemoved` reads back the ones a sample or ``--keep-removed all``
+    needs)."""
+
+    def __init__(self, directory: str):
+        super().__init__()
+        self._directory = directory
+
+    def expand(self, removed):
+        return removed | "Store" >> beam.ParDo(_StoreRemoved(self._directory))
 
 
 class StoreDocuments(beam.PTransform):
@@ -190,23 +236,18 @@ def _restore_removed(document: Document, removals):
 
 
 class RestoreRemoved(beam.PTransform):
-    """PCollection[Removed] -> the same removals, each whose document is a
-    StoredDocument with its whole document read back from the store ``directory``
-    (for the removed samples and ``--keep-removed all``)."""
+    """PCollection[Removed] with StoredDocuments -> the same removals with their whole
+    documents, read back from the store ``directory`` file by file."""
 
     def __init__(self, directory: str):
         super().__init__()
         self._directory = directory
 
     def expand(self, removed):
-        parts = removed | "Stored or whole" >> beam.Partition(
-            lambda removal, _: int(isinstance(removal.document, StoredDocument)), 2)
-        restored = (parts[1]
-                    | "By file" >> beam.Map(lambda removal: (removal.document.file, (
-                        removal.document.id,
-                        (removal.stage, removal.reasons, removal.details))))
-                    | "Read back" >> ReadBack(self._directory, _restore_removed))
-        return (parts[0], restored) | "All" >> beam.Flatten()
+        return (removed
+                | "By file" >> beam.Map(lambda removal: (removal.document.file, (
+                    removal.document.id, (removal.stage, removal.reasons, removal.details))))
+                | "Read back" >> ReadBack(self._directory, _restore_removed))
 
 
 class RemoveStore(beam.PTransform):

@@ -17,6 +17,7 @@ from massivetext.pipelines.curation import (
     filter_content,
     run_pipeline,
 )
+from massivetext.pipelines.document_store import store_directory
 from massivetext.pipelines.options import CurationOptions
 from massivetext.pipelines.stages import ReadTextDocuments
 
@@ -25,7 +26,7 @@ STAGE_ORDER = ("read", "content", "exact_dedup", "near_dedup", "decontaminate", 
 
 def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
     """Add the text-subset stages to ``pipeline``."""
-    records = RunRecords()
+    records = RunRecords(store_directory(options.subset_dir))
     read = (pipeline
             | "Input patterns" >> beam.Create(list(options.inputs))
             | "Read documents" >> ReadTextDocuments(options.subset))
