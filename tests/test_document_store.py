@@ -5,7 +5,6 @@ import io
 import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
-from massivetext.pipelines.dedup import exact_text_key, survivor_node
 from massivetext.pipelines.document_store import (
     DOCUMENTS_PER_FILE,
     ReadBack,
@@ -13,11 +12,14 @@ from massivetext.pipelines.document_store import (
     RestoreRemoved,
     StoredDocument,
     StoreDocuments,
+    StoreRemoved,
     read_stored,
 )
 from massivetext.pipelines.options import LOCAL_RUNNER
 
+from massivetext.dedup.exact import exact_text_key
 from massivetext.dedup.minhash import shingle_hashes
+from massivetext.dedup.survivors import survivor_node
 from massivetext.document import Document, Removed
 from massivetext.io.spill import read_spilled, write_spill
 
@@ -86,13 +88,17 @@ def test_stored_records_carry_the_keys_and_read_back_gives_the_texts(tmp_path):
 def test_removed_records_are_restored_and_the_store_removed_at_the_end(tmp_path):
     store = tmp_path / "store"
     documents = [_document(n) for n in range(5)]
-    filtered = Removed("quality", ("word_count_low",), Document(id="whole", text="short"))
+    filtered = Removed("quality", ("word_count_low",), Document(
+        id="whole", text="short", signals={"word_count": 1}))
     with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         stored = pipeline | beam.Create(documents) | StoreDocuments(str(store))
         removed = stored | beam.Filter(lambda s: s.id == "doc-00002") | beam.Map(
             lambda s: Removed("exact_dedup", ("exact_duplicate",), s, {"survivor": "x"}))
-        restored = ((removed, pipeline | "Whole" >> beam.Create([filtered]))
-                    | beam.Flatten() | RestoreRemoved(str(store)))
+        compact = ((removed, pipeline | "Whole" >> beam.Create([filtered]))
+                   | beam.Flatten() | StoreRemoved(str(store)))
+        assert_that(compact | beam.Map(lambda r: type(r.document).__name__),
+                    equal_to(["StoredDocument"] * 2), label="compact")
+        restored = compact | RestoreRemoved(str(store))
         assert_that(restored, equal_to([
             Removed("exact_dedup", ("exact_duplicate",), documents[2], {"survivor": "x"}),
             filtered]))
