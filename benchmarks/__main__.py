@@ -3,7 +3,8 @@
 import importlib
 import sys
 
-BENCHMARKS = ["filters", "warc", "extraction", "minhash", "dedup", "pipeline", "memory"]
+BENCHMARKS = ["filters", "warc", "extraction", "minhash", "dedup", "pipeline", "memory",
+              "tokenizer"]
 
 
 def main(argv: list[str]) -> None:

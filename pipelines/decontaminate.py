@@ -23,7 +23,8 @@ documents that overlap them, in one of two modes:
 Both joins are shuffles, never side inputs, so neither side has to fit in one worker.
 Removed details: ``test_set``, ``test_doc`` and ``similarity`` (jaccard mode) or
 ``shared_ngrams`` (ngram-overlap mode: how many of the document's 13-grams occur in a
-test document; ``test_doc`` is the test document credited with the most of them).
+test document; ``test_doc`` is the test document credited with the most of them), and
+the test document's text (:mod:`massivetext.pipelines.counterparts`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from collections.abc import Sequence
 import apache_beam as beam
 import numpy as np
 from massivetext.pipelines.accounting import stage_output
+from massivetext.pipelines.counterparts import AttachCounterpart
 from massivetext.pipelines.document_store import ReadBack
 from massivetext.pipelines.minhash_stages import ShingleAndSign
 from massivetext.pipelines.stage_stats import count_stat
@@ -254,8 +256,12 @@ class Decontaminate(beam.PTransform):
                     | "Join documents" >> beam.CoGroupByKey()
                     | "Resolve" >> beam.ParDo(_Resolve(detail_name)).with_outputs(
                         "removed", main="kept"))
+        test_texts = self._test_docs | "Test text" >> beam.Map(
+            lambda test: (_test_key(test), test.text))
+        removed = resolved.removed | "Test document text" >> AttachCounterpart(
+            test_texts, lambda r: (r.details["test_set"], r.details["test_doc"]), "test")
         stats = (
             count_stat(self._test_docs, STAGE, "test_docs", "test docs"),
             *match_stats,
         ) | "Stats" >> beam.Flatten()
-        return stage_output(resolved.kept, removed=resolved.removed, stats=stats)
+        return stage_output(resolved.kept, removed=removed, stats=stats)

@@ -29,6 +29,8 @@ from __future__ import annotations
 import apache_beam as beam
 from massivetext.pipelines.accounting import stage_output
 from massivetext.pipelines.components import DEFAULT_ROUNDS, ConnectedComponents
+from massivetext.pipelines.counterparts import counterpart_details
+from massivetext.pipelines.document_store import ReadBack
 from massivetext.pipelines.minhash_stages import VerifyStoredPairs
 from massivetext.pipelines.stage_stats import count_stat, histogram_stats
 
@@ -106,17 +108,24 @@ def _resolve_near_member(item):
         if not clusters or clusters[0][0] == document.id:
             yield document
             continue
-        survivor_id, size = clusters[0]
-        yield beam.pvalue.TaggedOutput("removed", Removed(
+        survivor_id, size, survivor_file = clusters[0]
+        # Keyed by the survivor's spill file, which gives the removal its survivor's text.
+        yield beam.pvalue.TaggedOutput("removed", (survivor_file, (survivor_id, Removed(
             NEAR_STAGE, (NEAR_REASON,), document, removal_details(
-                survivor_id, size, similarity=f"{max(grouped['similarity']):.4f}")))
+                survivor_id, size, similarity=f"{max(grouped['similarity']):.4f}")))))
+
+
+def _attach_survivor(survivor, removals):
+    for removal in removals:
+        yield Removed(removal.stage, removal.reasons, removal.document,
+                      counterpart_details(removal.details, "survivor", survivor.text))
 
 
 def _members_with_cluster(item):
     label, grouped = item
     (size,) = grouped["size"]
     for member_id in grouped["member"]:
-        yield member_id, (label[1], size)
+        yield member_id, (label[1], size, label[2])
 
 
 def _edge_similarities(edge):
@@ -131,7 +140,8 @@ class NearDedup(beam.PTransform):
     ``store`` is the document store the texts are read back from.
 
     Removed details: ``survivor``, ``cluster_size`` and ``similarity`` (the highest
-    verified Jaccard of the document with a neighbour of its cluster).
+    verified Jaccard of the document with a neighbour of its cluster), and the
+    survivor's text, read back from the store (:mod:`massivetext.pipelines.counterparts`).
     """
 
     def __init__(self, store: str, threshold: float = DEFAULT_THRESHOLD,
@@ -188,4 +198,5 @@ class NearDedup(beam.PTransform):
             histogram_stats(sizes | "Size" >> beam.Values(), NEAR_STAGE, "sizes"),
             components["stats"],
         ) | "Stats" >> beam.Flatten()
-        return stage_output(resolved.kept, removed=resolved.removed, stats=stats)
+        removed = resolved.removed | "Survivor text" >> ReadBack(self._store, _attach_survivor)
+        return stage_output(resolved.kept, removed=removed, stats=stats)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import time
 
 import apache_beam as beam
 from massivetext.pipelines import massiveweb, text_corpus
 from massivetext.pipelines.options import add_arguments as add_pipeline_arguments
 from massivetext.pipelines.options import curation_options, pipeline_options
+from massivetext.pipelines.run_record import write_run_record
 
 PASSES_UNKNOWN_OPTIONS = True  # they are Beam pipeline options
 
@@ -32,10 +34,12 @@ def main(args: argparse.Namespace) -> int:
     beam_options = pipeline_options(args.beam_args)
     pipeline = beam.Pipeline(options=beam_options)
     builder.build(pipeline, options)
+    started = time.time()
     result = pipeline.run()
     result.wait_until_finish()
     stats_path = f"{options.subset_dir}/stats.json"
     if FileSystems.exists(stats_path):  # a local run, finished
+        write_run_record(f"{options.subset_dir}/run.json", result, started)
         with FileSystems.open(stats_path) as file:
             accounting = json.load(file)["accounting"]
         print(f"{options.subset}: {accounting['input_records']} records in, "
