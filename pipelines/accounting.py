@@ -100,12 +100,13 @@ class _SumPerBundle(beam.DoFn):
 
     A document yields a dozen triples (counts, reasons, histogram bins); summing them
     before they leave the worker keeps the statistics from multiplying the elements
-    that Beam has to move. The sums (all but the histogram bins) also go to Beam
-    Metrics counters, so they show in the Dataflow UI while the job runs.
+    that Beam has to move. With ``counters``, the sums (all but the histogram bins) also
+    go to Beam Metrics counters, so they show in the Dataflow UI while the job runs.
     """
 
-    def __init__(self, to_triples):
+    def __init__(self, to_triples, counters: bool = True):
         self._to_triples = to_triples
+        self._counters = counters
 
     def start_bundle(self):
         self._sums = collections.Counter()
@@ -116,7 +117,7 @@ class _SumPerBundle(beam.DoFn):
 
     def finish_bundle(self):
         for (stage, key), value in self._sums.items():
-            if keys.is_counter(key):
+            if self._counters and keys.is_counter(key):
                 Metrics.counter(keys.metrics_namespace(stage), keys.counter_name(key)).inc(value)
             yield WindowedValue((stage, key, value), MIN_TIMESTAMP, [GlobalWindow()])
 
@@ -136,10 +137,18 @@ class StageStatistics(beam.PTransform):
         self._counts_records = counts_records
 
     def expand(self, output):
-        # One summing step per stage, so each counter has one name in one step.
-        return output | beam.Flatten() | beam.ParDo(_SumPerBundle(functools.partial(
+        to_triples = functools.partial(
             _outcome_triples, stage=self._stage, signal_names=self._signal_names,
-            counts_records=self._counts_records)))
+            counts_records=self._counts_records)
+        # Each outcome is summed where the stage makes it (fused with the stage), so only
+        # per-bundle sums are gathered: Beam's local runner holds a Flatten's inputs in
+        # memory, and a Flatten of the documents themselves would hold every text.
+        sums = tuple(outcomes | f"Sum {name}" >> beam.ParDo(
+                         _SumPerBundle(to_triples, counters=False))
+                     for name, outcomes in zip(output._fields, output, strict=True))
+        # One counting step per stage, so each counter has one name in one step.
+        return (sums | "Gather" >> beam.Flatten()
+                | "Count" >> beam.ParDo(_SumPerBundle(lambda triple: [triple])))
 
 
 class StageFacts(beam.PTransform):
