@@ -79,7 +79,7 @@ def test_the_ast_reading_sees_every_kind_of_import():
 
 
 _PROBE = """
-import importlib, json, sys
+import importlib, importlib.util, json, sys
 from massivetext.cli import main
 loaded = {}
 for module in sys.argv[1:]:
@@ -88,7 +88,8 @@ for module in sys.argv[1:]:
     if loaded[module]:
         break
 for name, module in main.subcommands().items():
-    if not module.startswith("massivetext.pipelines"):
+    # (an entry point whose module is not in this tree yet is not the core's to judge)
+    if not module.startswith("massivetext.pipelines") and importlib.util.find_spec(module):
         main.build_parser([name])  # imports the subcommand, as `massivetext NAME` does
         loaded["command " + name] = "apache_beam" in sys.modules
 print(json.dumps(loaded))
