@@ -161,8 +161,11 @@ class StageFacts(beam.PTransform):
 
 def removal_record(removal: Removed) -> dict:
     """A removed document as JSON: its fields, signals, stage, reasons and details."""
+    from massivetext.pipelines.counterparts import with_jaccard
+
     record = asdict(removal.document)
-    record.update(stage=removal.stage, reasons=list(removal.reasons), details=removal.details)
+    record.update(stage=removal.stage, reasons=list(removal.reasons),
+                  details=with_jaccard(removal.details, removal.document.text))
     return record
 
 

@@ -44,6 +44,22 @@ def counterpart_details(details: dict, role: str, text: str,
     return details
 
 
+ROLES = ("survivor", "test")
+
+
+def with_jaccard(details: dict, removed_text: str) -> dict[str, str]:
+    """``details`` with ``<role>_jaccard`` for each counterpart text they carry whole,
+    once the removed document's text is read back from the store."""
+    details = dict(details)
+    for role in ROLES:
+        text = details.get(f"{role}_text")
+        if text is not None and f"{role}_jaccard" not in details \
+                and f"{role}_chars" not in details:
+            similarity = exact_jaccard(shingle_hashes(removed_text), shingle_hashes(text))
+            details[f"{role}_jaccard"] = f"{similarity:.4f}"
+    return details
+
+
 def _attach(role: str):
     def attach(item):
         _, grouped = item
