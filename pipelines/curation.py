@@ -26,6 +26,7 @@ from massivetext.pipelines.accounting import (
     WriteStats,
     failure_samples,
     removal_samples,
+    skip_samples,
 )
 from massivetext.pipelines.document_store import (
     RemoveStore,
@@ -78,15 +79,17 @@ class RunRecords:
         self.stats: list[beam.PCollection] = []
         self.removed: list[beam.PCollection] = []
         self.failed: list[beam.PCollection] = []
+        self.skipped: list[beam.PCollection] = []
 
     def add_stage(self, stage: str, output: StageOutput, signals: tuple[str, ...] = (),
                   counts_records: bool = False):
         """Count one stage's outcomes (``counts_records``: it is the reader) and collect
-        its removed and failed records; returns the documents it kept."""
+        its removed, skipped and failed records; returns the documents it kept."""
         self.stats.append(output | f"Stats {stage}" >> StageStatistics(
             stage, signals, counts_records))
         self.removed.append(output.removed | f"Store removed {stage}" >> StoreRemoved(
             self.store))
+        self.skipped.append(output.skipped)
         self.failed.append(output.failed)
         return output.kept
 
@@ -131,7 +134,8 @@ def curate(kept, records: RunRecords, options: CurationOptions,
         kept = records.add_stage("decontaminate", clean._replace(stats=facts))
 
     parameters = options.parameters()
-    writer = WriteShards(directory, store, all_signal_names(), parameters, options.num_shards)
+    writer = WriteShards(directory, store, all_signal_names(), parameters, options.num_shards,
+                         output_format=options.output_format)
     shards = kept | "Write shards" >> writer
     records.stats.append(shards | "Stats output" >> StageFacts())
     removed = tuple(records.removed) | "All removed" >> beam.Flatten()
@@ -142,7 +146,9 @@ def curate(kept, records: RunRecords, options: CurationOptions,
     samples = removed | "Removed samples" >> beam.FlatMap(removal_samples)
     failed = (tuple(records.failed) | "All failed" >> beam.Flatten()
               | "Failure samples" >> beam.FlatMap(failure_samples))
-    written.append((samples, failed) | "All samples" >> beam.Flatten()
+    skipped = (tuple(records.skipped) | "All skipped" >> beam.Flatten()
+               | "Skip samples" >> beam.FlatMap(skip_samples))
+    written.append((samples, failed, skipped) | "All samples" >> beam.Flatten()
                    | "Write samples" >> WriteSamples(
                        directory, store, DEFAULT_REMOVED_SAMPLE_SIZE, options.seed))
     _ = (tuple(written) | "Every file written" >> beam.Flatten()

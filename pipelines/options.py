@@ -24,6 +24,8 @@ from massivetext.filters.repetition import RepetitionFilter
 from massivetext.cli.filter_options import add_filter_arguments, filters_from_args
 from massivetext.dedup.lsh import DEFAULT_THRESHOLD
 from massivetext.dedup.minhash import DEFAULT_NUM_PERM
+from massivetext.io.shard_writers import DEFAULT_OUTPUT_FORMAT, SHARD_WRITERS
+from massivetext.readers.formats import INPUT_FORMATS
 
 PROJECT_SETUP_FILE = Path(__file__).resolve().parents[1] / "setup.py"
 # Beam's portable local runner, the engine under DirectRunner. Named directly because
@@ -32,6 +34,8 @@ PROJECT_SETUP_FILE = Path(__file__).resolve().parents[1] / "setup.py"
 LOCAL_RUNNER = "FnApiRunner"
 SUBSETS = ("massiveweb", "books", "news", "c4", "github", "wikipedia")
 DECONTAM_MODES = ("jaccard", "ngram-overlap")
+# docs/paper.md: the paper is silent; language detection on source code is meaningless.
+UNFILTERED_LANGUAGE_SUBSETS = ("github",)
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class CurationOptions:
     inputs: tuple[str, ...]
     output: str
     subset: str = "massiveweb"
+    input_format: str = "auto"
     extractor: str = "tree"
     blocklist: str | None = None
     language_filter: bool = True
@@ -55,6 +60,7 @@ class CurationOptions:
     decontam_mode: str = "jaccard"
     num_shards: int = 0
     keep_removed: str = "sample"
+    output_format: str = DEFAULT_OUTPUT_FORMAT
 
     @property
     def subset_dir(self) -> str:
@@ -89,12 +95,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", required=True, help="output directory")
     parser.add_argument("--subset", choices=SUBSETS, default="massiveweb",
                         help="MassiveText subset: massiveweb reads WARC, the others text")
+    parser.add_argument("--input-format", choices=INPUT_FORMATS, default="auto",
+                        help="reader of the text subsets' inputs (auto: by file name and "
+                             "subset; see massivetext.readers.formats)")
     parser.add_argument("--extractor", default="tree",
                         help="text extractor: tree (ours, the paper's method), tree-with-title "
                              "(the page's main heading first), or trafilatura")
     parser.add_argument("--blocklist", help="URL/domain blocklist file for the content filter")
     parser.add_argument("--no-language-filter", dest="language_filter", action="store_false",
-                        help="keep documents in every language")
+                        default=None, help="keep documents in every language")
+    parser.add_argument("--language-filter", dest="language_filter", action="store_true",
+                        help="keep English documents only: the default, except for github "
+                             "(language detection on code is meaningless)")
     parser.add_argument("--no-dedup", dest="dedup", action="store_false",
                         help="skip exact and near-duplicate removal")
     parser.add_argument("--dedup-threshold", type=float, default=DEFAULT_THRESHOLD,
@@ -115,6 +127,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep-removed", choices=("sample", "all"), default="sample",
                         help="sample: up to 100 removed documents per reason (always written); "
                              "all: also every removed document, under removed/all/")
+    parser.add_argument("--output-format", choices=tuple(SHARD_WRITERS),
+                        default=DEFAULT_OUTPUT_FORMAT,
+                        help="shard file format: arrow (Arrow IPC, the default; what training "
+                             "reads fastest), parquet, or jsonl.gz")
     add_filter_arguments(parser, FILTER_CLASSES)
 
 
@@ -124,11 +140,14 @@ def curation_options(args: argparse.Namespace) -> CurationOptions:
         **{option.name: filters[option.default_factory.name] for option in _filter_fields()},
         inputs=tuple(pattern for pattern in args.input.split(",") if pattern),
         output=args.output, subset=args.subset, extractor=args.extractor,
-        blocklist=args.blocklist, language_filter=args.language_filter, dedup=args.dedup,
+        input_format=args.input_format, blocklist=args.blocklist,
+        language_filter=(args.subset not in UNFILTERED_LANGUAGE_SUBSETS
+                         if args.language_filter is None else args.language_filter),
+        dedup=args.dedup,
         dedup_threshold=args.dedup_threshold, num_perm=args.num_perm, seed=args.seed,
         test_sets=tuple(path for path in args.test_sets.split(",") if path),
         decontam_mode=args.decontam_mode, num_shards=args.num_shards,
-        keep_removed=args.keep_removed)
+        keep_removed=args.keep_removed, output_format=args.output_format)
 
 
 def parse(argv: list[str]) -> tuple[CurationOptions, PipelineOptions]:
@@ -145,7 +164,9 @@ def pipeline_options(beam_args: list[str]) -> PipelineOptions:
                      f"--direct_num_workers={os.cpu_count() or 1}", *beam_args]
     options = PipelineOptions(beam_args)
     setup = options.view_as(SetupOptions)
-    if "Dataflow" in str(options.view_as(StandardOptions).runner) and not setup.setup_file:
-        # Remote workers install our packages through the project's setup.py.
+    if ("Dataflow" in str(options.view_as(StandardOptions).runner) and not setup.setup_file
+            and PROJECT_SETUP_FILE.exists()):
+        # Remote workers install our packages through the project's setup.py (a source
+        # checkout; an installed wheel has none: pass --setup_file or an SDK image).
         setup.setup_file = str(PROJECT_SETUP_FILE)
     return options

@@ -18,6 +18,7 @@ import apache_beam as beam
 from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
 from massivetext.filters.base import Judgement
 from massivetext.pipelines.accounting import stage_output
 
@@ -75,10 +76,10 @@ def _read_warc(path: str, opener) -> Iterator:
     return read_warc(path, opener=opener)
 
 
-def _read_text(path: str, opener, subset: str) -> Iterator:
-    from massivetext.io.text_input import read_text_documents
+def _read_documents(path: str, opener, subset: str, input_format: str) -> Iterator:
+    from massivetext.readers.formats import read_input
 
-    return read_text_documents(path, subset, opener=opener)
+    return read_input(path, subset, input_format, opener=opener)
 
 
 class ReadWarc(beam.PTransform):
@@ -105,15 +106,15 @@ class _ExtractPage(beam.DoFn):
         self._subset = subset
 
     def setup(self):
-        from massivetext.extract.extractor import get_extractor
+        from massivetext.extract.extractor import get_page_extractor
 
-        self._extract = get_extractor(self._extractor_name)
+        self._extract = get_page_extractor(self._extractor_name)
 
     def process(self, page: WebPage):
         from massivetext.extract.extractor import ExtractionError
 
         try:
-            text = self._extract(page.html, page.url)
+            extraction = self._extract(page.html, page.url)
         except ExtractionError as error:
             yield beam.pvalue.TaggedOutput(
                 "failed", Failed("extract", error.error, page.source, page.offset, str(error)))
@@ -124,6 +125,10 @@ class _ExtractPage(beam.DoFn):
                 "failed", Failed("extract", "extractor_exception", page.source, page.offset,
                                  repr(error)))
             return
+        text = extraction.text
+        for key in extraction.counter_keys():  # fallbacks taken, deep pages flattened
+            Metrics.counter("massivetext.extract", key.replace(":", ".")).inc()
+            yield beam.pvalue.TaggedOutput("counts", ("extract", key, 1))
         document = Document(
             id=page.record_id or f"{page.source}@{page.offset}", text=text,
             subset=self._subset, url=page.url, source=page.source, offset=page.offset,
@@ -139,7 +144,9 @@ class ExtractText(beam.PTransform):
     """PCollection[WebPage] -> StageOutput: Documents with the page's main text.
 
     Pages with no main text are removed (``no_text``); pathological pages (too large,
-    too deep, unparseable) fail with the extractor's error name.
+    too deep, unparseable) fail with the extractor's error name. Its ``stats`` are
+    ``("extract", key, 1)`` triples: the fallback each page
+    took (``fallback:<step>``) and pages flattened for depth (``deep_html_flattened``).
     """
 
     def __init__(self, extractor: str = "tree", subset: str = "massiveweb"):
@@ -149,8 +156,9 @@ class ExtractText(beam.PTransform):
 
     def expand(self, pages):
         outputs = pages | beam.ParDo(_ExtractPage(self._extractor, self._subset)).with_outputs(
-            "removed", "failed", main="kept")
-        return stage_output(outputs.kept, removed=outputs.removed, failed=outputs.failed)
+            "removed", "failed", "counts", main="kept")
+        return stage_output(outputs.kept, removed=outputs.removed, failed=outputs.failed,
+                            stats=outputs.counts)
 
 
 DocumentJudge = Callable[[Document], Judgement]
@@ -205,21 +213,33 @@ class JudgeDocuments(beam.PTransform):
         return stage_output(outputs.kept, removed=outputs.removed, failed=outputs.failed)
 
 
-class ReadTextDocuments(beam.PTransform):
-    """PCollection[str] JSONL(.gz)/Parquet glob patterns -> StageOutput of the read stage.
+class ReadDocuments(beam.PTransform):
+    """PCollection[str] input patterns of a text subset -> StageOutput of the read stage.
 
-    ``kept``: Document (not reshuffled, as :class:`ReadWarc`'s pages); ``failed``:
-    Failed records (bad JSON lines, records without text, corrupt files).
+    Each file (or local directory, for source trees) is read by the reader of its
+    format (:mod:`massivetext.readers.formats`: ``input_format``, or ``auto`` to pick
+    by name). ``kept``: Document (not reshuffled, as :class:`ReadWarc`'s pages);
+    ``skipped``: Skipped records (redirects, vendored files ...); ``failed``: Failed
+    records (bad JSON lines, broken pages, corrupt files).
     """
 
-    def __init__(self, subset: str):
+    def __init__(self, subset: str, input_format: str = "auto"):
         super().__init__()
         self._subset = subset
+        self._input_format = input_format
 
     def expand(self, patterns):
-        outputs = (patterns
-                   | "Match files" >> MatchFiles()
+        from massivetext.readers.formats import is_local_directory
+
+        # A source tree is walked by its reader, not matched as a file pattern.
+        trees = patterns | "Trees" >> beam.Filter(is_local_directory)
+        files = (patterns
+                 | "File patterns" >> beam.Filter(lambda pattern: not is_local_directory(pattern))
+                 | "Match files" >> MatchFiles())
+        outputs = ((trees, files)
+                   | "Inputs" >> beam.Flatten()
                    | "Read records" >> beam.ParDo(_ReadFile(functools.partial(
-                       _read_text, subset=self._subset))).with_outputs(
-                           "failed", main="documents"))
-        return stage_output(outputs.documents, failed=outputs.failed)
+                       _read_documents, subset=self._subset,
+                       input_format=self._input_format))).with_outputs(
+                           "skipped", "failed", main="documents"))
+        return stage_output(outputs.documents, skipped=outputs.skipped, failed=outputs.failed)

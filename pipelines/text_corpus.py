@@ -1,11 +1,14 @@
 """The pipeline for MassiveText's text subsets: books, news, c4, github, wikipedia.
 
-These enter as text documents (JSONL or Parquet with ``id`` and ``text``) and, as in
-Gopher Appendix A.1.1 (docs/paper.md, "The pipeline"), go only through the stages
-every subset shares::
+These enter in the formats they are published in (MediaWiki dumps, Gutenberg books,
+C4 JSON, news JSONL, source trees and archives: :mod:`massivetext.readers`) and, as in
+SPEC.md section 1, go only through the stages every subset shares::
 
-    ReadTextDocuments -> ContentFilter -> ExactDedup -> NearDedup -> Decontaminate
-                      -> WriteShards
+    ReadDocuments -> ContentFilter -> ExactDedup -> NearDedup -> Decontaminate
+                  -> WriteShards
+
+News crawled as WARC files is read and extracted as MassiveWeb is (ReadWarc ->
+ExtractText) before the content filter.
 """
 
 from __future__ import annotations
@@ -19,20 +22,42 @@ from massivetext.pipelines.curation import (
 )
 from massivetext.pipelines.document_store import store_directory
 from massivetext.pipelines.options import CurationOptions
-from massivetext.pipelines.stages import ReadTextDocuments
+from massivetext.pipelines.stages import ExtractText, ReadDocuments, ReadWarc
+
+from massivetext.readers.formats import AUTO, WARC, UnknownFormat, detect_format
 
 STAGE_ORDER = ("read", "content", "exact_dedup", "near_dedup", "decontaminate", "output")
+WARC_STAGE_ORDER = ("read", "extract", *STAGE_ORDER[1:])
+
+
+def reads_warc(options: CurationOptions) -> bool:
+    """Whether the inputs are WARC crawls (``--input-format warc``, or every name says so)."""
+    if options.input_format != AUTO:
+        return options.input_format == WARC
+    try:
+        return all(detect_format(pattern, options.subset) == WARC for pattern in options.inputs)
+    except UnknownFormat:
+        return False  # each file's reader says what it cannot read
+
+
+def stage_order(options: CurationOptions) -> tuple[str, ...]:
+    return WARC_STAGE_ORDER if reads_warc(options) else STAGE_ORDER
 
 
 def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
     """Add the text-subset stages to ``pipeline``."""
     records = RunRecords(store_directory(options.subset_dir))
-    read = (pipeline
-            | "Input patterns" >> beam.Create(list(options.inputs))
-            | "Read documents" >> ReadTextDocuments(options.subset))
-    documents = records.add_stage("read", read, counts_records=True)
+    patterns = pipeline | "Input patterns" >> beam.Create(list(options.inputs))
+    if reads_warc(options):
+        pages = records.add_stage("read", patterns | "Read WARC" >> ReadWarc(),
+                                  counts_records=True)
+        extracted = pages | "Extract text" >> ExtractText(options.extractor, options.subset)
+        documents = records.add_stage("extract", extracted)
+    else:
+        read = patterns | "Read documents" >> ReadDocuments(options.subset, options.input_format)
+        documents = records.add_stage("read", read, counts_records=True)
     documents = filter_content(documents, records, options)
-    curate(documents, records, options, STAGE_ORDER)
+    curate(documents, records, options, stage_order(options))
 
 
 def run(argv: list[str] | None = None) -> beam.runners.runner.PipelineResult:

@@ -30,6 +30,7 @@ def _document(number: int) -> Document:
     text = " ".join(WORDS[number % 7:] + [f"word{number}"] * (number % 3))
     return Document(id=f"doc-{number:05d}", text=text, url=f"https://example.com/{number}",
                     source="crawl.warc.gz", offset=number * 100,
+                    metadata={"title": f"Title {number} – ü"} if number % 2 else {},
                     signals={"word_count": len(text.split()), "alpha_token_frac": 0.5})
 
 

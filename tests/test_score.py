@@ -108,8 +108,10 @@ def test_score_takes_the_same_threshold_flags_as_run(tmp_path):
     def threshold_flags(add):
         parser = argparse.ArgumentParser()
         add(parser)
+        # Generated threshold options store into "<filter>__<threshold>"; other options
+        # that share a prefix (run's --language-filter) are not thresholds.
         return {flag for action in parser._actions for flag in action.option_strings
-                if flag.startswith(("--quality-", "--repetition-", "--language-"))}
+                if "__" in action.dest}
 
     assert threshold_flags(score.add_arguments) == threshold_flags(add_arguments)
     assert "--repetition-max-dup-line-frac" in threshold_flags(score.add_arguments)

@@ -5,7 +5,7 @@ signals) to a *spill file* and hands on only a compact record of it; the global 
 (exact and near duplicates, test-set filtering) group those compact records, and the
 final write reads the kept documents back from the spill files. A spill file is an Arrow
 IPC file like a shard (:mod:`massivetext.io.shards`: the same metadata columns, rows
-sorted by id, record batches of :data:`massivetext.io.shards.ROWS_PER_BATCH` rows) with
+sorted by id, record batches of :data:`massivetext.io.shard_writers.ROWS_PER_BATCH` rows) with
 the signals as one JSON column, so reading some ids of it costs one record batch at a
 time, never the whole file.
 """
@@ -19,7 +19,8 @@ from typing import BinaryIO
 import pyarrow as pa
 
 from massivetext.document import Document
-from massivetext.io.shards import METADATA_FIELDS, ROWS_PER_BATCH
+from massivetext.io.shard_writers import ROWS_PER_BATCH
+from massivetext.io.shards import METADATA_FIELDS
 
 SPILL_DIRECTORY = "_work"  # under the subset's output directory, removed at the end
 
@@ -29,8 +30,9 @@ def spill_name(bundle_id: str, part: int) -> str:
     return f"{bundle_id}-{part:05d}.arrow"
 
 
-# The shard format's metadata columns, then every signal as one JSON object, so that a
-# document read back is the document written (ints stay ints, absent signals absent).
+# The shard format's metadata columns (``metadata`` as a JSON object, as in a shard),
+# then every signal as one JSON object, so that a document read back is the document
+# written (ints stay ints, absent signals absent).
 SPILL_SCHEMA = pa.schema([*(pa.field(name, kind) for name, kind in METADATA_FIELDS),
                           pa.field("signals", pa.string())])
 
@@ -44,6 +46,8 @@ def write_spill(documents: Iterable[Document], fileobj: BinaryIO) -> int:
             batch = ordered[start:start + ROWS_PER_BATCH]
             columns = {name: [getattr(document, name) for document in batch]
                        for name, _ in METADATA_FIELDS}
+            columns["metadata"] = [json.dumps(document.metadata, ensure_ascii=False,
+                                              sort_keys=True) for document in batch]
             columns["signals"] = [json.dumps(document.signals, sort_keys=True)
                                   for document in batch]
             writer.write_table(pa.table(columns, schema=SPILL_SCHEMA))
@@ -64,4 +68,5 @@ def read_spilled(fileobj: BinaryIO, ids: Collection[str] | None = None) -> Itera
         for row in batch.to_pylist():
             if ids is None or row["id"] in ids:
                 row["signals"] = json.loads(row["signals"])
+                row["metadata"] = json.loads(row["metadata"])
                 yield Document(**row)
