@@ -252,12 +252,22 @@ def test_train_and_evaluate_commands(data, tmp_path, capsys):
               str(tmp_path / "x"), "--n-layer", "3"])  # a typo is an error
     assert main(["train", *common, "--data", str(run), "--steps", "3", "--output",
                  str(tmp_path / "x"), "--seq-len", "32", "--batch-tokens", "256",
-                 "--n-layers", "1", "--eval-sets", str(eval_file), "--no-progress"]) == 0
+                 "--n-layers", "1", "--eval-sets", str(eval_file), "--eval-data", str(run),
+                 "--holdout-fraction", "0.2", "--eval-docs", "5", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "before training:" in out and "after 3 steps:" in out and "bits/byte" in out
+    assert "held-out:massiveweb" in out
     recorded = json.loads((tmp_path / "x" / "run.json").read_text())
     assert recorded["model"]["n_layers"] == 1
     assert recorded["model"]["vocab_size"] == tokenizer.vocab_size
+    assert recorded["holdout"]["fraction"] == 0.2
+    # evaluate scores the documents the run held out (its recorded fraction).
     assert main(["evaluate", "--checkpoint", str(tmp_path / "x"), "--eval-sets",
-                 str(eval_file)]) == 0
-    assert "at step 3:" in capsys.readouterr().out
+                 str(eval_file), "--eval-data", str(run), "--eval-docs", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "at step 3:" in out and "held-out:massiveweb" in out
+    logged = [r["eval"] for r in read_metrics(tmp_path / "x") if "eval" in r][-1]
+    printed = float(out.split("held-out:massiveweb")[1].split()[0])
+    assert printed == pytest.approx(logged["held-out:massiveweb"]["bpb"], abs=1e-4)
+    assert main(["train", *common, "--data", str(run), "--steps", "1", "--output",
+                 str(tmp_path / "y"), "--holdout-fraction", "1.5"]) == 2
