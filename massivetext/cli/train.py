@@ -172,17 +172,17 @@ def main(args: argparse.Namespace) -> int:
         print(f"massivetext train: {output} already holds checkpoints; pass --resume to "
               f"continue that run or choose a new --output")
         return 2
+    try:
+        sets = eval_sets(args, holdout)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"massivetext train: {error}")
+        return 2
     output.mkdir(parents=True, exist_ok=True)
     (output / "run.json").write_text(json.dumps(
         {"model": dataclasses.asdict(config), "run": run.to_json(),
          "tokenizer": str(Path(args.tokenizer).absolute()),
          "mixture": mixture.to_json(), "holdout": holdout.to_json()}, indent=2) + "\n",
         encoding="utf-8")
-    try:
-        sets = eval_sets(args, holdout)
-    except (FileNotFoundError, ValueError) as error:
-        print(f"massivetext train: {error}")
-        return 2
     evaluator = Evaluator(tokenizer, sets, run.seq_len)
     history = train(config, run, loader, output, evaluate=evaluator if evaluator.sets.texts
                     else None, resume=resume, resume_step=args.resume_step,
