@@ -23,6 +23,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 from massivetext.pipelines.filesystem import write_atomically
 
 from massivetext.document import Document, Failed, Removed, Skipped, WebPage
+from massivetext.io.charset import HEADER_IMPLAUSIBLE
 from massivetext.io.shards import stable_hash
 from massivetext.stats.model import assemble_stats, document_triples
 
@@ -67,7 +68,10 @@ def _read_triples(outcome):
     if isinstance(outcome, Skipped):
         return [("read", "records", 1), ("read", f"skipped:{outcome.kind}", 1)]
     size = len(outcome.html) if isinstance(outcome, WebPage) else outcome.num_bytes
-    return [("read", "records", 1), ("read", "kept", 1), ("read", "kept_bytes", size)]
+    triples = [("read", "records", 1), ("read", "kept", 1), ("read", "kept_bytes", size)]
+    if isinstance(outcome, WebPage) and outcome.charset_source.endswith(HEADER_IMPLAUSIBLE):
+        triples.append(("read", "charset_header_implausible", 1))
+    return triples
 
 
 class _SumPerBundle(beam.DoFn):
