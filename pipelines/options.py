@@ -75,34 +75,43 @@ def _option_name(filter_class, field_name: str) -> str:
     return f"--{filter_class.name}-{field_name.replace('_', '-')}"
 
 
+def _metavar(threshold: dataclasses.Field) -> str:
+    """N for a count, else the kind of value its name ends with: FRAC, RATIO, LENGTH ..."""
+    if isinstance(threshold.default, int):
+        return "N"
+    return threshold.name.rsplit("_", 1)[-1].upper()
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--input", required=True,
+    parser.add_argument("--input", required=True, metavar="GLOBS",
                         help="comma-separated globs of input files (local, gs://, s3:// ...)")
-    parser.add_argument("--output", required=True, help="output directory")
+    parser.add_argument("--output", required=True, metavar="DIR", help="output directory")
     parser.add_argument("--subset", choices=SUBSETS, default="massiveweb",
                         help="MassiveText subset: massiveweb reads WARC, the others text")
-    parser.add_argument("--extractor", default="tree",
+    parser.add_argument("--extractor", default="tree", metavar="NAME",
                         help="text extractor: tree (ours, the paper's method), tree-with-title "
                              "(the page's main heading first), or trafilatura")
-    parser.add_argument("--blocklist", help="URL/domain blocklist file for the content filter")
+    parser.add_argument("--blocklist", metavar="FILE",
+                        help="URL/domain blocklist file for the content filter")
     parser.add_argument("--no-language-filter", dest="language_filter", action="store_false",
                         help="keep documents in every language")
     parser.add_argument("--no-dedup", dest="dedup", action="store_false",
                         help="skip exact and near-duplicate removal")
-    parser.add_argument("--dedup-threshold", type=float, default=DEFAULT_THRESHOLD,
+    parser.add_argument("--dedup-threshold", type=float, metavar="JACCARD",
+                        default=DEFAULT_THRESHOLD,
                         help="13-gram Jaccard above which two documents are duplicates "
                              f"(Gopher Sec. A.1.1: {DEFAULT_THRESHOLD}); also the "
                              "decontamination threshold")
-    parser.add_argument("--num-perm", type=int, default=DEFAULT_NUM_PERM,
+    parser.add_argument("--num-perm", type=int, metavar="N", default=DEFAULT_NUM_PERM,
                         help=f"MinHash permutations (our choice: {DEFAULT_NUM_PERM})")
-    parser.add_argument("--seed", type=int, default=0,
+    parser.add_argument("--seed", type=int, metavar="N", default=0,
                         help="seed of every random choice (duplicate survivors, samples)")
-    parser.add_argument("--test-sets", default="",
+    parser.add_argument("--test-sets", default="", metavar="FILES",
                         help="comma-separated evaluation-set files to decontaminate against")
     parser.add_argument("--decontam-mode", choices=DECONTAM_MODES, default="jaccard",
                         help="jaccard: the paper's 13-gram Jaccard > threshold; ngram-overlap: "
                              "any shared 13-gram (stricter, as in later papers)")
-    parser.add_argument("--num-shards", type=int, default=0,
+    parser.add_argument("--num-shards", type=int, metavar="N", default=0,
                         help="output shards (0: about one per 256 MB of text)")
     parser.add_argument("--keep-removed", choices=("sample", "all"), default="sample",
                         help="sample: up to 100 removed documents per reason (always written); "
@@ -110,10 +119,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for filter_class in FILTER_CLASSES:
         group = parser.add_argument_group(f"{filter_class.name} filter")
         for threshold in dataclasses.fields(filter_class):
+            help_text = f"{threshold.metadata.get('help', '')} (default: {threshold.default})"
             group.add_argument(
                 _option_name(filter_class, threshold.name), type=type(threshold.default),
                 default=threshold.default, dest=f"{filter_class.name}__{threshold.name}",
-                help=f"{threshold.metadata.get('help', '')} (default: {threshold.default})")
+                metavar=_metavar(threshold), help=help_text.replace("%", "%%"))
 
 
 def curation_options(args: argparse.Namespace) -> CurationOptions:

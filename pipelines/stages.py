@@ -19,6 +19,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 from massivetext.filters.base import Judgement
 from massivetext.pipelines.accounting import StageOutput
+from massivetext.pipelines.progress import counted
 
 from massivetext.document import Document, Failed, Removed, Skipped, WebPage
 
@@ -55,7 +56,7 @@ class _ReadFile(beam.DoFn):
 
     def process(self, path: str):
         try:
-            for outcome in self._read(path, opener=open_uncompressed):
+            for outcome in counted(self._read(path, opener=open_uncompressed)):
                 if isinstance(outcome, Skipped):
                     yield beam.pvalue.TaggedOutput("skipped", outcome)
                 elif isinstance(outcome, Failed):
