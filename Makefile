@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 OUT ?= out
 JOBS ?= auto
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint clean tokenizer
 
 $(STAMP): setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,15 @@ run: $(STAMP)
 	$(BIN)/massivetext run --input $(OUT)/sample/sample.warc.gz \
 		--test-sets $(OUT)/sample/sample-testset.jsonl --output $(OUT)/curated
 	$(BIN)/massivetext stats $(OUT)/curated
+
+# Train a tokenizer on the sample's curated output (`make run` first if it is missing)
+# and print its Table A2 line.
+TOKENIZER_VOCAB ?= 4096
+tokenizer: $(STAMP)
+	test -f $(OUT)/curated/massiveweb/manifest.json || $(MAKE) run
+	$(BIN)/massivetext tokenizer train --data $(OUT)/curated --vocab-size $(TOKENIZER_VOCAB) \
+		--output $(OUT)/tokenizer/sample.model
+	$(BIN)/massivetext tokenizer stats --tokenizer $(OUT)/tokenizer/sample.model --data $(OUT)/curated
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(JOBS) tests

@@ -20,6 +20,7 @@ CORE_REQUIRES = [
     "numpy>=1.26,<3",
     "xxhash>=3.4,<5",
     "charset-normalizer>=3.3,<4",
+    "tomli>=2.0,<3; python_version < '3.11'",
 ]
 
 # `massivetext NAME` runs MODULE.main (massivetext/cli/main.py reads this group).
@@ -28,7 +29,9 @@ COMMANDS = {
     "run": "massivetext.pipelines.run_command",
     "sample": "massivetext.cli.sample",
     "score": "massivetext.cli.score",
+    "sequences": "massivetext.cli.sequences",
     "stats": "massivetext.cli.stats",
+    "tokenizer": "massivetext.cli.tokenizer",
 }
 
 EXTRAS_REQUIRE = {
@@ -36,6 +39,7 @@ EXTRAS_REQUIRE = {
     "train": [
         "jax>=0.4.30,<0.13",
         "sentencepiece>=0.2,<0.3",
+        "grain>=0.2.12,<0.3",
     ],
     "dev": [
         "pytest>=8,<10",
@@ -46,6 +50,7 @@ EXTRAS_REQUIRE = {
         "scipy>=1.11,<2",
         "warcio>=1.7,<2",
         "datasets>=2.19,<6",
+        "tokenizers>=0.19,<1",
     ],
 }
 
