@@ -8,6 +8,9 @@ that nothing was lost::
 
 Keys: ``kept``/``kept_bytes``, ``removed``/``removed_bytes``, ``removed:<reason>`` (a
 document failing three rules counts once in ``removed`` and once under each reason),
+``removed_alone:<reason>`` (documents removed by that rule only) and
+``removed_several`` (documents that failed two or more rules), so that
+``removed = sum(removed_alone) + removed_several``;
 ``skipped:<kind>``, ``failed:<error>``, ``hist:<signal>:<bin>`` (signal histograms),
 and stage-specific extras such as ``clusters`` or ``cluster_size=2``.
 """
@@ -44,6 +47,10 @@ def document_triples(stage: str, outcome: str, num_bytes: int, reasons: Sequence
     """The statistics one document contributes to one stage (``outcome``: kept or removed)."""
     triples = [(stage, outcome, 1), (stage, f"{outcome}_bytes", num_bytes)]
     triples += [(stage, f"removed:{reason}", 1) for reason in reasons]
+    if len(reasons) == 1:
+        triples.append((stage, f"removed_alone:{reasons[0]}", 1))
+    elif len(reasons) > 1:
+        triples.append((stage, "removed_several", 1))
     for signal, value in (signals or {}).items():
         triples.append((stage, f"hist:{signal}:{histogram_bin(signal, value)}", 1))
     return triples
@@ -79,12 +86,16 @@ def _stage_entry(stage: str, counts: dict[str, int]) -> dict:
                    "kept_bytes": counts.get("kept_bytes", 0),
                    "removed": counts.get("removed", 0),
                    "removed_bytes": counts.get("removed_bytes", 0),
-                   "reasons": {}, "skipped": {}, "failed": {}, "histograms": {}, "extra": {}}
+                   "reasons": {}, "removed_alone": {},
+                   "removed_several": counts.get("removed_several", 0),
+                   "skipped": {}, "failed": {}, "histograms": {}, "extra": {}}
     histograms: dict[str, dict[int, int]] = defaultdict(dict)
     for key, value in sorted(counts.items()):
         kind, _, name = key.partition(":")
         if kind == "removed" and name:
             entry["reasons"][name] = value
+        elif kind == "removed_alone":
+            entry["removed_alone"][name] = value
         elif kind == "skipped":
             entry["skipped"][name] = value
         elif kind == "failed":
