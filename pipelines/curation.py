@@ -68,6 +68,7 @@ class RunRecords:
         self.stats: list[beam.PCollection] = []
         self.removed: list[beam.PCollection] = []
         self.failed: list[beam.PCollection] = []
+        self.input_files: beam.PCollection | None = None  # (path, bytes), for the manifest
 
     def add_stage(self, stage: str, output: StageOutput, signals: tuple[str, ...] = (),
                   metrics: bool = True):
@@ -124,7 +125,8 @@ def curate(kept, records: RunRecords, options: CurationOptions,
     parameters = options.parameters()
     directory = options.subset_dir
     records.stats.append(kept | "Write shards" >> WriteShards(
-        directory, all_signal_names(), parameters, options.num_shards))
+        directory, all_signal_names(), parameters, options.num_shards,
+        input_files=records.input_files))
     removed = tuple(records.removed) | "All removed" >> beam.Flatten()
     if options.keep_removed == "all":
         _ = removed | "Write all removed" >> WriteAllRemoved(directory)

@@ -35,6 +35,7 @@ def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
     read = (pipeline
             | "Input patterns" >> beam.Create(list(options.inputs))
             | "Read WARC" >> ReadWarc())
+    records.input_files = read["files"]
     count_read_outcomes(records, read["pages"], read["skipped"], read["failed"])
     extracted = read["pages"] | "Extract text" >> ExtractText(options.extractor, options.subset)
     documents = records.add_stage("extract", extracted)

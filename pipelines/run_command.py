@@ -89,9 +89,10 @@ def main(args: argparse.Namespace) -> int:
         return _error(str(error))
     if warning:
         print(warning, file=sys.stderr)
-    # Allowed empty patterns are left out: Beam refuses a missing path without a wildcard.
+    # Beam refuses a missing path without a wildcard: allowed ones are left out.
     options = dataclasses.replace(options, inputs=tuple(
-        pattern for pattern in options.inputs if pattern not in unmatched))
+        pattern for pattern in options.inputs
+        if pattern not in unmatched or any(char in pattern for char in "*?[")))
     builder = massiveweb if options.subset == "massiveweb" else text_corpus
     succeeded = False
     try:

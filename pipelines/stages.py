@@ -33,7 +33,8 @@ def open_uncompressed(path: str):
 
 
 class MatchFiles(beam.PTransform):
-    """PCollection[str] glob patterns -> PCollection[str] file paths, spread over workers.
+    """PCollection[str] glob patterns -> PCollection[(path, bytes)] of the files matched,
+    spread over workers.
 
     A file matched by several patterns is read once. A pattern without wildcards that
     matches nothing fails the run: a typo in an input path must not look like an empty
@@ -43,8 +44,12 @@ class MatchFiles(beam.PTransform):
     def expand(self, patterns):
         return (patterns
                 | "Match" >> fileio.MatchAll()
-                | "Path" >> beam.Map(lambda metadata: metadata.path)
+                | "Path" >> beam.Map(lambda metadata: (metadata.path, metadata.size_in_bytes))
                 | "Once per file" >> beam.Distinct())
+
+
+def _path(file: tuple[str, int]) -> str:
+    return file[0]
 
 
 class _ReadFile(beam.DoFn):
@@ -87,16 +92,17 @@ class ReadWarc(beam.PTransform):
     ``pages``: WebPage (HTML
     responses, decoded), reshuffled so extraction spreads over workers even when one
     file holds most of the pages; ``skipped``: Skipped records by kind; ``failed``:
-    Failed records.
+    Failed records; ``files``: (path, bytes) of every input file matched.
     """
 
     def expand(self, patterns):
-        outputs = (patterns
-                   | "Match files" >> MatchFiles()
+        files = patterns | "Match files" >> MatchFiles()
+        outputs = (files
+                   | "Paths" >> beam.Map(_path)
                    | "Read records" >> beam.ParDo(_ReadFile(_read_warc)).with_outputs(
                        "skipped", "failed", main="pages"))
         return {"pages": outputs.pages | "Spread pages" >> beam.Reshuffle(),
-                "skipped": outputs.skipped, "failed": outputs.failed}
+                "skipped": outputs.skipped, "failed": outputs.failed, "files": files}
 
 
 class _ExtractPage(beam.DoFn):
@@ -209,7 +215,7 @@ class ReadTextDocuments(beam.PTransform):
     """PCollection[str] JSONL(.gz)/Parquet glob patterns -> dict of PCollections.
 
     ``documents``: Document (reshuffled); ``failed``: Failed records (bad JSON lines,
-    records without text, corrupt files).
+    records without text, corrupt files); ``files``: (path, bytes) of every input file.
     """
 
     def __init__(self, subset: str):
@@ -217,10 +223,11 @@ class ReadTextDocuments(beam.PTransform):
         self._subset = subset
 
     def expand(self, patterns):
-        outputs = (patterns
-                   | "Match files" >> MatchFiles()
+        files = patterns | "Match files" >> MatchFiles()
+        outputs = (files
+                   | "Paths" >> beam.Map(_path)
                    | "Read records" >> beam.ParDo(_ReadFile(functools.partial(
                        _read_text, subset=self._subset))).with_outputs(
                            "failed", main="documents"))
         return {"documents": outputs.documents | "Spread documents" >> beam.Reshuffle(),
-                "failed": outputs.failed}
+                "failed": outputs.failed, "files": files}

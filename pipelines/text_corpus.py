@@ -29,6 +29,7 @@ def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
     read = (pipeline
             | "Input patterns" >> beam.Create(list(options.inputs))
             | "Read documents" >> ReadTextDocuments(options.subset))
+    records.input_files = read["files"]
     empty = pipeline | "No skipped records" >> beam.Create([])
     count_read_outcomes(records, read["documents"], empty, read["failed"])
     documents = filter_content(read["documents"], records, options)

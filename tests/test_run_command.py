@@ -67,9 +67,15 @@ def test_an_input_pattern_matching_nothing_is_an_error_before_the_start(
 
 
 def test_allow_empty_input_runs_on_the_patterns_that_match(crawl, tmp_path, capsys):
-    assert run("--input", f"{crawl}/a.warc.gz,{crawl}/none-*.warc", "--output", str(tmp_path),
-               "--allow-empty-input", "--quiet") == 0
+    inputs = f"{crawl}/a.warc.gz,{crawl}/none-*.warc,{crawl}/missing.warc"
+    assert run("--input", inputs, "--output", str(tmp_path), "--allow-empty-input",
+               "--quiet") == 0
     assert "5 records in" in capsys.readouterr().out
+    # issue 9, item 16: the manifest records the globs and the files they matched.
+    manifest = json.loads((tmp_path / "massiveweb" / "manifest.json").read_text())
+    assert manifest["input_files"] == [
+        {"path": str(crawl / "a.warc.gz"), "bytes": (crawl / "a.warc.gz").stat().st_size}]
+    assert manifest["parameters"]["inputs"] == [f"{crawl}/a.warc.gz", f"{crawl}/none-*.warc"]
 
 
 def test_an_unwritable_output_is_one_clear_message_before_the_start(crawl, tmp_path, capsys):

@@ -22,6 +22,11 @@ line starting with ``WARC/``. Choices documented here:
 - A record over ``max_record_bytes`` is skipped over unread; only a page we would keep
   (a 200 HTML response or HTML resource, judged from its first bytes) becomes Failed
   ``record_too_large``; a large video or request is Skipped by its kind as usual.
+- A Content-Length is never trusted past the next record: while a body is skipped, a
+  ``WARC/`` version line after a blank line, or a gzip member opening with ``WARC/``,
+  ends it; the record fails as ``bad_content_length`` and reading resumes there,
+  whatever length was claimed (a body that archives a WARC file verbatim would be cut
+  there too: such bodies are rarer than lengths that lie).
 - A gzip member is streamed, not held: a large one whose checksum fails only at its end
   may already have given its record, and then adds a Failed ``bad_gzip`` of its own.
 """
