@@ -20,6 +20,7 @@ run: $(STAMP)
 	$(BIN)/massivetext run --input $(OUT)/sample/sample.warc.gz \
 		--test-sets $(OUT)/sample/sample-testset.jsonl --output $(OUT)/curated
 	$(BIN)/massivetext stats $(OUT)/curated
+	$(BIN)/massivetext report $(OUT)/curated
 	$(BIN)/massivetext sample --explain $(OUT)/sample/sample-manifest.json
 
 # Train a tokenizer on the sample's curated output (`make run` first if it is missing)

@@ -20,12 +20,15 @@ CORE_REQUIRES = [
     "numpy>=1.26,<3",
     "xxhash>=3.4,<5",
     "charset-normalizer>=3.3,<4",
+    "jinja2>=3.1,<4",  # the HTML report's templates
+    "plotly>=5.22,<8",  # the HTML report's plots (its plotly.min.js is inlined)
     "tomli>=2.0,<3; python_version < '3.11'",
 ]
 
 # `massivetext NAME` runs MODULE.main (massivetext/cli/main.py reads this group).
 COMMANDS = {
     "extract": "massivetext.cli.extract",
+    "report": "massivetext.cli.report",
     "run": "massivetext.pipelines.run_command",
     "sample": "massivetext.cli.sample",
     "score": "massivetext.cli.score",
@@ -50,6 +53,7 @@ EXTRAS_REQUIRE = {
         "scipy>=1.11,<2",
         "warcio>=1.7,<2",
         "datasets>=2.19,<6",
+        "websocket-client>=1.7,<2",  # the report's browser test drives Chromium over CDP
         "tokenizers>=0.19,<1",
     ],
 }
@@ -68,6 +72,7 @@ setup(
     + ["massivetext.filters", "massivetext.pipelines"],
     package_dir={"massivetext.filters": "filters", "massivetext.pipelines": "pipelines"},
     include_package_data=True,
+    package_data={"massivetext.report": ["templates/*.html", "assets/*.css", "assets/*.js"]},
     install_requires=CORE_REQUIRES,
     extras_require=EXTRAS_REQUIRE,
     entry_points={

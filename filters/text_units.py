@@ -93,16 +93,28 @@ _EMPTY_TOKENS = Tokens(0, np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, 
                        np.zeros(0, np.int64), np.zeros(0, np.uint64))
 
 
-def _tokenize_piece(text: str) -> Tokens:
-    char_class, char_value = _char_tables()
-    points = code_points(text)
-    classes = char_class[points]
+@dataclass(frozen=True)
+class TokenSpans:
+    """Where each token of a text stands: ``[start, end)`` of the token and of its normal
+    form (``norm_start == norm_end == 0`` when the normal form is empty), and its class
+    bits (SPACE, ALNUM, ALPHA, PUNCT or-ed over its characters)."""
+
+    start: np.ndarray
+    end: np.ndarray
+    norm_start: np.ndarray
+    norm_end: np.ndarray
+    bits: np.ndarray
+
+
+def _token_spans_of_points(points: np.ndarray) -> TokenSpans:
+    classes = _char_tables()[0][points]
     # Tokens are the runs of non-space characters: [starts, ends) in text positions.
     in_token = np.concatenate(([False], (classes & SPACE) == 0, [False]))
     edges = np.flatnonzero(in_token[1:] != in_token[:-1])
     starts, ends = edges[0::2], edges[1::2]
     if starts.size == 0:
-        return _EMPTY_TOKENS
+        empty = np.zeros(0, np.int64)
+        return TokenSpans(empty, empty, empty, empty, np.zeros(0, np.uint8))
     # A token's class bits; the whitespace after it adds only the SPACE bit.
     token_bits = np.bitwise_or.reduceat(classes, starts)
 
@@ -116,8 +128,31 @@ def _tokenize_piece(text: str) -> Tokens:
     nonempty = high > low
     span_start = np.where(nonempty, core[low], 0)
     span_end = np.where(nonempty, core[high - 1] + 1, 0)
+    return TokenSpans(starts, ends, span_start, span_end, token_bits)
 
-    prefix = prefix_hashes(char_value[points])
+
+def token_spans(text: str) -> TokenSpans:
+    """The tokens of ``text`` as :func:`tokenize` finds them, with their positions (for
+    showing which characters a rule counted; done piece by piece like :func:`tokenize`)."""
+    parts, offset = [], 0
+    for piece in _pieces(text) if len(text) > _PIECE_CHARS else [text]:
+        spans = _token_spans_of_points(code_points(piece))
+        nonempty = spans.norm_end > spans.norm_start
+        parts.append((spans.start + offset, spans.end + offset,
+                      np.where(nonempty, spans.norm_start + offset, 0),
+                      np.where(nonempty, spans.norm_end + offset, 0), spans.bits))
+        offset += len(piece)
+    return TokenSpans(*(np.concatenate(column) for column in zip(*parts, strict=True)))
+
+
+def _tokenize_piece(text: str) -> Tokens:
+    points = code_points(text)
+    spans = _token_spans_of_points(points)
+    starts, ends, token_bits = spans.start, spans.end, spans.bits
+    if starts.size == 0:
+        return _EMPTY_TOKENS
+    span_start, span_end = spans.norm_start, spans.norm_end
+    prefix = prefix_hashes(_char_tables()[1][points])
     return Tokens(
         count=int(starts.size),
         length=ends - starts,
@@ -179,3 +214,33 @@ def paragraphs(text: str) -> tuple[str, ...]:
     only_newlines = not any(line_break in text for line_break in _OTHER_LINE_BREAKS)
     breaks = _NEWLINE_PARAGRAPH_BREAK if only_newlines else _PARAGRAPH_BREAK
     return tuple(stripped for part in breaks.split(text) if (stripped := part.strip()))
+
+
+def _stripped_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """[start, end) of ``text[start:end].strip()`` in ``text``; None when it is blank."""
+    part = text[start:end]
+    stripped = part.strip()
+    if not stripped:
+        return None
+    first = start + len(part) - len(part.lstrip())
+    return first, first + len(stripped)
+
+
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """Where each of :func:`lines` stands in ``text``: ``[start, end)`` per line."""
+    spans, offset = [], 0
+    for line in text.splitlines(keepends=True):
+        if (span := _stripped_span(text, offset, offset + len(line))) is not None:
+            spans.append(span)
+        offset += len(line)
+    return spans
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Where each of :func:`paragraphs` stands in ``text``: ``[start, end)`` each."""
+    only_newlines = not any(line_break in text for line_break in _OTHER_LINE_BREAKS)
+    breaks = _NEWLINE_PARAGRAPH_BREAK if only_newlines else _PARAGRAPH_BREAK
+    bounds = [0, *(edge for match in breaks.finditer(text) for edge in match.span()), len(text)]
+    spans = (_stripped_span(text, start, end) for start, end in zip(bounds[::2], bounds[1::2],
+                                                                     strict=True))
+    return [span for span in spans if span is not None]

@@ -24,7 +24,8 @@ documents that overlap them, in one of two modes:
 Both joins are shuffles, never side inputs, so neither side has to fit in one worker.
 Removed details: ``test_set``, ``test_doc`` and ``similarity`` (jaccard mode) or
 ``shared_ngrams`` (ngram-overlap mode: how many of the document's 13-grams occur in a
-test document; ``test_doc`` is the test document credited with the most of them).
+test document; ``test_doc`` is the test document credited with the most of them), and
+the test document's text and Jaccard (:mod:`massivetext.pipelines.counterparts`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from collections.abc import Sequence
 import apache_beam as beam
 import numpy as np
 from apache_beam.metrics import Metrics
+from massivetext.pipelines.counterparts import AttachCounterpart
 from massivetext.pipelines.minhash_stages import ShingleAndSign, VerifyPairs
 from massivetext.pipelines.stage_stats import count_stat, key_and_count
 from massivetext.pipelines.stages import open_uncompressed
@@ -271,6 +273,10 @@ class Decontaminate(beam.PTransform):
                     | "Join documents" >> beam.CoGroupByKey()
                     | "Resolve" >> beam.ParDo(_Resolve(detail_name)).with_outputs(
                         "removed", main="kept"))
+        test_texts = self._test_docs | "Test text" >> beam.Map(
+            lambda test: (_test_key(test), test.text))
+        removed = resolved.removed | "Test document text" >> AttachCounterpart(
+            test_texts, lambda r: (r.details["test_set"], r.details["test_doc"]), "test")
         stats = (
             count_stat(documents, STAGE, "docs_in", "docs in"),
             count_stat(self._test_docs, STAGE, "test_docs", "test docs"),
@@ -278,4 +284,4 @@ class Decontaminate(beam.PTransform):
             count_stat(resolved.removed, STAGE, f"removed.{REASON}", "removed"),
             *match_stats,
         ) | "Stats" >> beam.Flatten()
-        return {"kept": resolved.kept, "removed": resolved.removed, "stats": stats}
+        return {"kept": resolved.kept, "removed": removed, "stats": stats}

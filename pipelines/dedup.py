@@ -37,6 +37,7 @@ import apache_beam as beam
 import xxhash
 from apache_beam.metrics import Metrics
 from massivetext.pipelines.components import DEFAULT_ROUNDS, ConnectedComponents
+from massivetext.pipelines.counterparts import AttachCounterpart
 from massivetext.pipelines.minhash_stages import ShingleAndSign, VerifyPairs
 from massivetext.pipelines.stage_stats import count_stat, histogram_stats, key_and_count
 
@@ -177,6 +178,8 @@ class _ResolveNearMember(beam.DoFn):
             if not clusters or clusters[0][0] == document.id:
                 self._kept.inc()
                 yield document
+                if clusters:  # a survivor: its text goes beside its cluster's removals
+                    yield beam.pvalue.TaggedOutput("survivor", (document.id, document.text))
                 continue
             survivor_id, size = clusters[0]
             self._removed.inc()
@@ -204,7 +207,8 @@ class NearDedup(beam.PTransform):
     by verified edges of 13-gram Jaccard > ``threshold`` (see the module docstring).
 
     Removed details: ``survivor``, ``cluster_size`` and ``similarity`` (the highest
-    verified Jaccard of the document with a neighbour of its cluster).
+    verified Jaccard of the document with a neighbour of its cluster), and the
+    survivor's text and Jaccard (:mod:`massivetext.pipelines.counterparts`).
     """
 
     def __init__(self, threshold: float = DEFAULT_THRESHOLD,
@@ -257,7 +261,9 @@ class NearDedup(beam.PTransform):
         resolved = ({"doc": keyed, "cluster": clusters, "similarity": similarities}
                     | "Join documents" >> beam.CoGroupByKey()
                     | "Resolve" >> beam.ParDo(_ResolveNearMember()).with_outputs(
-                        "removed", main="kept"))
+                        "removed", "survivor", main="kept"))
+        removed = resolved.removed | "Survivor text" >> AttachCounterpart(
+            resolved.survivor, lambda removal: removal.details["survivor"], "survivor")
         large_buckets = buckets | "Large" >> beam.Filter(
             _is_star_bucket(self._all_pairs_bucket_size))
         no_shingles = signed["shingles"] | "Shingleless" >> beam.Filter(lambda kv: kv[1].size == 0)
@@ -274,7 +280,7 @@ class NearDedup(beam.PTransform):
                             "sizes"),
             components["stats"],
         ) | "Stats" >> beam.Flatten()
-        return {"kept": resolved.kept, "removed": resolved.removed, "stats": stats}
+        return {"kept": resolved.kept, "removed": removed, "stats": stats}
 
 
 class Deduplicate(beam.PTransform):

@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import sys
+import time
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import StandardOptions, TestOptions
@@ -32,6 +33,7 @@ from massivetext.pipelines.preflight import (
     runner_name,
 )
 from massivetext.pipelines.progress import Progress
+from massivetext.pipelines.run_record import write_run_record
 
 PASSES_UNKNOWN_OPTIONS = True  # they are Beam pipeline options
 LOCAL_RUNNERS = (LOCAL_RUNNER, "DirectRunner", "PrismRunner")
@@ -98,6 +100,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         pipeline = beam.Pipeline(options=beam_options)
         builder.build(pipeline, options)
+        started = time.time()
         result = _run(pipeline, local, len(files), args.quiet or not local, args.wait)
         succeeded = True
     except Exception as error:  # one clear line, not the runner's whole traceback
@@ -107,7 +110,7 @@ def main(args: argparse.Namespace) -> int:
         output.finish(succeeded)
     if not local:
         return _describe_remote(result, dry_run, options)
-    return _print_summary(options)
+    return _print_summary(options, result, started)
 
 
 def _run(pipeline: beam.Pipeline, local: bool, total_files: int, quiet: bool, wait: bool):
@@ -158,12 +161,13 @@ def _describe_remote(result, dry_run: bool, options) -> int:
     return 0
 
 
-def _print_summary(options) -> int:
+def _print_summary(options, result, started: float) -> int:
     from apache_beam.io.filesystems import FileSystems
 
     stats_path = f"{options.subset_dir}/stats.json"
     if not FileSystems.exists(stats_path):
         return _error(f"the run finished without writing {stats_path}")
+    write_run_record(f"{options.subset_dir}/run.json", result, started)
     with FileSystems.open(stats_path) as file:
         accounting = json.load(file)["accounting"]
     print(f"{options.subset}: {accounting['input_records']} records in, "

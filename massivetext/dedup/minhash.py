@@ -129,6 +129,19 @@ def shingle_hashes(text: str, ngram_size: int = DEFAULT_NGRAM_SIZE) -> np.ndarra
     """
     if ngram_size < 1:
         raise ValueError(f"ngram_size must be at least 1, got {ngram_size}")
+    hashes = np.sort(shingle_hashes_in_order(text, ngram_size))
+    if hashes.size == 0:
+        return hashes
+    # Sort-and-mask: np.unique costs tens of microseconds more on small arrays.
+    distinct = np.empty(hashes.size, dtype=bool)
+    distinct[0] = True
+    np.not_equal(hashes[1:], hashes[:-1], out=distinct[1:])
+    return hashes[distinct]
+
+
+def shingle_hashes_in_order(text: str, ngram_size: int = DEFAULT_NGRAM_SIZE) -> np.ndarray:
+    """The uint64 hash of the shingle starting at each word, in text order (repeats kept):
+    shingle ``i`` is words ``i .. i + ngram_size - 1`` of :func:`dedup_words`."""
     word_hashes = _word_hashes(text)
     if word_hashes.size == 0:
         return np.empty(0, dtype=np.uint64)
@@ -136,12 +149,22 @@ def shingle_hashes(text: str, ngram_size: int = DEFAULT_NGRAM_SIZE) -> np.ndarra
     starts = np.arange(word_hashes.size - width + 1)
     polynomials = span_hashes(prefix_hashes(word_hashes), starts, starts + width)
     width_salt = np.uint64(width * int(_LENGTH_SALT) & _MASK64)
-    hashes = np.sort(mix64(polynomials ^ width_salt))
-    # Sort-and-mask: np.unique costs tens of microseconds more on small arrays.
-    distinct = np.empty(hashes.size, dtype=bool)
-    distinct[0] = True
-    np.not_equal(hashes[1:], hashes[:-1], out=distinct[1:])
-    return hashes[distinct]
+    return mix64(polynomials ^ width_salt)
+
+
+def dedup_word_spans(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """``[start, end)`` in ``text`` of each of :func:`dedup_words`: from a whitespace
+    token's first to its last non-punctuation character."""
+    classes = _character_classes()[code_points(text)]
+    in_token = classes != _WHITESPACE
+    token_id = np.cumsum(in_token & ~np.concatenate(([False], in_token[:-1]))) - 1
+    word_chars = np.flatnonzero(classes == _WORD_CHARACTER)
+    if word_chars.size == 0:
+        return word_chars, word_chars
+    new_token = token_id[word_chars[1:]] != token_id[word_chars[:-1]]
+    first = word_chars[np.concatenate(([True], new_token))]
+    last = word_chars[np.concatenate((new_token, [True]))]
+    return first, last + 1
 
 
 def exact_jaccard(a: np.ndarray, b: np.ndarray) -> float:
