@@ -67,8 +67,11 @@ def counted(outcomes: Iterable, directory: str | None = None) -> Iterator:
     totals.write(force=True)
 
 
-def format_line(files: int, total_files: int, records: int, elapsed: float) -> str:
-    rate = records / elapsed if elapsed > 0 else 0.0
+def format_line(files: int, total_files: int, records: int, elapsed: float,
+                reading: float | None = None) -> str:
+    """``reading``: seconds until the last record was read (the rate's time base)."""
+    reading = elapsed if reading is None else reading
+    rate = records / reading if reading > 0 else 0.0
     minutes, seconds = divmod(int(elapsed), 60)
     return (f"read {files}/{total_files} input files, {records:,} records, "
             f"{rate:,.0f} records/s, {minutes // 60}:{minutes % 60:02d}:{seconds:02d} elapsed")
@@ -83,6 +86,7 @@ class Progress:
         self._stop = threading.Event()
         self._directory = ""
         self._start = 0.0
+        self._records, self._reading = 0, 0.0
 
     def __enter__(self) -> Progress:
         self._directory = tempfile.mkdtemp(prefix="massivetext-progress-")
@@ -114,7 +118,10 @@ class Progress:
 
     def line(self) -> str:
         files, records = self._sums()
-        return format_line(files, self._total_files, records, time.monotonic() - self._start)
+        elapsed = time.monotonic() - self._start
+        if records != self._records:  # the rate is over the time spent reading
+            self._records, self._reading = records, elapsed
+        return format_line(files, self._total_files, records, elapsed, self._reading)
 
     def _show(self) -> None:
         tty = self._stream.isatty()
