@@ -24,13 +24,15 @@ run: $(STAMP)
 	$(BIN)/massivetext sample --explain $(OUT)/sample/sample-manifest.json
 
 # Train a tokenizer on the sample's curated output (`make run` first if it is missing)
-# and print its Table A2 line.
+# and print its Table A2 line and one decoded training row.
 TOKENIZER_VOCAB ?= 4096
 tokenizer: $(STAMP)
 	test -f $(OUT)/curated/massiveweb/manifest.json || $(MAKE) run
 	$(BIN)/massivetext tokenizer train --data $(OUT)/curated --vocab-size $(TOKENIZER_VOCAB) \
 		--output $(OUT)/tokenizer/sample.model
 	$(BIN)/massivetext tokenizer stats --tokenizer $(OUT)/tokenizer/sample.model --data $(OUT)/curated
+	$(BIN)/massivetext sequences --data $(OUT)/curated --tokenizer $(OUT)/tokenizer/sample.model \
+		--seq-len 256 --show 1
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(JOBS) tests

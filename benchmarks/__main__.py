@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ["filters", "warc", "extraction", "minhash", "dedup", "pipeline"]
+BENCHMARKS = ["filters", "warc", "extraction", "minhash", "dedup", "pipeline", "tokenizer"]
 
 
 def main(argv: list[str]) -> None:

@@ -152,6 +152,11 @@ def failure_samples(failure: Failed):
              f"{failure.source}@{failure.offset}", asdict(failure))]
 
 
+def skip_samples(skip: Skipped):
+    """Skipped records are sampled like failures (the reader is the only stage that skips)."""
+    return [(f"skipped/read.{skip.kind}.jsonl", f"{skip.source}@{skip.offset}", asdict(skip))]
+
+
 def _write_jsonl(path: str, entries) -> str:
     records = sorted((record for _, record in entries), key=lambda record: json.dumps(
         record, sort_keys=True))

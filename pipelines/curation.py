@@ -24,6 +24,7 @@ from massivetext.pipelines.accounting import (
     WriteStats,
     failure_samples,
     removal_samples,
+    skip_samples,
 )
 from massivetext.pipelines.options import FILTER_CLASSES, CurationOptions, parse
 from massivetext.pipelines.sinks import WriteShards
@@ -68,6 +69,7 @@ class RunRecords:
         self.stats: list[beam.PCollection] = []
         self.removed: list[beam.PCollection] = []
         self.failed: list[beam.PCollection] = []
+        self.skipped: list[beam.PCollection] = []
         self.input_files: beam.PCollection | None = None  # (path, bytes), for the manifest
 
     def add_stage(self, stage: str, output: StageOutput, signals: tuple[str, ...] = (),
@@ -133,7 +135,9 @@ def curate(kept, records: RunRecords, options: CurationOptions,
     samples = removed | "Removed samples" >> beam.FlatMap(removal_samples)
     failed = (tuple(records.failed) | "All failed" >> beam.Flatten()
               | "Failure samples" >> beam.FlatMap(failure_samples))
-    _ = ((samples, failed) | "All samples" >> beam.Flatten()
+    skipped = (tuple(records.skipped) | "All skipped" >> beam.Flatten()
+               | "Skip samples" >> beam.FlatMap(skip_samples))
+    _ = ((samples, failed, skipped) | "All samples" >> beam.Flatten()
          | "Write samples" >> WriteSamples(directory, DEFAULT_REMOVED_SAMPLE_SIZE, options.seed))
     _ = (tuple(records.stats) | "All stats" >> beam.Flatten()
          | "Write stats" >> WriteStats(f"{directory}/stats.json", stage_order, parameters))
@@ -144,6 +148,7 @@ def count_read_outcomes(records: RunRecords, read, skipped, failed) -> None:
     ``skipped`` and ``failed`` records."""
     records.stats.append((read, skipped, failed) | "Read stats" >> ReadStatistics())
     records.failed.append(failed)
+    records.skipped.append(skipped)
 
 
 def run_pipeline(build, argv: list[str] | None = None) -> beam.runners.runner.PipelineResult:

@@ -7,6 +7,7 @@ Chromium (skipped, saying why, where Chromium or websocket-client is missing).
 """
 
 import fcntl
+import gzip
 import json
 import shutil
 from pathlib import Path
@@ -16,7 +17,8 @@ import pytest
 from massivetext.cli.main import main as cli_main
 from massivetext.dedup.minhash import exact_jaccard, shingle_hashes
 from massivetext.io.warc_writer import WarcWriter
-from massivetext.report.funnel import EXACT, funnel, funnel_counts
+from massivetext.report.compare import count_changes, only_removed
+from massivetext.report.funnel import EXACT, STATS, funnel, funnel_counts
 from massivetext.report.page import SECTIONS
 from massivetext.report.run import load_run
 from massivetext.report.samples import reason_samples
@@ -40,7 +42,7 @@ def _write_planted_warc(path: Path) -> None:
                                         date="2024-03-01T00:00:00Z")
 
 
-def _build_run(root: Path) -> Path:
+def _build_run(root: Path) -> None:
     sample = root / "sample"
     assert cli_main(["sample", "--pages", "120", "--output", str(sample / "sample.warc.gz")]) == 0
     _write_planted_warc(sample / "planted.warc.gz")
@@ -48,22 +50,42 @@ def _build_run(root: Path) -> Path:
                      "--test-sets", str(sample / "sample-testset.jsonl"),
                      "--output", str(root / "curated")]) == 0
     assert cli_main(["report", str(root / "curated")]) == 0
-    return root / "curated" / "massiveweb"
+
+
+def _built_once(tmp_path_factory, worker_id, name: str, build) -> Path:
+    """``build(root)`` run once per session, even under pytest-xdist (a file lock)."""
+    base = tmp_path_factory.getbasetemp()
+    root = (base if worker_id == "master" else base.parent) / name
+    root.mkdir(exist_ok=True)
+    with open(root / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / ".done").exists():
+            build(root)
+            (root / ".done").touch()
+    return root
 
 
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory, worker_id) -> Path:
-    """The subset directory of one real run, built once even under pytest-xdist."""
-    base = tmp_path_factory.getbasetemp()
-    root = (base if worker_id == "master" else base.parent) / "report-sample-run"
-    root.mkdir(exist_ok=True)
-    with open(root / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        done = root / ".done"
-        if not done.exists():
-            _build_run(root)
-            done.touch()
-    return root / "curated" / "massiveweb"
+    """The subset directory of one real run of the sample plus the planted page."""
+    return _built_once(tmp_path_factory, worker_id, "report-sample-run",
+                       _build_run) / "curated" / "massiveweb"
+
+
+@pytest.fixture(scope="session")
+def lenient_run(sample_run, tmp_path_factory, worker_id) -> Path:
+    """The same input with the '#' rule switched off and every removal kept."""
+    sample = sample_run.parent.parent / "sample"
+
+    def build(root):
+        assert cli_main(["run", "--input", f"{sample}/sample.warc.gz,{sample}/planted.warc.gz",
+                         "--test-sets", str(sample / "sample-testset.jsonl"),
+                         "--output", str(root / "curated"), "--quality-max-hash-ratio", "1000",
+                         "--keep-removed", "all"]) == 0
+        assert cli_main(["report", str(sample_run), str(root / "curated")]) == 0
+
+    return _built_once(tmp_path_factory, worker_id, "report-lenient-run",
+                       build) / "curated" / "massiveweb"
 
 
 def test_funnel_numbers_equal_stats_json(sample_run):
@@ -99,6 +121,18 @@ def test_every_signal_histogram_has_its_thresholds(sample_run):
     assert dup5.removed == stats["stages"][4]["reasons"]["dup_5gram_char_frac"]
 
 
+def test_failures_and_skips_come_with_examples(sample_run):
+    run = load_run(sample_run)
+    read = run.stage("read")
+    assert read["skipped"] and read["failed"]
+    for kind, count in read["skipped"].items():
+        examples = run.skipped[("read", kind)]
+        assert 0 < len(examples) <= count
+        assert all(e["kind"] == kind and e["offset"] >= 0 for e in examples)
+    for error in read["failed"]:
+        assert all(e["error"] == error for e in run.failed[("read", error)])
+
+
 def test_near_duplicates_and_test_matches_carry_their_counterpart(sample_run):
     for name, role in (("near_dedup.near_duplicate", "survivor"),
                        ("decontaminate.test_set_overlap", "test")):
@@ -121,7 +155,23 @@ def test_the_planted_document_is_in_the_report_as_escaped_text(sample_run):
     assert 'onerror="window' not in html
 
 
-def test_the_report_in_chromium(sample_run):
+def test_two_runs_side_by_side(sample_run, lenient_run):
+    strict, lenient = load_run(sample_run), load_run(lenient_run)
+    changes = {(c.stage, c.reason): c for c in count_changes(strict, lenient)}
+    assert changes[("quality", "hash_ratio")].a == strict.stage("quality")["reasons"]["hash_ratio"]
+    assert changes[("quality", "hash_ratio")].b == 0
+    only_strict = only_removed(strict, lenient, "A", limit=100)
+    assert only_strict.other_complete  # the lenient run kept every removal (removed/all)
+    lenient_removed = {json.loads(line)["id"] for path in (lenient_run / "removed" / "all").glob(
+        "*.jsonl.gz") for line in gzip.open(path, "rt")}
+    hash_alone = [r["id"] for r in strict.removed[("quality", "hash_ratio")]
+                  if r["reasons"] == ["hash_ratio"]]
+    assert hash_alone and set(hash_alone) <= {d.id for d in only_strict.documents}
+    assert not {d.id for d in only_strict.documents} & lenient_removed
+    assert (lenient_run / "compare.html").is_file()
+
+
+def test_the_report_in_chromium(sample_run, lenient_run):
     chromium = pytest.importorskip("tests.chromium", reason="needs websocket-client")
     executable = chromium.find_chromium()
     if executable is None:
@@ -151,4 +201,21 @@ def test_the_report_in_chromium(sample_run):
         assert browser.evaluate(f"document.querySelectorAll({json.dumps(made)}).length") == 0
         assert browser.evaluate(f"document.body.textContent.includes({json.dumps(PLANTED_MARK)})")
         assert browser.errors() == []
+        browser.open((lenient_run / "compare.html").as_uri())
+        browser.wait_for("document.body.getAttribute('data-plots-drawn')")
+        assert browser.evaluate("document.querySelectorAll('main > section').length") == 3
+        browser.screenshot(ARTEFACTS / "compare-first-screen.png")
+        assert browser.errors() == []
     shutil.copy(sample_run / "report.html", ARTEFACTS / "report.html")
+
+
+def test_alone_and_several_come_from_stats_json_when_the_run_counted_them(sample_run):
+    run = load_run(sample_run)
+    quality = run.stage("quality")
+    reasons = sorted(quality["reasons"])
+    quality["removed_alone"] = {reasons[0]: 1}  # as stats.json leaves out zero counts
+    quality["removed_several"] = quality["removed"] - 1
+    row = next(row for row in funnel(run) if row.stage == "quality")
+    assert row.basis == STATS and row.several == quality["removed"] - 1
+    assert {r.reason: r.alone for r in row.reasons} == {
+        reason: int(reason == reasons[0]) for reason in reasons}

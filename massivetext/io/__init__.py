@@ -3,7 +3,8 @@
 WARC reading (``warc``, over the gzip byte layer ``warc_gzip``) and writing
 (``warc_writer``), HTTP heads and bodies (``http_payload``), charset decoding
 (``charset``), bounded line input (``byte_lines``), the text subsets' JSONL/Parquet
-documents (``text_input``), atomic local output (``atomic``) and the Arrow shard
-format (``shards``). Modules here may import :mod:`massivetext.document` and each
-other, nothing else of the project, and never Apache Beam.
+documents (``text_input``), atomic local output (``atomic``), the Arrow shard
+format (``shards``) and reading curated output back at random (``shard_reader``).
+Modules here may import :mod:`massivetext.document` and each other, nothing else of
+the project, and never Apache Beam.
 """

@@ -3,7 +3,8 @@
 A document failing three rules counts once in its stage's ``removed`` and once under
 each reason, so reasons add up to more than ``removed``. How many documents each rule
 removed *alone* and how many failed *several* rules comes from stats.json when the run
-recorded it (``removed_alone``, ``removed_several``); otherwise from the removed samples,
+recorded it (``removed_alone``: reason -> count, reasons that removed nothing alone
+left out; ``removed_several``); otherwise from the removed samples,
 exactly when they hold every removed document of the stage, and else as an estimate
 (alone: the reason's share of single-rule records in its own uniform sample; several: a
 lower bound, the multi-rule documents seen).
@@ -79,7 +80,8 @@ def stage_row(run: Run, entry: dict) -> StageRow:
             lower_bound = not complete
         basis = EXACT if complete else ESTIMATE
     rows = [ReasonRow(reason, count, count / docs_in if docs_in else 0.0,
-                      alone_counts.get(reason), sample_sizes.get(reason, 0))
+                      alone_counts.get(reason, 0 if basis == STATS else None),
+                      sample_sizes.get(reason, 0))
             for reason, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0]))]
     return StageRow(stage, docs_in, entry["kept"], entry["removed"],
                     sum(entry["skipped"].values()), sum(entry["failed"].values()), rows,

@@ -135,8 +135,9 @@ def _failures(run: Run) -> list[dict]:
     rows = []
     for entry in run.stats["stages"]:
         for kind, count in sorted(entry["skipped"].items()):
+            examples = run.skipped.get((entry["stage"], kind), [])[:5]
             rows.append({"stage": entry["stage"], "outcome": "skipped", "kind": kind,
-                         "count": count, "examples": []})
+                         "count": count, "examples": examples})
         for error, count in sorted(entry["failed"].items()):
             examples = run.failed.get((entry["stage"], error), [])[:5]
             rows.append({"stage": entry["stage"], "outcome": "failed", "kind": error,

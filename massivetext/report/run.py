@@ -2,7 +2,8 @@
 
 A run directory is ``OUT/<subset>/`` (or ``OUT`` when it holds only one subset):
 ``stats.json``, ``manifest.json``, ``run.json`` (timings, when ``massivetext run``
-wrote them), ``removed/<stage>.<reason>.jsonl`` and ``failed/<stage>.<error>.jsonl``.
+wrote them), ``removed/<stage>.<reason>.jsonl``, ``failed/<stage>.<error>.jsonl`` and
+``skipped/<stage>.<kind>.jsonl``.
 The samples are bounded by the pipeline (100 records per file), and the report reads at
 most ``max_records`` of each, so reading a run costs the same whatever its size.
 """
@@ -30,6 +31,7 @@ class Run:
     timings: dict | None = None
     removed: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
     failed: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
+    skipped: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -87,4 +89,5 @@ def load_run(directory: str | Path, max_records: int = DEFAULT_MAX_RECORDS) -> R
     return Run(directory=path, stats=stats, manifest=_read_json(path / "manifest.json"),
                timings=_read_json(path / "run.json"),
                removed=_read_samples(path / "removed", max_records),
-               failed=_read_samples(path / "failed", max_records))
+               failed=_read_samples(path / "failed", max_records),
+               skipped=_read_samples(path / "skipped", max_records))
