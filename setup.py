@@ -20,6 +20,7 @@ CORE_REQUIRES = [
     "numpy>=1.26,<3",
     "xxhash>=3.4,<5",
     "charset-normalizer>=3.3,<4",
+    "mwparserfromhell>=0.6.6,<0.8",
     "jinja2>=3.1,<4",  # the HTML report's templates
     "plotly>=5.22,<8",  # the HTML report's plots (its plotly.min.js is inlined)
     "tomli>=2.0,<3; python_version < '3.11'",
@@ -27,7 +28,11 @@ CORE_REQUIRES = [
 
 # `massivetext NAME` runs MODULE.main (massivetext/cli/main.py reads this group).
 COMMANDS = {
+    "ablate": "massivetext.cli.ablate",
+    "corpus": "massivetext.pipelines.corpus_command",
+    "evaluate": "massivetext.cli.evaluate",
     "extract": "massivetext.cli.extract",
+    "model": "massivetext.cli.model",
     "report": "massivetext.cli.report",
     "run": "massivetext.pipelines.run_command",
     "sample": "massivetext.cli.sample",
@@ -35,6 +40,7 @@ COMMANDS = {
     "sequences": "massivetext.cli.sequences",
     "stats": "massivetext.cli.stats",
     "tokenizer": "massivetext.cli.tokenizer",
+    "train": "massivetext.cli.train",
 }
 
 EXTRAS_REQUIRE = {
@@ -43,6 +49,10 @@ EXTRAS_REQUIRE = {
         "jax>=0.4.30,<0.13",
         "sentencepiece>=0.2,<0.3",
         "grain>=0.2.12,<0.3",
+        "flax>=0.12,<0.13",
+        "optax>=0.2.5,<0.3",
+        "orbax-checkpoint>=0.11,<0.13",
+        "tqdm>=4.66,<5",
     ],
     "dev": [
         "pytest>=8,<10",

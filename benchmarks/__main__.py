@@ -3,7 +3,8 @@
 import importlib
 import sys
 
-BENCHMARKS = ["filters", "warc", "extraction", "minhash", "dedup", "pipeline", "tokenizer"]
+BENCHMARKS = ["filters", "warc", "extraction", "minhash", "dedup", "pipeline", "tokenizer",
+              "model", "train", "memory", "readers"]
 
 
 def main(argv: list[str]) -> None:

@@ -1,9 +1,14 @@
-"""Extraction quality and speed on the article-extraction benchmark (scrapinghub, 181 pages).
+"""Extraction quality and speed on two gold sets: the article-extraction benchmark
+(scrapinghub AEB, 181 pages of 2019-2020) and the development split of the modern
+web-content benchmark (wceb-2026, 300 pages of 2025-26: articles, forums, docs, product,
+service, listing and collection pages; typed by :mod:`benchmarks.page_types`).
 
-Prints, from the same run: pages/s, MB/s, precision, recall and F1 for our tree
-extractor and for trafilatura, the speed ratio, F1 on the odd- and even-indexed halves
-(a guard against rules that fit single pages), and the F1 of the other tools' stored
-outputs. A second table gives both extractors' speed on the HTML pages of the real
+Prints per set, from the same run: pages per CPU-second, MB/s, precision, recall and
+F1 for our tree extractor and for trafilatura, the speed ratio, F1 on the odd- and
+even-indexed halves (a guard against rules that fit single pages), the empty outputs,
+how often each fallback gave our text, and on the modern set the same scores per page
+type; on AEB, the F1 of the other tools' stored outputs. A second table gives both
+extractors' speed on the HTML pages of the real
 WARC files in shared/data/warc (crawls from 2008 to 2024, with large element-heavy
 pages that the article benchmark lacks). The metric is the benchmark's own (``evaluate.py`` of
 scrapinghub/article-extraction-benchmark): word 4-gram shingle counts per page,
@@ -25,6 +30,7 @@ from pathlib import Path
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 DATA = SHARED_DATA / "extraction" / "scrapinghub-aeb"
+MODERN_DATA = SHARED_DATA / "extraction" / "wceb-2026-dev"
 WARC_DATA = SHARED_DATA / "warc"
 SHINGLE_WORDS = 4  # the benchmark's ngram_n
 _TOKEN = re.compile(r"\w+")
@@ -119,11 +125,12 @@ def score(golds: list[str], predictions: list[str]) -> tuple[float, float, float
     return precision, recall, f1
 
 
-def _timed(extract, pages) -> tuple[list[str], float]:
+def _timed(extract, pages) -> tuple[list, float]:
+    """Outputs and CPU seconds of one pass over ``pages``."""
     gc.collect()  # start each pass with no garbage left by the previous one
-    start = time.perf_counter()
+    start = time.process_time()
     outputs = [extract(html, url) for _, url, html, _ in pages]
-    return outputs, time.perf_counter() - start
+    return outputs, time.process_time() - start
 
 
 def _timed_passes(extractors: dict, pages) -> tuple[dict, dict]:
@@ -149,34 +156,71 @@ def _stored_outputs(data: Path) -> dict[str, dict[str, str]]:
     return tools
 
 
+def _score_row(label: str, golds: list[str], outputs: list[str], rate: str = "") -> str:
+    precision, recall, f1 = score(golds, outputs)
+    odd = score(golds[1::2], outputs[1::2])[2]
+    even = score(golds[0::2], outputs[0::2])[2]
+    empty = sum(not output.strip() for output in outputs)
+    return (f"{label:<24}{rate:>17}{precision:>8.3f}{recall:>8.3f}{f1:>8.3f}{odd:>8.3f}"
+            f"{even:>8.3f}{empty:>7}")
+
+
+def _evaluate(data: Path, title: str, names: tuple[str, ...]) -> None:
+    """Both extractors' scores and speed on one gold set, and ours per page type."""
+    from benchmarks.page_types import PAGE_TYPES, page_type
+    from massivetext.extract.extractor import get_extractor, get_page_extractor
+
+    pages = load_pages(data)
+    golds = [gold for *_, gold in pages]
+    megabytes = sum(len(html.encode("utf-8")) for _, _, html, _ in pages) / 1e6
+    print(f"\n{title}: {len(pages)} pages, {megabytes:.1f} MB of HTML")
+    print(f"{'extractor':<24}{'pages/CPU-s':>12}{'MB/s':>5}{'prec':>8}{'recall':>8}{'F1':>8}"
+          f"{'F1 odd':>8}{'F1 even':>8}{'empty':>7}")
+    extractors = {names[0]: get_page_extractor(names[0]), names[1]: get_extractor(names[1])}
+    outputs, seconds = _timed_passes(extractors, pages)
+    extractions, outputs[names[0]] = outputs[names[0]], [e.text for e in outputs[names[0]]]
+    rates = {name: len(pages) / seconds[name] for name in names}
+    for name in names:
+        print(_score_row(name, golds, outputs[name],
+                         f"{rates[name]:>12.1f}{megabytes / seconds[name]:>5.1f}"))
+    print(f"speed ratio {names[0]}/{names[1]}: {rates[names[0]] / rates[names[1]]:.1f}x")
+    fallbacks = Counter(e.fallback for e in extractions if e.fallback)
+    print(f"{names[0]}: text from a fallback on {sum(fallbacks.values())} pages ("
+          + (", ".join(f"{k} {v}" for k, v in sorted(fallbacks.items())) or "none")
+          + f"), deep pages flattened {sum(1 for e in extractions if e.flattened)}")
+    types = [page_type(url, html) for _, url, html, _ in pages]
+    if len(set(types)) > 1:
+        print(f"\n{'by page type':<24}{'pages':>17}{'prec':>8}{'recall':>8}{'F1':>8}"
+              f"{'F1 odd':>8}{'F1 even':>8}{'empty':>7}")
+        for kind in PAGE_TYPES:
+            chosen = [i for i, t in enumerate(types) if t == kind]
+            if not chosen:
+                continue
+            for name in names:
+                print(_score_row(f"{kind} {'ours' if name == names[0] else name}",
+                                 [golds[i] for i in chosen],
+                                 [outputs[name][i] for i in chosen], str(len(chosen))))
+    if (data / "baseline-outputs").is_dir():
+        print("\nstored outputs of other tools (same metric):")
+        ids = [page_id for page_id, *_ in pages]
+        for tool, stored in _stored_outputs(data).items():
+            print(_score_row(tool, golds, [stored.get(page_id, "") for page_id in ids]))
+
+
 def main() -> None:
-    if not (DATA / "ground-truth.json").exists():
-        print(f"skipped: benchmark data not found at {DATA}")
+    names = ("tree", "trafilatura")
+    sets = [(data, title) for data, title in (
+        (DATA, "AEB (scrapinghub article-extraction benchmark, 2019-2020)"),
+        (MODERN_DATA, "modern pages (wceb-2026 dev split, 2025-26; silver gold)"))
+        if (data / "ground-truth.json").exists()]
+    if not sets:
+        print(f"skipped: benchmark data not found under {SHARED_DATA / 'extraction'}")
         return
     from massivetext.extract.extractor import get_extractor
 
-    pages = load_pages()
-    golds = [gold for *_, gold in pages]
-    megabytes = sum(len(html.encode("utf-8")) for _, _, html, _ in pages) / 1e6
-    print(f"{len(pages)} pages, {megabytes:.1f} MB of HTML")
-    print(f"{'extractor':<16}{'pages/s':>9}{'MB/s':>8}{'prec':>8}{'recall':>8}{'F1':>8}"
-          f"{'F1 odd':>8}{'F1 even':>8}")
-    names = ("tree", "trafilatura")
     get_extractor("trafilatura")("<p>warm-up: imports and caches</p>", "")
-    outputs, seconds = _timed_passes({name: get_extractor(name) for name in names}, pages)
-    rates = {name: len(pages) / seconds[name] for name in names}
-    for name in names:
-        precision, recall, f1 = score(golds, outputs[name])
-        odd = score(golds[1::2], outputs[name][1::2])[2]
-        even = score(golds[0::2], outputs[name][0::2])[2]
-        print(f"{name:<16}{rates[name]:>9.1f}{megabytes / seconds[name]:>8.2f}"
-              f"{precision:>8.3f}{recall:>8.3f}{f1:>8.3f}{odd:>8.3f}{even:>8.3f}")
-    print(f"speed ratio tree/trafilatura: {rates['tree'] / rates['trafilatura']:.1f}x")
-    print("\nstored outputs of other tools (same metric):")
-    ids = [page_id for page_id, *_ in pages]
-    for tool, outputs in _stored_outputs(DATA).items():
-        precision, recall, f1 = score(golds, [outputs.get(page_id, "") for page_id in ids])
-        print(f"{tool:<16}{'':>17}{precision:>8.3f}{recall:>8.3f}{f1:>8.3f}")
+    for data, title in sets:
+        _evaluate(data, title, names)
     _speed_on_warc_pages(names)
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
+from massivetext.filters import plain_reading
 from massivetext.filters.language import DETECTOR_SEED, EnglishFilter, collapsed_prefix
 from massivetext.filters.quality import QualityFilter
 from massivetext.filters.repetition import RepetitionFilter
@@ -137,24 +138,18 @@ def main() -> None:
     fast_row = ("English filter (fast langdetect)", *measure(english.signals, language_pages))
     reference_row = ("langdetect package (reference)", *measure(reference, language_pages))
     rows += [fast_row, reference_row]
-    try:  # the oracle lives with the tests, which need the dev extra (hypothesis)
-        from tests.test_filter_properties import oracle_quality, oracle_repetition
-    except ImportError as error:
-        print(f"(plain-Python reference skipped: {error})")
-    else:
-        def plain(text: str) -> None:
-            oracle_quality(text)
-            oracle_repetition(text)
 
-        rows.append(("plain Python reading (reference)",
-                     *measure(plain, corpus[:ORACLE_DOCUMENTS])))
+    def plain(text: str) -> None:
+        plain_reading.quality_signals(text)
+        plain_reading.repetition_signals(text)
+
+    rows.append(("plain Python reading (reference)", *measure(plain, corpus[:ORACLE_DOCUMENTS])))
 
     print(f"\n{'stage (one core, CPU time)':<34} {'docs/s':>9} {'MB/s':>7}")
     for name, docs_per_second, megabytes_per_second in rows:
         print(f"{name:<34} {docs_per_second:>9.0f} {megabytes_per_second:>7.2f}")
     combined = rows[2][1]
-    if len(rows) > 5:
-        print(f"\nquality + repetition vs the plain-Python reference: {combined / rows[5][1]:.1f}x")
+    print(f"\nquality + repetition vs the plain-Python reference: {combined / rows[5][1]:.1f}x")
     differing = sum((english.judge(text).keep) != (reference(text) >= english.min_english_score)
                     for text in language_pages)
     print(f"English filter vs the langdetect package on {len(language_pages)} pages "

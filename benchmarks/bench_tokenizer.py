@@ -37,7 +37,8 @@ from massivetext.data import Mixture, SequenceLoader  # noqa: E402
 from massivetext.data.crops import crop_bytes  # noqa: E402
 from massivetext.document import Document  # noqa: E402
 from massivetext.io.shard_reader import find_subsets, open_shard  # noqa: E402
-from massivetext.io.shards import shard_name, shard_schema, write_shard  # noqa: E402
+from massivetext.io.shard_writers import write_shard  # noqa: E402
+from massivetext.io.shards import shard_name, shard_schema  # noqa: E402
 from massivetext.sample.crawl import write_sample  # noqa: E402
 from massivetext.tokenizer import Tokenizer, TokenizerOptions, train_tokenizer  # noqa: E402
 

@@ -1,4 +1,5 @@
-"""The URL/domain blocklist hook of the content filter (SPEC.md section 1 item 1).
+"""The URL/domain blocklist hook of the content filter (Gopher Appendix
+A.1.1; docs/paper.md, "Content filter").
 
 The paper drops pages that fail Google SafeSearch; we have no SafeSearch, so a user may
 supply a blocklist file instead (off by default). One entry per line, ``#`` comments:

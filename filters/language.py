@@ -1,4 +1,5 @@
-"""The English content filter (paper Sec. A.1.1, "Content Filtering"; SPEC.md 1.1).
+"""The English content filter (paper Sec. A.1.1, "Content Filtering";
+docs/paper.md, "Content filter").
 
 The paper keeps English documents only and names no detector or threshold. We use
 langdetect's model and sampling procedure, the probability it gives to "en", and keep a

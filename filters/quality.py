@@ -1,4 +1,5 @@
-"""The Gopher quality filter (paper Sec. A.1.1, "Quality Filtering"; SPEC.md 1.3).
+"""The Gopher quality filter (paper Sec. A.1.1, "Quality Filtering";
+docs/paper.md, "Quality filter").
 
 A document is removed when any rule fails; a value exactly at a threshold is kept,
 because the paper removes only documents *past* each limit ("< 50", "> 0.1", "more than
@@ -21,13 +22,13 @@ STOP_WORDS = ("the", "be", "to", "of", "and", "that", "have", "with")
 
 
 @cache
-def _stop_word_hashes() -> np.ndarray:
+def stop_word_hashes() -> np.ndarray:
     """The stop words' normal-form hashes, sorted."""
     return np.sort(np.array([normal_form_hash(word) for word in STOP_WORDS], dtype=np.uint64))
 
 
 def _distinct_stop_words(norm_hash: np.ndarray) -> int:
-    stops = _stop_word_hashes()
+    stops = stop_word_hashes()
     nearest = np.minimum(np.searchsorted(stops, norm_hash), stops.size - 1)
     found = stops[nearest] == norm_hash
     return int(np.count_nonzero(np.bincount(nearest[found], minlength=stops.size)))

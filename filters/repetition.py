@@ -1,4 +1,5 @@
-"""The Gopher repetition filter (paper Sec. A.1.1 and Table A1; SPEC.md 1.4).
+"""The Gopher repetition filter (paper Sec. A.1.1 and Table A1;
+docs/paper.md, "Repetition removal").
 
 A document is removed when any measure *exceeds* its Table A1 threshold (a value exactly
 at the threshold is kept).

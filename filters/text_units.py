@@ -1,6 +1,6 @@
 """The text units every document filter measures: tokens, words, lines, paragraphs.
 
-Definitions follow SPEC.md section 1, "Our reading of the rules":
+Definitions follow docs/paper.md, "Our reading of the rules" (Gopher Appendix A.1.1):
 
 - *tokens* are the whitespace-separated pieces of the text (``str.split()``);
 - *words* are the tokens that contain at least one letter or digit (``str.isalnum``);

@@ -41,6 +41,9 @@ class Document:
     ``signals`` collects every value that a filter computed for the document, keyed by
     the signal names of ``filters/`` (for example ``word_count``, ``dup_line_frac``),
     so that the output shards and the removed samples can be inspected without a rerun.
+    ``metadata`` holds what a subset's reader knows of the document besides its text
+    (a book's ``title`` and ``author``, a source file's ``repo``, ``path`` and
+    ``language``, an article's ``title`` and ``date``); the shards keep it as JSON.
     """
 
     id: str
@@ -54,6 +57,7 @@ class Document:
     charset: str = ""
     charset_source: str = ""
     signals: dict[str, float] = field(default_factory=dict)
+    metadata: dict[str, str] = field(default_factory=dict)
 
     @property
     def num_bytes(self) -> int:

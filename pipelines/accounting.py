@@ -1,10 +1,14 @@
-"""Statistics and inspection outputs shared by every pipeline.
+"""The stage contract, and the statistics and inspection outputs of every pipeline.
 
-Each stage ends in three collections: documents it kept, :class:`Removed` records and
-:class:`Failed` records (the reader adds :class:`Skipped`). These transforms turn them
-into summed ``(stage, key)`` statistics (also exported as Beam Metrics counters in the
-``massivetext`` namespace, so they show in the Dataflow UI), a deterministic sample of
-removed documents per reason, and the ``stats.json`` file.
+Every Beam stage, filter or dedup or reader alike, returns a :class:`StageOutput`: the
+documents it kept, :class:`Removed` records (with every reason), :class:`Skipped` and
+:class:`Failed` records, and the stage's own facts as statistics triples. So every
+input record is accounted for, and :class:`StageStatistics` counts every stage the same
+way, in the one vocabulary of :mod:`massivetext.stats.keys`: summed ``(stage, key)``
+statistics for ``stats.json`` and, the same sums, Beam Metrics counters in the
+``massivetext.<stage>`` namespace (so they show in the Dataflow UI). The other
+transforms write a deterministic sample of removed documents per reason and the
+``stats.json`` file.
 """
 
 from __future__ import annotations
@@ -25,53 +29,75 @@ from massivetext.pipelines.filesystem import write_atomically
 from massivetext.document import Document, Failed, Removed, Skipped, WebPage
 from massivetext.io.charset import HEADER_IMPLAUSIBLE
 from massivetext.io.shards import stable_hash
-from massivetext.stats.model import assemble_stats, document_triples
+from massivetext.stats import keys
+from massivetext.stats.model import (
+    assemble_stats,
+    document_triples,
+    failed_triples,
+    skipped_triples,
+)
 
-METRICS_NAMESPACE = "massivetext"
+# A stage fact of the reader: pages whose HTTP charset was implausible and not used.
+CHARSET_HEADER_IMPLAUSIBLE = "charset_header_implausible"
 # Our choice: up to 100 removed documents per (stage, reason) kept for inspection.
 DEFAULT_REMOVED_SAMPLE_SIZE = 100
 
 
 class StageOutput(typing.NamedTuple):
-    """What a stage hands on: documents kept, Removed records, Failed records."""
+    """What every stage hands on (build one with :func:`stage_output`).
+
+    ``kept``: documents for the next stage; ``removed``: Removed records; ``skipped``:
+    Skipped records (readers); ``failed``: Failed records; ``stats``: the stage's own
+    ``(stage, key, n)`` facts beyond those counts (clusters, candidate pairs ...).
+    """
 
     kept: beam.PCollection
     removed: beam.PCollection
+    skipped: beam.PCollection
     failed: beam.PCollection
+    stats: beam.PCollection
 
 
-def metrics_namespace(stage: str) -> str:
-    """Beam Metrics namespace of a stage's counters (``massivetext.quality`` ...)."""
-    return f"{METRICS_NAMESPACE}.{stage}"
+def stage_output(kept, removed=None, skipped=None, failed=None, stats=None) -> StageOutput:
+    """A StageOutput, the outcomes a stage cannot have as empty PCollections.
+
+    Call it inside the stage's ``expand`` so the empty ones are labelled in its scope.
+    """
+    def given(name, pcoll):
+        return kept.pipeline | f"No {name}" >> beam.Create([]) if pcoll is None else pcoll
+
+    return StageOutput(kept, given("removed", removed), given("skipped", skipped),
+                       given("failed", failed), given("stats", stats))
 
 
-def _kept_triples(document: Document, stage: str, signal_names: tuple[str, ...]):
-    signals = {name: document.signals[name] for name in signal_names if name in document.signals}
-    return document_triples(stage, "kept", document.num_bytes, signals=signals)
+def _signals_of(document: Document, signal_names: tuple[str, ...]) -> dict[str, float]:
+    return {name: document.signals[name] for name in signal_names if name in document.signals}
 
 
-def _removed_triples(removal: Removed, signal_names: tuple[str, ...]):
-    document = removal.document
-    signals = {name: document.signals[name] for name in signal_names if name in document.signals}
-    return document_triples(removal.stage, "removed", document.num_bytes, removal.reasons, signals)
+def _element_bytes(element) -> int:
+    """UTF-8 bytes of a document's text; characters of a page's HTML (the reader's)."""
+    return len(element.html) if isinstance(element, WebPage) else element.num_bytes
 
 
-def _failed_triples(failure: Failed):
-    return [(failure.stage, f"failed:{failure.error}", 1)]
-
-
-def _read_triples(outcome):
-    """A reader's outcome for one input record: a page or document read, or a Skipped
-    or Failed record."""
-    if isinstance(outcome, Failed):
-        return [("read", "records", 1), *_failed_triples(outcome)]
-    if isinstance(outcome, Skipped):
-        return [("read", "records", 1), ("read", f"skipped:{outcome.kind}", 1)]
-    size = len(outcome.html) if isinstance(outcome, WebPage) else outcome.num_bytes
-    triples = [("read", "records", 1), ("read", "kept", 1), ("read", "kept_bytes", size)]
-    if isinstance(outcome, WebPage) and outcome.charset_source.endswith(HEADER_IMPLAUSIBLE):
-        triples.append(("read", "charset_header_implausible", 1))
-    return triples
+def _outcome_triples(element, stage: str, signal_names: tuple[str, ...],
+                     counts_records: bool):
+    """The statistics of one element of a StageOutput, whichever collection it is from."""
+    if isinstance(element, tuple):  # a fact of the stage, already a triple
+        return [element]
+    if isinstance(element, Removed):
+        document = element.document
+        triples = document_triples(element.stage, keys.REMOVED, document.num_bytes,
+                                   element.reasons, _signals_of(document, signal_names))
+    elif isinstance(element, Skipped):
+        triples = skipped_triples(stage, element.kind)
+    elif isinstance(element, Failed):
+        triples = failed_triples(element.stage, element.error)
+    else:  # a kept document, or the reader's page
+        signals = _signals_of(element, signal_names) if isinstance(element, Document) else None
+        triples = document_triples(stage, keys.KEPT, _element_bytes(element), signals=signals)
+        if isinstance(element, WebPage) and element.charset_source.endswith(HEADER_IMPLAUSIBLE):
+            triples.append((stage, CHARSET_HEADER_IMPLAUSIBLE, 1))
+    return [(stage, keys.RECORDS, 1), *triples] if counts_records else triples
 
 
 class _SumPerBundle(beam.DoFn):
@@ -79,14 +105,13 @@ class _SumPerBundle(beam.DoFn):
 
     A document yields a dozen triples (counts, reasons, histogram bins); summing them
     before they leave the worker keeps the statistics from multiplying the elements
-    that Beam has to move. With ``metrics``, the sums (all but the histogram bins) also
-    go to Beam Metrics counters, namespace ``massivetext.<stage>``, so they show in the
-    Dataflow UI while the job runs.
+    that Beam has to move. With ``counters``, the sums (all but the histogram bins) also
+    go to Beam Metrics counters, so they show in the Dataflow UI while the job runs.
     """
 
-    def __init__(self, to_triples, metrics: bool = True):
+    def __init__(self, to_triples, counters: bool = True):
         self._to_triples = to_triples
-        self._metrics = metrics
+        self._counters = counters
 
     def start_bundle(self):
         self._sums = collections.Counter()
@@ -97,8 +122,8 @@ class _SumPerBundle(beam.DoFn):
 
     def finish_bundle(self):
         for (stage, key), value in self._sums.items():
-            if self._metrics and not key.startswith("hist:"):
-                Metrics.counter(metrics_namespace(stage), key.replace(":", ".")).inc(value)
+            if self._counters and keys.is_counter(key):
+                Metrics.counter(keys.metrics_namespace(stage), keys.counter_name(key)).inc(value)
             yield WindowedValue((stage, key, value), MIN_TIMESTAMP, [GlobalWindow()])
 
 
@@ -106,44 +131,53 @@ class StageStatistics(beam.PTransform):
     """StageOutput of one stage -> PCollection[(stage, key, int)] statistics triples.
 
     ``signal_names`` are the signals this stage computed, whose histograms it reports;
-    ``metrics=False`` for a stage that keeps its own Beam counters.
+    ``counts_records`` marks the reader, whose every outcome is one input record.
     """
 
-    def __init__(self, stage: str, signal_names: tuple[str, ...] = (), metrics: bool = True):
+    def __init__(self, stage: str, signal_names: tuple[str, ...] = (),
+                 counts_records: bool = False):
         super().__init__()
         self._stage = stage
         self._signal_names = tuple(signal_names)
-        self._metrics = metrics
+        self._counts_records = counts_records
 
     def expand(self, output):
-        kept = output.kept | "Kept" >> beam.ParDo(_SumPerBundle(functools.partial(
-            _kept_triples, stage=self._stage, signal_names=self._signal_names), self._metrics))
-        removed = output.removed | "Removed" >> beam.ParDo(_SumPerBundle(functools.partial(
-            _removed_triples, signal_names=self._signal_names), self._metrics))
-        failed = output.failed | "Failed" >> beam.ParDo(
-            _SumPerBundle(_failed_triples, self._metrics))
-        return (kept, removed, failed) | beam.Flatten()
+        to_triples = functools.partial(
+            _outcome_triples, stage=self._stage, signal_names=self._signal_names,
+            counts_records=self._counts_records)
+        # Each outcome is summed where the stage makes it (fused with the stage), so only
+        # per-bundle sums are gathered: Beam's local runner holds a Flatten's inputs in
+        # memory, and a Flatten of the documents themselves would hold every text.
+        sums = tuple(outcomes | f"Sum {name}" >> beam.ParDo(
+                         _SumPerBundle(to_triples, counters=False))
+                     for name, outcomes in zip(output._fields, output, strict=True))
+        # One counting step per stage, so each counter has one name in one step.
+        return (sums | "Gather" >> beam.Flatten()
+                | "Count" >> beam.ParDo(_SumPerBundle(lambda triple: [triple])))
 
 
-class ReadStatistics(beam.PTransform):
-    """The reader's outcomes (pages or documents, Skipped, Failed; one per input record)
-    -> PCollection[(stage, key, int)] statistics triples of the read stage."""
+class StageFacts(beam.PTransform):
+    """PCollection[(stage, key, int)] of a stage's own facts -> the same, summed per
+    bundle and exported as counters like every other statistic."""
 
-    def expand(self, outcomes):
-        return outcomes | beam.Flatten() | beam.ParDo(_SumPerBundle(_read_triples))
+    def expand(self, triples):
+        return triples | beam.ParDo(_SumPerBundle(lambda triple: [triple]))
 
 
 def removal_record(removal: Removed) -> dict:
     """A removed document as JSON: its fields, signals, stage, reasons and details."""
+    from massivetext.pipelines.counterparts import with_jaccard
+
     record = asdict(removal.document)
-    record.update(stage=removal.stage, reasons=list(removal.reasons), details=removal.details)
+    record.update(stage=removal.stage, reasons=list(removal.reasons),
+                  details=with_jaccard(removal.details, removal.document.text))
     return record
 
 
 def removal_samples(removal: Removed):
-    """One sample entry per reason: (file name, id, JSON record)."""
-    record = removal_record(removal)
-    return [(f"removed/{removal.stage}.{reason}.jsonl", removal.document.id, record)
+    """One sample entry per reason: (file name, id, the removal); its JSON record is
+    made once the sample is chosen and the document read back (:class:`WriteSamples`)."""
+    return [(f"removed/{removal.stage}.{reason}.jsonl", removal.document.id, removal)
             for reason in removal.reasons]
 
 
@@ -166,28 +200,48 @@ def _write_jsonl(path: str, entries) -> str:
     return path
 
 
-class WriteSamples(beam.PTransform):
-    """PCollection[(file name, id, record)] -> JSONL files under ``directory``.
+def _sample_records(document, payloads):
+    for name, stage, reasons, details in payloads:
+        yield name, (document.id, removal_record(Removed(stage, reasons, document, details)))
 
-    Keeps up to ``sample_size`` records per file, chosen by a seeded hash of the id so
-    reruns pick the same ones.
+
+class WriteSamples(beam.PTransform):
+    """PCollection[(file name, id, record or Removed)] -> JSONL files under ``directory``.
+
+    Keeps up to ``sample_size`` entries per file, chosen by a seeded hash of the id so
+    reruns pick the same ones. Removals carry StoredDocuments: only the chosen ones are
+    read back from the document store ``store``, so no removed text is grouped.
     """
 
-    def __init__(self, directory: str, sample_size: int, seed: int):
+    def __init__(self, directory: str, store: str, sample_size: int, seed: int):
         super().__init__()
         self._directory = directory
+        self._store = store
         self._sample_size = sample_size
         self._seed = seed
 
     def expand(self, entries):
+        from massivetext.pipelines.document_store import ReadBack
+
         seed = self._seed
-        grouped = (entries
-                   | "Key by file" >> beam.Map(lambda entry: (entry[0], entry[1:]))
-                   | "Sample" >> beam.combiners.Top.PerKey(
-                       self._sample_size, key=lambda entry: -stable_hash(entry[0], seed)))
+        chosen = (entries
+                  | "Key by file" >> beam.Map(lambda entry: (entry[0], entry[1:]))
+                  | "Sample" >> beam.combiners.Top.PerKey(
+                      self._sample_size, key=lambda entry: -stable_hash(entry[0], seed))
+                  | "Chosen" >> beam.FlatMap(lambda kv: [(kv[0], entry) for entry in kv[1]])
+                  | "Removal or record" >> beam.Partition(
+                      lambda kv, _: int(isinstance(kv[1][1], Removed)), 2))
+        restored = (chosen[1]
+                    | "By spill file" >> beam.Map(lambda kv: (kv[1][1].document.file, (
+                        kv[1][0], (kv[0], kv[1][1].stage, kv[1][1].reasons,
+                                   kv[1][1].details))))
+                    | "Read back" >> ReadBack(self._store, _sample_records))
         directory = self._directory
-        return grouped | "Write" >> beam.MapTuple(
-            lambda name, entries: _write_jsonl(f"{directory}/{name}", entries))
+        return ((chosen[0], restored)
+                | "Records" >> beam.Flatten()
+                | "Group by file" >> beam.GroupByKey()
+                | "Write" >> beam.MapTuple(
+                    lambda name, entries: _write_jsonl(f"{directory}/{name}", entries)))
 
 
 class WriteAllRemoved(beam.PTransform):

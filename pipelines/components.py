@@ -17,18 +17,19 @@ O(log^2 n) rounds for n nodes for their Two-Phase schedule of these two operatio
 report about log n rounds for the alternating schedule used here. Our measurements
 (alternating, until the exact check below passes), for chains, the slowest common
 shape: in random node order 3 rounds at 10 nodes, 9 at 1,000, 13 at 100,000 (about
-0.8 log2 n); in sorted order log2 n + 1. :mod:`massivetext.pipelines.dedup` orders nodes by a seeded
+0.8 log2 n); in sorted order log2 n + 1. :mod:`massivetext.dedup.survivors` orders nodes by a seeded
 hash, so inputs cannot arrange the sorted case. A Beam graph is static, so the rounds
-are unrolled: :data:`DEFAULT_ROUNDS` (20) covers 0.8 log2 n up to n = 2^25 nodes in one
-chain-shaped component (near-duplicate clusters are far smaller and far less deep) and
-even sorted chains up to 2^19 nodes; the number is a parameter.
+are unrolled: :data:`DEFAULT_ROUNDS` (12) covers 0.8 log2 n up to n = 2^15 nodes in one
+chain-shaped component (near-duplicate clusters are far smaller and far less deep: a
+boilerplate family's large buckets propose stars, which converge in two rounds) and
+sorted chains up to 2^11 nodes; the number is a parameter.
 
 Convergence is then *checked exactly*, not assumed: each node's label is the smallest
 node of its closed neighbourhood in the final graph, and the labels are correct for
 every component in which all edges join equal labels (labels constant over a connected
 component, each label no larger than any node of it and itself a node of it: so it is
 the component's minimum). Edges that still join different labels are counted in the
-stat and counter ``components_not_converged``. Their components carry several labels,
+stat ``components_not_converged``. Their components carry several labels,
 so a caller keeping one member per label may keep several per component (the smallest
 node, its own label, is always among them), but never removes a node that has no edge.
 """
@@ -39,12 +40,12 @@ from collections.abc import Iterable
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 
-# Our choice (see the module docstring): about 0.8 log2 n rounds were measured; 20 cover
-# one chain of 33 million nodes, at two shuffles per round (each costs time even when
-# the graph is small, so more rounds slow every run).
-DEFAULT_ROUNDS = 20
+# Our choice (see the module docstring): about 0.8 log2 n rounds were measured; 12 cover
+# one chain of 32,000 nodes, at two shuffles per round. Each round costs two grouping
+# stages on every run, however small the graph (20 rounds were 40 of the pipeline's 90
+# GroupByKeys), and a component that needs more is counted, never wrongly removed.
+DEFAULT_ROUNDS = 12
 
 NOT_CONVERGED = "components_not_converged"
 
@@ -103,18 +104,13 @@ class _AlternatingRound(beam.PTransform):
         )
 
 
-class _CountInconsistent(beam.DoFn):
-    def __init__(self, stage: str):
-        self._counter = Metrics.counter(f"massivetext.{stage}", NOT_CONVERGED)
-
-    def process(self, item):
-        _, grouped = item
-        # One label on this side (the node's own), any number of edges waiting on it.
-        labels = list(grouped["label"])
-        for other_label in grouped["other_label"]:
-            if other_label != labels[0]:
-                self._counter.inc()
-                yield 1
+def _inconsistent_edges(item):
+    _, grouped = item
+    # One label on this side (the node's own), any number of edges waiting on it.
+    labels = list(grouped["label"])
+    for other_label in grouped["other_label"]:
+        if other_label != labels[0]:
+            yield 1
 
 
 class ConnectedComponents(beam.PTransform):
@@ -160,7 +156,7 @@ class ConnectedComponents(beam.PTransform):
         inconsistent = (
             {"label": labels, "other_label": first_side}
             | "Join second" >> beam.CoGroupByKey()
-            | "Compare labels" >> beam.ParDo(_CountInconsistent(self._stage))
+            | "Compare labels" >> beam.FlatMap(_inconsistent_edges)
         )
         stage = self._stage
         stats = (

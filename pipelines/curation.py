@@ -1,8 +1,10 @@
 """The stages every MassiveText subset shares, from the content filter to the output.
 
-SPEC.md section 1: the content filter (English, optional blocklist), exact and near
-duplicate removal and test-set filtering apply to all subsets; then the curated
-documents are written as Arrow shards with their statistics and removed samples.
+Gopher Appendix A.1.1 (docs/paper.md, "The pipeline"): the content filter (English,
+optional blocklist), exact and near duplicate removal and test-set filtering apply to
+all subsets; then the curated documents are written as shards with their statistics
+and removed samples. Every stage's :class:`StageOutput` goes through
+:meth:`RunRecords.add_stage`, so all stages are counted the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from massivetext.filters.base import Judgement
 from massivetext.filters.blocklist import BLOCKED_RULE, Blocklist
 from massivetext.pipelines.accounting import (
     DEFAULT_REMOVED_SAMPLE_SIZE,
-    ReadStatistics,
+    StageFacts,
     StageOutput,
     StageStatistics,
     WriteAllRemoved,
@@ -25,6 +27,12 @@ from massivetext.pipelines.accounting import (
     failure_samples,
     removal_samples,
     skip_samples,
+)
+from massivetext.pipelines.document_store import (
+    RemoveStore,
+    RestoreRemoved,
+    StoreDocuments,
+    StoreRemoved,
 )
 from massivetext.pipelines.options import FILTER_CLASSES, CurationOptions, parse
 from massivetext.pipelines.sinks import WriteShards
@@ -59,13 +67,15 @@ def text_judge(text_filter):
     return lambda: [lambda document: text_filter.judge(document.text)]
 
 
-DOCUMENT_COUNT_KEYS = ("docs_in", "kept", "removed")
-
-
 class RunRecords:
-    """Collects each stage's outputs so the run's statistics and samples are complete."""
+    """Collects each stage's outputs so the run's statistics and samples are complete.
 
-    def __init__(self):
+    Each stage's removed documents go to the document store under ``store`` as the stage
+    makes them (:class:`StoreRemoved`, fused with the stage), so only compact removals
+    are gathered."""
+
+    def __init__(self, store: str):
+        self.store = store
         self.stats: list[beam.PCollection] = []
         self.removed: list[beam.PCollection] = []
         self.failed: list[beam.PCollection] = []
@@ -73,21 +83,16 @@ class RunRecords:
         self.input_files: beam.PCollection | None = None  # (path, bytes), for the manifest
 
     def add_stage(self, stage: str, output: StageOutput, signals: tuple[str, ...] = (),
-                  metrics: bool = True):
-        self.stats.append(output | f"Stats {stage}" >> StageStatistics(stage, signals, metrics))
-        self.removed.append(output.removed)
+                  counts_records: bool = False):
+        """Count one stage's outcomes (``counts_records``: it is the reader) and collect
+        its removed, skipped and failed records; returns the documents it kept."""
+        self.stats.append(output | f"Stats {stage}" >> StageStatistics(
+            stage, signals, counts_records))
+        self.removed.append(output.removed | f"Store removed {stage}" >> StoreRemoved(
+            self.store))
+        self.skipped.append(output.skipped)
         self.failed.append(output.failed)
         return output.kept
-
-    def add_dedup_stage(self, stage: str, outputs: dict):
-        """A dedup/decontamination stage's dict output (kept, removed, stats)."""
-        empty = outputs["kept"].pipeline | f"No failures {stage}" >> beam.Create([])
-        # Kept and removed counts come from StageStatistics, the same for every stage.
-        self.stats.append(outputs["stats"] | f"Extra stats {stage}" >> beam.Filter(
-            lambda triple: not triple[1].startswith(DOCUMENT_COUNT_KEYS)))
-        # These stages keep their own Beam counters (kept, removed.<reason>, ...).
-        return self.add_stage(stage, StageOutput(outputs["kept"], outputs["removed"], empty),
-                              metrics=False)
 
 
 def filter_content(documents, records: RunRecords, options: CurationOptions):
@@ -105,50 +110,52 @@ def curate(kept, records: RunRecords, options: CurationOptions,
            stage_order: tuple[str, ...]) -> None:
     """PCollection[Document] after the subset's filters -> dedup, decontamination,
     shards, statistics and samples."""
+    directory, store = options.subset_dir, records.store
+    # Text off the shuffle: from here on only compact records are grouped.
+    kept = kept | "Store documents" >> StoreDocuments(
+        store, seed=options.seed, threshold=options.dedup_threshold,
+        num_perm=options.num_perm)
     if options.dedup:
         from massivetext.pipelines.dedup import ExactDedup, NearDedup
 
-        exact = kept | "Exact dedup" >> ExactDedup(seed=options.seed)
-        kept = records.add_dedup_stage("exact_dedup", exact)
-        near = kept | "Near dedup" >> NearDedup(
-            threshold=options.dedup_threshold, num_perm=options.num_perm, seed=options.seed)
-        kept = records.add_dedup_stage("near_dedup", near)
+        exact = kept | "Exact dedup" >> ExactDedup()
+        kept = records.add_stage("exact_dedup", exact)
+        near = kept | "Near dedup" >> NearDedup(store, threshold=options.dedup_threshold)
+        kept = records.add_stage("near_dedup", near)
     if options.test_sets:
         from massivetext.pipelines.decontaminate import Decontaminate, ReadTestSets
 
         reader = ReadTestSets(list(options.test_sets))
         test_docs = kept.pipeline | "Read test sets" >> reader
-        records.stats.append(reader.stats)  # test-set records that could not be used
         clean = kept | "Decontaminate" >> Decontaminate(
-            test_docs, mode=options.decontam_mode, threshold=options.dedup_threshold,
+            test_docs, store, mode=options.decontam_mode, threshold=options.dedup_threshold,
             num_perm=options.num_perm)
-        kept = records.add_dedup_stage("decontaminate", clean)
+        # Test-set records that could not be used are facts of this stage too.
+        facts = (clean.stats, reader.stats) | "Decontaminate facts" >> beam.Flatten()
+        kept = records.add_stage("decontaminate", clean._replace(stats=facts))
 
     parameters = options.parameters()
-    directory = options.subset_dir
-    records.stats.append(kept | "Write shards" >> WriteShards(
-        directory, all_signal_names(), parameters, options.num_shards,
-        input_files=records.input_files))
+    writer = WriteShards(directory, store, all_signal_names(), parameters, options.num_shards,
+                         output_format=options.output_format, input_files=records.input_files)
+    shards = kept | "Write shards" >> writer
+    records.stats.append(shards | "Stats output" >> StageFacts())
     removed = tuple(records.removed) | "All removed" >> beam.Flatten()
+    written = [writer.manifest]
     if options.keep_removed == "all":
-        _ = removed | "Write all removed" >> WriteAllRemoved(directory)
+        written.append(removed | "Removed read back" >> RestoreRemoved(store)
+                       | "Write all removed" >> WriteAllRemoved(directory))
     samples = removed | "Removed samples" >> beam.FlatMap(removal_samples)
     failed = (tuple(records.failed) | "All failed" >> beam.Flatten()
               | "Failure samples" >> beam.FlatMap(failure_samples))
     skipped = (tuple(records.skipped) | "All skipped" >> beam.Flatten()
                | "Skip samples" >> beam.FlatMap(skip_samples))
-    _ = ((samples, failed, skipped) | "All samples" >> beam.Flatten()
-         | "Write samples" >> WriteSamples(directory, DEFAULT_REMOVED_SAMPLE_SIZE, options.seed))
+    written.append((samples, failed, skipped) | "All samples" >> beam.Flatten()
+                   | "Write samples" >> WriteSamples(
+                       directory, store, DEFAULT_REMOVED_SAMPLE_SIZE, options.seed))
+    _ = (tuple(written) | "Every file written" >> beam.Flatten()
+         | "Remove document store" >> RemoveStore(store))
     _ = (tuple(records.stats) | "All stats" >> beam.Flatten()
          | "Write stats" >> WriteStats(f"{directory}/stats.json", stage_order, parameters))
-
-
-def count_read_outcomes(records: RunRecords, read, skipped, failed) -> None:
-    """Statistics of the read stage from its outcomes: ``read`` (pages or documents),
-    ``skipped`` and ``failed`` records."""
-    records.stats.append((read, skipped, failed) | "Read stats" >> ReadStatistics())
-    records.failed.append(failed)
-    records.skipped.append(skipped)
 
 
 def run_pipeline(build, argv: list[str] | None = None) -> beam.runners.runner.PipelineResult:

@@ -1,4 +1,5 @@
-"""Test-set filtering (Gopher Appendix A.1.1 step 6; SPEC.md section 1.6).
+"""Test-set filtering (Gopher Appendix A.1.1 step 6; docs/paper.md,
+"Test-set filtering").
 
 :class:`ReadTestSets` reads evaluation-set files
 (:func:`massivetext.testsets.loaders.load_test_set`) into a PCollection of
@@ -8,11 +9,14 @@ documents that overlap them, in one of two modes:
 - ``"jaccard"`` (the paper's rule, the default): a training document is removed when its
   13-gram Jaccard similarity with any test document exceeds 0.8. Candidates come from a
   CoGroupByKey of training and test documents on LSH band keys (a pair at 0.8 shares a
-  band with probability >= 0.99), and every candidate is verified by exact Jaccard
-  through joins with both shingle arrays.
+  band with probability >= 0.99; the training side's band keys were computed when its
+  documents were stored, :mod:`massivetext.pipelines.document_store`), and every
+  candidate is verified by exact Jaccard: the test shingles are joined to the pair, and
+  the training text is read back from the store, grouped by its spill file.
 - ``"ngram-overlap"`` (the stricter rule of later work, e.g. GPT-3 and Llama): a training
   document is removed when it shares any n-gram with a test document, found by a
-  CoGroupByKey on shingle hashes. n is GPT-3's, per test set: min(13, the 5th
+  CoGroupByKey on shingle hashes (the training texts read back from the store file by
+  file). n is GPT-3's, per test set: min(13, the 5th
   percentile of its items' word counts), at least 8; shorter items are matched whole
   or, below 8 words, not at all (:mod:`massivetext.testsets.ngram_size`; the stats
   report ``ngram_size.<test set>`` and how many items were matched whole or not at all).
@@ -25,7 +29,7 @@ Both joins are shuffles, never side inputs, so neither side has to fit in one wo
 Removed details: ``test_set``, ``test_doc`` and ``similarity`` (jaccard mode) or
 ``shared_ngrams`` (ngram-overlap mode: how many of the document's 13-grams occur in a
 test document; ``test_doc`` is the test document credited with the most of them), and
-the test document's text and Jaccard (:mod:`massivetext.pipelines.counterparts`).
+the test document's text (:mod:`massivetext.pipelines.counterparts`).
 """
 
 from __future__ import annotations
@@ -34,10 +38,11 @@ from collections.abc import Sequence
 
 import apache_beam as beam
 import numpy as np
-from apache_beam.metrics import Metrics
+from massivetext.pipelines.accounting import stage_output
 from massivetext.pipelines.counterparts import AttachCounterpart
-from massivetext.pipelines.minhash_stages import ShingleAndSign, VerifyPairs
-from massivetext.pipelines.stage_stats import count_stat, key_and_count
+from massivetext.pipelines.document_store import ReadBack
+from massivetext.pipelines.minhash_stages import ShingleAndSign
+from massivetext.pipelines.stage_stats import count_stat
 from massivetext.pipelines.stages import open_uncompressed
 
 from massivetext.dedup.lsh import DEFAULT_MIN_CANDIDATE_PROB, DEFAULT_THRESHOLD, choose_bands
@@ -45,6 +50,7 @@ from massivetext.dedup.minhash import (
     DEFAULT_NGRAM_SIZE,
     DEFAULT_NUM_PERM,
     DEFAULT_SEED,
+    exact_jaccard,
     shingle_hashes,
 )
 from massivetext.document import Removed
@@ -63,19 +69,16 @@ class _LoadTestSet(beam.DoFn):
     def process(self, path: str):
         report = TestSetLoadReport()
         yield from load_test_set(path, opener=open_uncompressed, report=report)
-        namespace = f"massivetext.{STAGE}"
-        Metrics.counter(namespace, "test_docs").inc(report.documents)
         for error, count in report.errors.items():
-            Metrics.counter(namespace, f"test_set_error.{error}").inc(count)
             yield beam.pvalue.TaggedOutput("stats", (STAGE, f"test_set_error.{error}", count))
 
 
 class ReadTestSets(beam.PTransform):
     """Pipeline root -> PCollection[TestDocument] of every test-set file in ``paths``.
 
-    Bad records are skipped and counted by error name: in Beam counters and, once the
-    transform is applied, in ``self.stats``, a PCollection of
-    ``("decontaminate", "test_set_error.<error>", n)``. A missing file fails the run.
+    Bad records are skipped and counted by error name: once the transform is applied,
+    ``self.stats`` is a PCollection of ``("decontaminate", "test_set_error.<error>", n)``
+    (the decontamination stage's statistics). A missing file fails the run.
     """
 
     def __init__(self, paths: Sequence[str]):
@@ -147,6 +150,24 @@ def _ngram_size_stats(item):
             (STAGE, f"test_items_too_short.{name}", size.unmatched_items)]
 
 
+def _attach_test_shingles(item):
+    """A test key -> (train file, (train id, (test key, test shingles))) per candidate."""
+    test_key, grouped = item
+    for shingles in grouped["shingles"]:  # one: ShingleAndSign emits it for every text
+        for train_node in grouped["train"]:
+            yield train_node[2], (train_node[1], (test_key, shingles))
+
+
+def _verify_train(ngram_size: int, threshold: float):
+    def verify(document, tests):
+        shingles = shingle_hashes(document.text, ngram_size)
+        for test_key, test_shingles in tests:
+            similarity = exact_jaccard(shingles, test_shingles)
+            if similarity > threshold:  # "exceeds": strictly greater
+                yield document.id, test_key, similarity
+    return verify
+
+
 class _SharedCount(beam.CombineFn):
     """(shared n-grams, test key) values -> (total shared, test key with the most)."""
 
@@ -172,19 +193,15 @@ class _SharedCount(beam.CombineFn):
 class _Resolve(beam.DoFn):
     def __init__(self, detail_name: str):
         self._detail_name = detail_name
-        self._kept = Metrics.counter(f"massivetext.{STAGE}", "kept")
-        self._removed = Metrics.counter(f"massivetext.{STAGE}", f"removed.{REASON}")
 
     def process(self, item):
         _, grouped = item
         matches = list(grouped["match"])
         for document in grouped["doc"]:
             if not matches:
-                self._kept.inc()
                 yield document
                 continue
             value, (test_set, test_doc) = matches[0]
-            self._removed.inc()
             detail = f"{value:.4f}" if isinstance(value, float) else str(value)
             yield beam.pvalue.TaggedOutput("removed", Removed(
                 STAGE, (REASON,), document,
@@ -192,10 +209,12 @@ class _Resolve(beam.DoFn):
 
 
 class Decontaminate(beam.PTransform):
-    """Training Documents -> {kept, removed, stats}, against ``test_docs``
-    (a PCollection[TestDocument] of the same pipeline); see the module docstring."""
+    """Training StoredDocuments -> StageOutput, against ``test_docs``
+    (a PCollection[TestDocument] of the same pipeline); see the module docstring. The
+    training texts are read back from the document store ``store`` (only those in a
+    candidate pair in jaccard mode); the MinHash parameters must be the store's."""
 
-    def __init__(self, test_docs, mode: str = DEFAULT_MODE,
+    def __init__(self, test_docs, store: str, mode: str = DEFAULT_MODE,
                  threshold: float = DEFAULT_THRESHOLD, ngram_size: int = DEFAULT_NGRAM_SIZE,
                  num_perm: int = DEFAULT_NUM_PERM,
                  min_candidate_prob: float = DEFAULT_MIN_CANDIDATE_PROB,
@@ -205,6 +224,7 @@ class Decontaminate(beam.PTransform):
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         choose_bands(num_perm, threshold, min_candidate_prob)  # fail fast: ValueError
         self._test_docs = test_docs
+        self._store = store
         self._mode = mode
         self._threshold = threshold
         self._ngram_size = ngram_size
@@ -213,21 +233,24 @@ class Decontaminate(beam.PTransform):
         self._minhash_seed = minhash_seed
 
     def _jaccard_matches(self, documents):
-        def sign(label, pcoll, key_of):
-            return (pcoll
-                    | f"Key {label}" >> beam.Map(lambda d: (key_of(d), d.text))
-                    | f"Sign {label}" >> ShingleAndSign(
-                        self._ngram_size, self._num_perm, self._minhash_seed, self._threshold,
-                        self._min_candidate_prob))
-
-        train = sign("train", documents, lambda d: d.id)
-        test = sign("test", self._test_docs, _test_key)
-        candidates = ({"train": train["bands"], "test": test["bands"]}
+        train_bands = documents | "Train bands" >> beam.FlatMap(
+            lambda d: [(band, d.node) for band in d.bands])
+        test = (self._test_docs
+                | "Key test" >> beam.Map(lambda d: (_test_key(d), d.text))
+                | "Sign test" >> ShingleAndSign(
+                    self._ngram_size, self._num_perm, self._minhash_seed, self._threshold,
+                    self._min_candidate_prob))
+        candidates = ({"train": train_bands, "test": test["bands"]}
                       | "Join bands" >> beam.CoGroupByKey()
                       | "Cross" >> beam.FlatMap(_band_crossings)
                       | "Distinct pairs" >> beam.Distinct())
-        verified = candidates | "Verify" >> VerifyPairs(
-            train["shingles"], test["shingles"], self._threshold)
+        verified = (
+            {"train": candidates | "By test doc" >> beam.Map(lambda pair: (pair[1], pair[0])),
+             "shingles": test["shingles"]}
+            | "Join test shingles" >> beam.CoGroupByKey()
+            | "Attach test" >> beam.FlatMap(_attach_test_shingles)
+            | "Verify" >> ReadBack(self._store, _verify_train(self._ngram_size,
+                                                              self._threshold)))
         matches = (verified
                    | "By train doc" >> beam.Map(lambda e: (e[0], (e[2], e[1])))
                    | "Most similar" >> beam.CombinePerKey(max))
@@ -252,8 +275,12 @@ class Decontaminate(beam.PTransform):
                             word_count(d.text), n[d.test_set]), n=n_by_set)
                         | "Matched items" >> beam.Filter(lambda size: size is not None)
                         | "Distinct sizes" >> beam.Distinct())
-        train = documents | "Train n-grams" >> beam.FlatMap(
-            _train_ngram_keys, sizes=beam.pvalue.AsList(sizes_in_use))
+        sizes_view = beam.pvalue.AsList(sizes_in_use)
+        train = (documents
+                 | "By file" >> beam.Map(lambda d: (d.file, (d.id, None)))
+                 | "Train n-grams" >> ReadBack(
+                     self._store, lambda document, _, sizes: _train_ngram_keys(document, sizes),
+                     sizes_view))
         shared = ({"train": train, "test": test}
                   | "Join n-grams" >> beam.CoGroupByKey()
                   | "Shared" >> beam.FlatMap(_first_test_key))
@@ -266,7 +293,7 @@ class Decontaminate(beam.PTransform):
             sizes | "N stats" >> beam.FlatMap(_ngram_size_stats)]
 
     def expand(self, documents):
-        keyed = documents | "Key by id" >> beam.Map(key_and_count(STAGE, lambda d: d.id))
+        keyed = documents | "Key by id" >> beam.Map(lambda d: (d.id, d))
         find = self._jaccard_matches if self._mode == JACCARD_MODE else self._ngram_matches
         matches, detail_name, match_stats = find(documents)
         resolved = ({"doc": keyed, "match": matches}
@@ -278,10 +305,7 @@ class Decontaminate(beam.PTransform):
         removed = resolved.removed | "Test document text" >> AttachCounterpart(
             test_texts, lambda r: (r.details["test_set"], r.details["test_doc"]), "test")
         stats = (
-            count_stat(documents, STAGE, "docs_in", "docs in"),
             count_stat(self._test_docs, STAGE, "test_docs", "test docs"),
-            count_stat(resolved.kept, STAGE, "kept", "kept"),
-            count_stat(resolved.removed, STAGE, f"removed.{REASON}", "removed"),
             *match_stats,
         ) | "Stats" >> beam.Flatten()
-        return {"kept": resolved.kept, "removed": removed, "stats": stats}
+        return stage_output(resolved.kept, removed=removed, stats=stats)

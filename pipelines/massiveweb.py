@@ -1,6 +1,6 @@
 """The MassiveWeb pipeline: WARC files in, curated Arrow shards and statistics out.
 
-SPEC.md section 1 (Figure A1 of the paper)::
+Gopher Appendix A.1.1 and Figure A1 (docs/paper.md, "The pipeline")::
 
     ReadWarc -> ExtractText -> ContentFilter -> QualityFilter -> RepetitionFilter
              -> ExactDedup -> NearDedup -> Decontaminate -> WriteShards
@@ -16,12 +16,12 @@ from __future__ import annotations
 import apache_beam as beam
 from massivetext.pipelines.curation import (
     RunRecords,
-    count_read_outcomes,
     curate,
     filter_content,
     run_pipeline,
     text_judge,
 )
+from massivetext.pipelines.document_store import store_directory
 from massivetext.pipelines.options import CurationOptions
 from massivetext.pipelines.stages import ExtractText, JudgeDocuments, ReadWarc
 
@@ -31,13 +31,14 @@ STAGE_ORDER = ("read", "extract", "content", "quality", "repetition", "exact_ded
 
 def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
     """Add the MassiveWeb stages to ``pipeline``."""
-    records = RunRecords()
+    records = RunRecords(store_directory(options.subset_dir))
+    reader = ReadWarc()
     read = (pipeline
             | "Input patterns" >> beam.Create(list(options.inputs))
-            | "Read WARC" >> ReadWarc())
-    records.input_files = read["files"]
-    count_read_outcomes(records, read["pages"], read["skipped"], read["failed"])
-    extracted = read["pages"] | "Extract text" >> ExtractText(options.extractor, options.subset)
+            | "Read WARC" >> reader)
+    records.input_files = reader.files
+    pages = records.add_stage("read", read, counts_records=True)
+    extracted = pages | "Extract text" >> ExtractText(options.extractor, options.subset)
     documents = records.add_stage("extract", extracted)
     # The paper lists the content filter first; it runs after extraction here because
     # the English filter needs the extracted text.

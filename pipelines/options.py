@@ -2,8 +2,9 @@
 
 Our options are parsed here; everything else is handed to Beam's ``PipelineOptions``
 (``--runner``, ``--project``, ``--direct_num_workers`` ...). Every filter threshold is
-an option generated from the filter's dataclass fields, so the paper's defaults are
-written once, in ``filters/``.
+an option generated from the filter's dataclass fields
+(:mod:`massivetext.cli.filter_options`), so the paper's defaults are written once, in
+``filters/``; which filters a run has is read from :class:`CurationOptions`' fields.
 """
 
 from __future__ import annotations
@@ -15,12 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions, StandardOptions
+from massivetext.filters.base import is_filter_class
 from massivetext.filters.language import EnglishFilter
 from massivetext.filters.quality import QualityFilter
 from massivetext.filters.repetition import RepetitionFilter
 
+from massivetext.cli.filter_options import add_filter_arguments, filters_from_args
 from massivetext.dedup.lsh import DEFAULT_THRESHOLD
 from massivetext.dedup.minhash import DEFAULT_NUM_PERM
+from massivetext.io.shard_writers import DEFAULT_OUTPUT_FORMAT, SHARD_WRITERS
+from massivetext.readers.formats import INPUT_FORMATS
 
 PROJECT_SETUP_FILE = Path(__file__).resolve().parents[1] / "setup.py"
 # Beam's portable local runner, the engine under DirectRunner. Named directly because
@@ -28,8 +33,9 @@ PROJECT_SETUP_FILE = Path(__file__).resolve().parents[1] / "setup.py"
 # network and only falls back to this one when that fails.
 LOCAL_RUNNER = "FnApiRunner"
 SUBSETS = ("massiveweb", "books", "news", "c4", "github", "wikipedia")
-FILTER_CLASSES = (EnglishFilter, QualityFilter, RepetitionFilter)
 DECONTAM_MODES = ("jaccard", "ngram-overlap")
+# docs/paper.md: the paper is silent; language detection on source code is meaningless.
+UNFILTERED_LANGUAGE_SUBSETS = ("github",)
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class CurationOptions:
     inputs: tuple[str, ...]
     output: str
     subset: str = "massiveweb"
+    input_format: str = "auto"
     extractor: str = "tree"
     blocklist: str | None = None
     language_filter: bool = True
@@ -53,6 +60,7 @@ class CurationOptions:
     decontam_mode: str = "jaccard"
     num_shards: int = 0
     keep_removed: str = "sample"
+    output_format: str = DEFAULT_OUTPUT_FORMAT
 
     @property
     def subset_dir(self) -> str:
@@ -71,15 +79,14 @@ def json_ready(value):
     return value
 
 
-def _option_name(filter_class, field_name: str) -> str:
-    return f"--{filter_class.name}-{field_name.replace('_', '-')}"
+def _filter_fields() -> tuple[dataclasses.Field, ...]:
+    """The fields of CurationOptions that hold a document filter, in stage order."""
+    return tuple(option for option in dataclasses.fields(CurationOptions)
+                 if is_filter_class(option.default_factory))
 
 
-def _metavar(threshold: dataclasses.Field) -> str:
-    """N for a count, else the kind of value its name ends with: FRAC, RATIO, LENGTH ..."""
-    if isinstance(threshold.default, int):
-        return "N"
-    return threshold.name.rsplit("_", 1)[-1].upper()
+# Every filter of a run, in stage order: also the order of the shards' signal columns.
+FILTER_CLASSES = tuple(option.default_factory for option in _filter_fields())
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -88,13 +95,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", required=True, metavar="DIR", help="output directory")
     parser.add_argument("--subset", choices=SUBSETS, default="massiveweb",
                         help="MassiveText subset: massiveweb reads WARC, the others text")
+    parser.add_argument("--input-format", choices=INPUT_FORMATS, default="auto",
+                        help="reader of the text subsets' inputs (auto: by file name and "
+                             "subset; see massivetext.readers.formats)")
     parser.add_argument("--extractor", default="tree", metavar="NAME",
                         help="text extractor: tree (ours, the paper's method), tree-with-title "
                              "(the page's main heading first), or trafilatura")
     parser.add_argument("--blocklist", metavar="FILE",
                         help="URL/domain blocklist file for the content filter")
     parser.add_argument("--no-language-filter", dest="language_filter", action="store_false",
-                        help="keep documents in every language")
+                        default=None, help="keep documents in every language")
+    parser.add_argument("--language-filter", dest="language_filter", action="store_true",
+                        help="keep English documents only: the default, except for github "
+                             "(language detection on code is meaningless)")
     parser.add_argument("--no-dedup", dest="dedup", action="store_false",
                         help="skip exact and near-duplicate removal")
     parser.add_argument("--dedup-threshold", type=float, metavar="JACCARD",
@@ -116,32 +129,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep-removed", choices=("sample", "all"), default="sample",
                         help="sample: up to 100 removed documents per reason (always written); "
                              "all: also every removed document, under removed/all/")
-    for filter_class in FILTER_CLASSES:
-        group = parser.add_argument_group(f"{filter_class.name} filter")
-        for threshold in dataclasses.fields(filter_class):
-            help_text = f"{threshold.metadata.get('help', '')} (default: {threshold.default})"
-            group.add_argument(
-                _option_name(filter_class, threshold.name), type=type(threshold.default),
-                default=threshold.default, dest=f"{filter_class.name}__{threshold.name}",
-                metavar=_metavar(threshold), help=help_text.replace("%", "%%"))
+    parser.add_argument("--output-format", choices=tuple(SHARD_WRITERS),
+                        default=DEFAULT_OUTPUT_FORMAT,
+                        help="shard file format: arrow (Arrow IPC, the default; what training "
+                             "reads fastest), parquet, or jsonl.gz")
+    add_filter_arguments(parser, FILTER_CLASSES)
 
 
 def curation_options(args: argparse.Namespace) -> CurationOptions:
-    filters = {
-        filter_class.name: filter_class(**{
-            threshold.name: getattr(args, f"{filter_class.name}__{threshold.name}")
-            for threshold in dataclasses.fields(filter_class)})
-        for filter_class in FILTER_CLASSES}
+    filters = filters_from_args(args, FILTER_CLASSES)
     return CurationOptions(
+        **{option.name: filters[option.default_factory.name] for option in _filter_fields()},
         inputs=tuple(pattern for pattern in args.input.split(",") if pattern),
         output=args.output, subset=args.subset, extractor=args.extractor,
-        blocklist=args.blocklist, language_filter=args.language_filter,
-        english=filters["language"], quality=filters["quality"],
-        repetition=filters["repetition"], dedup=args.dedup,
+        input_format=args.input_format, blocklist=args.blocklist,
+        language_filter=(args.subset not in UNFILTERED_LANGUAGE_SUBSETS
+                         if args.language_filter is None else args.language_filter),
+        dedup=args.dedup,
         dedup_threshold=args.dedup_threshold, num_perm=args.num_perm, seed=args.seed,
         test_sets=tuple(path for path in args.test_sets.split(",") if path),
         decontam_mode=args.decontam_mode, num_shards=args.num_shards,
-        keep_removed=args.keep_removed)
+        keep_removed=args.keep_removed, output_format=args.output_format)
 
 
 def parse(argv: list[str]) -> tuple[CurationOptions, PipelineOptions]:
@@ -158,7 +166,9 @@ def pipeline_options(beam_args: list[str]) -> PipelineOptions:
                      f"--direct_num_workers={os.cpu_count() or 1}", *beam_args]
     options = PipelineOptions(beam_args)
     setup = options.view_as(SetupOptions)
-    if "Dataflow" in str(options.view_as(StandardOptions).runner) and not setup.setup_file:
-        # Remote workers install our packages through the project's setup.py.
+    if ("Dataflow" in str(options.view_as(StandardOptions).runner) and not setup.setup_file
+            and PROJECT_SETUP_FILE.exists()):
+        # Remote workers install our packages through the project's setup.py (a source
+        # checkout; an installed wheel has none: pass --setup_file or an SDK image).
         setup.setup_file = str(PROJECT_SETUP_FILE)
     return options

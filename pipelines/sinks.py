@@ -1,42 +1,57 @@
-"""WriteShards: the curated documents as sharded Arrow IPC files plus manifest.json."""
+"""WriteShards: the curated documents as shard files in one output format plus
+manifest.json (formats: :mod:`massivetext.io.shard_writers`; Arrow IPC by default)."""
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 
 import apache_beam as beam
 import pyarrow as pa
-from apache_beam.metrics import Metrics
-from massivetext.pipelines.accounting import metrics_namespace
+from massivetext.pipelines.document_store import read_stored
 from massivetext.pipelines.filesystem import write_atomically
 
+from massivetext.io.shard_writers import (
+    DEFAULT_OUTPUT_FORMAT,
+    ShardWriter,
+    shard_writer,
+    write_shard,
+)
 from massivetext.io.shards import (
     DEFAULT_TARGET_SHARD_BYTES,
     num_shards_for,
     shard_index,
     shard_name,
     shard_schema,
-    write_shard,
 )
 
 
-def _write_one_shard(shard: tuple, count: int, directory: str, schema: pa.Schema):
-    index, documents = shard
-    name = shard_name(index, count)
-    kept = [document for document in documents if document is not None]
-    rows = write_atomically(f"{directory}/{name}", lambda file: write_shard(kept, schema, file))
-    Metrics.counter(metrics_namespace("output"), "kept").inc(rows)
-    Metrics.counter(metrics_namespace("output"), "shards").inc()
+def write_shard_file(shard: tuple, count: int, directory: str, store: str, schema: pa.Schema,
+                     writer: ShardWriter) -> dict:
+    """(index, (id, store file) pairs; None for padding) -> the shard's file, written
+    atomically, and its manifest entry."""
+    index, entries = shard
+    name = shard_name(index, count, writer.suffix)
+    # A shard's documents (about DEFAULT_TARGET_SHARD_BYTES of text at most) are read
+    # back from the store file by file; the writer sorts them by id.
+    ids_by_file = defaultdict(list)
+    for entry in entries:
+        if entry is not None:
+            ids_by_file[entry[1]].append(entry[0])
+    kept = [document for file_name, ids in sorted(ids_by_file.items())
+            for document in read_stored(store, file_name, ids)]
+    rows = write_atomically(f"{directory}/{name}",
+                            lambda file: write_shard(kept, schema, file, writer))
     return {"name": name, "rows": rows, "text_bytes": sum(doc.num_bytes for doc in kept)}
 
 
 def _write_manifest(shards: list[dict], path: str, schema: pa.Schema, parameters: dict,
-                    input_files: list[tuple[str, int]] = ()) -> str:
+                    writer: ShardWriter, input_files: list[tuple[str, int | None]] = ()) -> str:
     shards = sorted(shards, key=lambda shard: shard["name"])
     manifest = {
         # The input globs are in parameters["inputs"]; these are the files they matched.
         "input_files": [{"path": path, "bytes": size} for path, size in sorted(input_files)],
-        "format": "arrow-ipc-file",
+        "format": writer.manifest_format,
         "rows": sum(shard["rows"] for shard in shards),
         "text_bytes": sum(shard["text_bytes"] for shard in shards),
         "shards": shards,
@@ -48,21 +63,27 @@ def _write_manifest(shards: list[dict], path: str, schema: pa.Schema, parameters
 
 
 class WriteShards(beam.PTransform):
-    """PCollection[Document] -> PCollection[(stage, key, int)] output statistics.
+    """PCollection[StoredDocument] -> PCollection[(stage, key, int)] output statistics.
 
-    Writes ``<directory>/part-00000-of-000NN.arrow`` (every shard, empty ones included,
-    each atomically) and then ``<directory>/manifest.json``, which also lists the input
-    files (``input_files``: a PCollection of (path, bytes)) with their sizes. A
-    document's shard depends only on its id; ``num_shards=0`` picks about one shard per
-    256 MB of text.
+    Writes ``<directory>/part-00000-of-000NN<suffix>`` in ``output_format`` (every shard,
+    empty ones included, each atomically) and then ``<directory>/manifest.json``; only
+    (id, store file) pairs are grouped by shard, and each shard's documents are read
+    back from the document store ``store``. A document's shard depends only on its id;
+    ``num_shards=0`` picks about one shard per 256 MB of text. The PCollection of the
+    manifest's path is ``self.manifest`` once the transform is applied. The manifest
+    also lists the input files (``input_files``: a PCollection of (path, bytes)).
     """
 
-    def __init__(self, directory: str, signal_names: tuple[str, ...], parameters: dict,
-                 num_shards: int = 0, target_shard_bytes: int = DEFAULT_TARGET_SHARD_BYTES,
-                 input_files=None):
+    def __init__(self, directory: str, store: str, signal_names: tuple[str, ...],
+                 parameters: dict, num_shards: int = 0,
+                 target_shard_bytes: int = DEFAULT_TARGET_SHARD_BYTES,
+                 output_format: str = DEFAULT_OUTPUT_FORMAT, input_files=None):
         super().__init__()
-        self._input_files = input_files  # PCollection[(path, bytes)] for the manifest
+        self._writer = shard_writer(output_format)  # fail fast: ValueError
+        self._input_files = input_files
         self._directory = directory
+        self._store = store
+        self.manifest = None
         self._schema = shard_schema(signal_names)
         self._parameters = parameters
         self._num_shards = num_shards
@@ -79,21 +100,23 @@ class WriteShards(beam.PTransform):
                      | "Shard count" >> beam.Map(num_shards_for, target))
         count_view = beam.pvalue.AsSingleton(count)
         keyed = documents | "Assign shard" >> beam.Map(
-            lambda document, n: (shard_index(document.id, n), document), n=count_view)
+            lambda document, n: (shard_index(document.id, n), (document.id, document.file)),
+            n=count_view)
         every_shard = count | "Every shard" >> beam.FlatMap(lambda n: [(i, None) for i in range(n)])
         shards = ((keyed, every_shard)
                   | "Merge" >> beam.Flatten()
                   | "Group by shard" >> beam.GroupByKey()
                   | "Write shard" >> beam.Map(
-                      _write_one_shard, count=count_view, directory=self._directory,
-                      schema=self._schema))
+                      write_shard_file, count=count_view, directory=self._directory,
+                      store=self._store, schema=self._schema, writer=self._writer))
         input_files = (self._input_files if self._input_files is not None
                        else documents.pipeline | "No input files" >> beam.Create([]))
-        _ = (shards
-             | "Gather shards" >> beam.combiners.ToList()
-             | "Write manifest" >> beam.Map(
-                 _write_manifest, path=f"{self._directory}/manifest.json", schema=self._schema,
-                 parameters=self._parameters, input_files=beam.pvalue.AsList(input_files)))
+        self.manifest = (shards
+                         | "Gather shards" >> beam.combiners.ToList()
+                         | "Write manifest" >> beam.Map(
+                             _write_manifest, path=f"{self._directory}/manifest.json",
+                             schema=self._schema, parameters=self._parameters,
+                             writer=self._writer, input_files=beam.pvalue.AsList(input_files)))
         return shards | "Output stats" >> beam.FlatMap(
             lambda shard: [("output", "kept", shard["rows"]),
                            ("output", "kept_bytes", shard["text_bytes"]),

@@ -2,8 +2,9 @@
 
 Each stage is a labelled PTransform whose logic lives in ``massivetext/`` and
 ``filters/``; this module only wires it into Beam. Stages return a ``StageOutput``
-(documents kept, ``Removed`` records, ``Failed`` records) so that every input record
-is accounted for.
+(:mod:`massivetext.pipelines.accounting`: documents kept, ``Removed``, ``Skipped`` and
+``Failed`` records, the stage's own statistics) so that every input record is
+accounted for.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import apache_beam as beam
 from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
 from massivetext.filters.base import Judgement
-from massivetext.pipelines.accounting import StageOutput
+from massivetext.pipelines.accounting import stage_output
 from massivetext.pipelines.progress import counted
 
 from massivetext.document import Document, Failed, Removed, Skipped, WebPage
@@ -80,20 +82,24 @@ def _read_warc(path: str, opener) -> Iterator:
     return read_warc(path, opener=opener)
 
 
-def _read_text(path: str, opener, subset: str) -> Iterator:
-    from massivetext.io.text_input import read_text_documents
+def _read_documents(path: str, opener, subset: str, input_format: str) -> Iterator:
+    from massivetext.readers.formats import read_input
 
-    return read_text_documents(path, subset, opener=opener)
+    return read_input(path, subset, input_format, opener=opener)
 
 
 class ReadWarc(beam.PTransform):
-    """PCollection[str] WARC glob patterns -> dict of PCollections.
+    """PCollection[str] WARC glob patterns -> StageOutput of the read stage.
 
-    ``pages``: WebPage (HTML
-    responses, decoded), reshuffled so extraction spreads over workers even when one
-    file holds most of the pages; ``skipped``: Skipped records by kind; ``failed``:
-    Failed records; ``files``: (path, bytes) of every input file matched.
+    ``kept``: WebPage (HTML responses, decoded); ``skipped``: Skipped records by kind;
+    ``failed``: Failed records. Pages are not reshuffled: reading, extraction, the
+    filters and the document store run fused, one input file per worker at a time, so no
+    HTML is ever shuffled (docs/architecture.md); parallelism comes from the number of
+    files. Once applied, ``self.files`` is the PCollection of (path, bytes) of every
+    input file matched, for the manifest.
     """
+
+    files = None
 
     def expand(self, patterns):
         files = patterns | "Match files" >> MatchFiles()
@@ -101,8 +107,8 @@ class ReadWarc(beam.PTransform):
                    | "Paths" >> beam.Map(_path)
                    | "Read records" >> beam.ParDo(_ReadFile(_read_warc)).with_outputs(
                        "skipped", "failed", main="pages"))
-        return {"pages": outputs.pages | "Spread pages" >> beam.Reshuffle(),
-                "skipped": outputs.skipped, "failed": outputs.failed, "files": files}
+        self.files = files
+        return stage_output(outputs.pages, skipped=outputs.skipped, failed=outputs.failed)
 
 
 class _ExtractPage(beam.DoFn):
@@ -111,15 +117,15 @@ class _ExtractPage(beam.DoFn):
         self._subset = subset
 
     def setup(self):
-        from massivetext.extract.extractor import get_extractor
+        from massivetext.extract.extractor import get_page_extractor
 
-        self._extract = get_extractor(self._extractor_name)
+        self._extract = get_page_extractor(self._extractor_name)
 
     def process(self, page: WebPage):
         from massivetext.extract.extractor import ExtractionError
 
         try:
-            text = self._extract(page.html, page.url)
+            extraction = self._extract(page.html, page.url)
         except ExtractionError as error:
             yield beam.pvalue.TaggedOutput(
                 "failed", Failed("extract", error.error, page.source, page.offset, str(error)))
@@ -130,6 +136,10 @@ class _ExtractPage(beam.DoFn):
                 "failed", Failed("extract", "extractor_exception", page.source, page.offset,
                                  repr(error)))
             return
+        text = extraction.text
+        for key in extraction.counter_keys():  # fallbacks taken, deep pages flattened
+            Metrics.counter("massivetext.extract", key.replace(":", ".")).inc()
+            yield beam.pvalue.TaggedOutput("counts", ("extract", key, 1))
         document = Document(
             id=page.record_id or f"{page.source}@{page.offset}", text=text,
             subset=self._subset, url=page.url, source=page.source, offset=page.offset,
@@ -145,7 +155,9 @@ class ExtractText(beam.PTransform):
     """PCollection[WebPage] -> StageOutput: Documents with the page's main text.
 
     Pages with no main text are removed (``no_text``); pathological pages (too large,
-    too deep, unparseable) fail with the extractor's error name.
+    too deep, unparseable) fail with the extractor's error name. Its ``stats`` are
+    ``("extract", key, 1)`` triples: the fallback each page
+    took (``fallback:<step>``) and pages flattened for depth (``deep_html_flattened``).
     """
 
     def __init__(self, extractor: str = "tree", subset: str = "massiveweb"):
@@ -155,8 +167,9 @@ class ExtractText(beam.PTransform):
 
     def expand(self, pages):
         outputs = pages | beam.ParDo(_ExtractPage(self._extractor, self._subset)).with_outputs(
-            "removed", "failed", main="kept")
-        return StageOutput(outputs.kept, outputs.removed, outputs.failed)
+            "removed", "failed", "counts", main="kept")
+        return stage_output(outputs.kept, removed=outputs.removed, failed=outputs.failed,
+                            stats=outputs.counts)
 
 
 DocumentJudge = Callable[[Document], Judgement]
@@ -208,26 +221,42 @@ class JudgeDocuments(beam.PTransform):
         outputs = documents | beam.ParDo(
             _JudgeDocuments(self._stage, self._make_judges)).with_outputs(
                 "removed", "failed", main="kept")
-        return StageOutput(outputs.kept, outputs.removed, outputs.failed)
+        return stage_output(outputs.kept, removed=outputs.removed, failed=outputs.failed)
 
 
-class ReadTextDocuments(beam.PTransform):
-    """PCollection[str] JSONL(.gz)/Parquet glob patterns -> dict of PCollections.
+class ReadDocuments(beam.PTransform):
+    """PCollection[str] input patterns of a text subset -> StageOutput of the read stage.
 
-    ``documents``: Document (reshuffled); ``failed``: Failed records (bad JSON lines,
-    records without text, corrupt files); ``files``: (path, bytes) of every input file.
+    Each file (or local directory, for source trees) is read by the reader of its
+    format (:mod:`massivetext.readers.formats`: ``input_format``, or ``auto`` to pick
+    by name). ``kept``: Document (not reshuffled, as :class:`ReadWarc`'s pages);
+    ``skipped``: Skipped records (redirects, vendored files ...); ``failed``: Failed
+    records (bad JSON lines, broken pages, corrupt files). Once applied, ``self.files``
+    is the PCollection of (path, bytes) of every input file matched (a source tree's
+    bytes are null), for the manifest.
     """
 
-    def __init__(self, subset: str):
+    files = None
+
+    def __init__(self, subset: str, input_format: str = "auto"):
         super().__init__()
         self._subset = subset
+        self._input_format = input_format
 
     def expand(self, patterns):
-        files = patterns | "Match files" >> MatchFiles()
-        outputs = (files
-                   | "Paths" >> beam.Map(_path)
+        from massivetext.readers.formats import is_local_directory
+
+        # A source tree is walked by its reader, not matched as a file pattern.
+        trees = patterns | "Trees" >> beam.Filter(is_local_directory)
+        files = (patterns
+                 | "File patterns" >> beam.Filter(lambda pattern: not is_local_directory(pattern))
+                 | "Match files" >> MatchFiles())
+        self.files = ((files, trees | "Tree size" >> beam.Map(lambda tree: (tree, None)))
+                      | "Input files" >> beam.Flatten())
+        outputs = ((trees, files | "Paths" >> beam.Map(_path))
+                   | "Inputs" >> beam.Flatten()
                    | "Read records" >> beam.ParDo(_ReadFile(functools.partial(
-                       _read_text, subset=self._subset))).with_outputs(
-                           "failed", main="documents"))
-        return {"documents": outputs.documents | "Spread documents" >> beam.Reshuffle(),
-                "failed": outputs.failed, "files": files}
+                       _read_documents, subset=self._subset,
+                       input_format=self._input_format))).with_outputs(
+                           "skipped", "failed", main="documents"))
+        return stage_output(outputs.documents, skipped=outputs.skipped, failed=outputs.failed)

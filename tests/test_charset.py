@@ -142,14 +142,17 @@ def test_undeclared_western_text_prefers_windows_1252_when_the_detector_ties():
 
 
 def test_pages_whose_http_charset_was_refused_are_counted_in_the_read_statistics():
-    from massivetext.pipelines.accounting import _read_triples
+    from massivetext.pipelines.accounting import CHARSET_HEADER_IMPLAUSIBLE, _outcome_triples
 
     from massivetext.document import WebPage
+
+    def read_triples(element):
+        return _outcome_triples(element, "read", (), counts_records=True)
 
     def page(source):
         return WebPage(url="http://a/", record_id="r", date="", source="f", offset=0,
                        html="<p>x</p>", charset="utf-8", charset_source=source)
 
     refused = decode_html(ARTICLE.encode(), "text/html; charset=utf-16")[2]
-    assert ("read", "charset_header_implausible", 1) in _read_triples(page(refused))
-    assert ("read", "charset_header_implausible", 1) not in _read_triples(page("http-header"))
+    assert ("read", CHARSET_HEADER_IMPLAUSIBLE, 1) in read_triples(page(refused))
+    assert ("read", CHARSET_HEADER_IMPLAUSIBLE, 1) not in read_triples(page("http-header"))

@@ -1,14 +1,17 @@
-"""The whole pipeline builds as a Dataflow job, offline and without credentials."""
+"""The whole pipeline builds as a Dataflow job, offline and without credentials, and
+the package Beam stages for the workers installs and imports."""
 
 import io
 import tarfile
 
 import apache_beam as beam
 import pytest
+from apache_beam.runners.portability.stager import Stager
 from massivetext.pipelines import massiveweb, text_corpus
 from massivetext.pipelines.options import parse
 
 from massivetext.cli.main import main
+from tests.install_env import copy_source, fresh_environment, pip_install, run_isolated
 
 pytest.importorskip("apache_beam.runners.dataflow.internal.apiclient",
                     reason="apache-beam[gcp] is not installed")
@@ -96,8 +99,40 @@ def test_a_dry_run_from_the_command_line_says_what_it_built_and_exits_0(capsys):
 
 
 def test_text_corpus_builds_a_complete_dataflow_job():
-    job, _ = build_job(text_corpus, ["--subset=books"])
+    # Books as published (the text subsets read WARC input through extraction).
+    job, _ = build_job(text_corpus, ["--subset=books",
+                                     "--input=gs://massivetext-test/books/*.txt.gz"])
     names = " ".join(t.unique_name for t in job.proto_pipeline.components.transforms.values())
     for stage in ("Read documents", "Content filter", "Near dedup", "Write shards"):
         assert stage in names, stage
     assert "Extract text" not in names
+
+
+_WORKER_IMPORTS = """
+import sys
+import massivetext.filters.quality, massivetext.pipelines.massiveweb, massivetext.io.warc
+for module in (massivetext.filters.quality, massivetext.pipelines.massiveweb):
+    assert module.__file__.startswith(sys.prefix), module.__file__
+print("ok")
+"""
+
+
+def test_workers_install_the_package_that_beam_stages_from_setup_py(tmp_path):
+    """What Dataflow does with --setup_file: Beam's own stager builds the package from
+    setup.py; a worker pip-installs it; both top-level folders import under the
+    massivetext namespace (setup.py's package_dir)."""
+    source = copy_source(tmp_path / "source")
+    _, pipeline_options = parse(["--input=x", "--output=y", *DATAFLOW_ARGS,
+                                 f"--setup_file={source / 'setup.py'}"])
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    Stager.create_job_resources(pipeline_options, str(staging),
+                                log_submission_env_dependencies=False)
+    (package,) = staging.glob("massivetext-*.tar.gz")
+    members = tarfile.open(package).getnames()
+    assert any(name.endswith("/filters/quality.py") for name in members)
+    assert any(name.endswith("/pipelines/massiveweb.py") for name in members)
+    python = fresh_environment(tmp_path / "worker")
+    pip_install(python, str(package))
+    result = run_isolated([str(python), "-c", _WORKER_IMPORTS], cwd=tmp_path)
+    assert result.stdout.strip() == "ok", result.stderr[-2000:]

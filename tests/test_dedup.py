@@ -11,20 +11,18 @@ from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
-from massivetext.pipelines.dedup import (
-    DEFAULT_ALL_PAIRS_BUCKET_SIZE,
-    Deduplicate,
-    ExactDedup,
-    NearDedup,
-    exact_text_key,
-    survivor_node,
-)
+from massivetext.pipelines.accounting import StageStatistics
+from massivetext.pipelines.dedup import ExactDedup, NearDedup
+from massivetext.pipelines.document_store import StoreDocuments
 from massivetext.pipelines.options import LOCAL_RUNNER
-from massivetext.pipelines.stage_stats import size_bucket
 
+from massivetext.dedup.buckets import DEFAULT_ALL_PAIRS_BUCKET_SIZE, bucket_pairs, is_star_bucket
 from massivetext.dedup.evaluation import planted_corpus, score_removals, similar_pairs
+from massivetext.dedup.exact import exact_text_key
 from massivetext.dedup.minhash import exact_jaccard, shingle_hashes
+from massivetext.dedup.survivors import merge_summaries, survivor_node
 from massivetext.document import Document
+from massivetext.stats.keys import size_bucket
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 AEB_TRUTH = DATA / "extraction" / "scrapinghub-aeb" / "ground-truth.json"
@@ -51,6 +49,15 @@ def test_helpers():
     assert survivor_node("x") == survivor_node("x")
     assert survivor_node("x", seed=1) != survivor_node("x", seed=2)
     assert 0 <= survivor_node("x")[0] < 2 ** 63
+    nodes = [survivor_node(i) for i in "abc"]
+    assert merge_summaries([(None, 0), (nodes[0], 1), (min(nodes[1:]), 2)]) == (min(nodes), 3)
+
+
+def test_small_buckets_propose_all_pairs_large_ones_a_star():
+    assert list(bucket_pairs([3, 1, 2], max_all_pairs=3)) == [(1, 2), (1, 3), (2, 3)]
+    assert not is_star_bucket([3, 1, 2], max_all_pairs=3)
+    assert sorted(bucket_pairs([4, 2, 3, 1], max_all_pairs=3)) == [(1, 2), (1, 3), (1, 4)]
+    assert is_star_bucket([4, 2, 3, 1], max_all_pairs=3)
 
 
 def test_brute_force_matches_pairwise_exact_jaccard():
@@ -77,32 +84,38 @@ def test_score_removals_definitions():
     assert (bad.recall, bad.precision) == (0.0, 0.0)
 
 
-def test_exact_dedup_keeps_the_seeded_minimum_of_each_group():
+def test_exact_dedup_keeps_the_seeded_minimum_of_each_group(tmp_path):
     docs = _docs([("a1", "same text here"), ("a2", "same  text\nhere "), ("a3", "same text here"),
                   ("b1", "Same text here"), ("c1", "other"), ("c2", "other")])
     groups = {"a": ["a1", "a2", "a3"], "c": ["c1", "c2"]}
     survivors = {g: min(members, key=survivor_node) for g, members in groups.items()}
     kept = sorted(["b1", *survivors.values()])
     pipeline = TestPipeline(runner=LOCAL_RUNNER)
-    result = pipeline | beam.Create(docs) | ExactDedup()
-    assert_that(result["kept"] | beam.Map(lambda d: d.id), equal_to(kept), label="kept")
+    result = pipeline | beam.Create(docs) | StoreDocuments(str(tmp_path)) | ExactDedup()
+    assert_that(result.kept | beam.Map(lambda d: d.id), equal_to(kept), label="kept")
     expected_removed = [(m, survivors[g], str(len(ms))) for g, ms in groups.items()
                         for m in ms if m != survivors[g]]
-    removed = result["removed"] | beam.Map(lambda r: (
+    removed = result.removed | beam.Map(lambda r: (
         r.document.id, r.details["survivor"], r.details["cluster_size"]))
     assert_that(removed, equal_to(expected_removed), label="removed")
-    assert_that(result["stats"], lambda s: _check_exact_stats(_stats_dict(s)), label="stats")
+    stats = result | StageStatistics("exact_dedup")
+    assert_that(stats, lambda s: _check_exact_stats(_stats_dict(s)), label="stats")
     run = pipeline.run()
     run.wait_until_finish()
+    # The counters are the statistics, in the same words (":" written ".").
     counters = {c.key.metric.name: c.committed for c in run.metrics().query(
         MetricsFilter().with_namespace("massivetext.exact_dedup"))["counters"]}
-    assert counters == {"docs_in": 6, "kept": 3, "removed.exact_duplicate": 3}
+    removed_bytes = sum(d.num_bytes for d in docs if d.id not in kept)
+    assert counters == {"kept": 3, "kept_bytes": sum(d.num_bytes for d in docs) - removed_bytes,
+                        "removed": 3, "removed_bytes": removed_bytes,
+                        "removed.exact_duplicate": 3, "clusters": 2, "cluster_size=3": 1,
+                        "cluster_size=2": 1}
 
 
 def _check_exact_stats(stats):
-    assert stats[("exact_dedup", "docs_in")] == 6
     assert stats[("exact_dedup", "kept")] == 3
-    assert stats[("exact_dedup", "removed.exact_duplicate")] == 3
+    assert stats[("exact_dedup", "removed")] == 3
+    assert stats[("exact_dedup", "removed:exact_duplicate")] == 3
     assert stats[("exact_dedup", "clusters")] == 2
     assert stats[("exact_dedup", "cluster_size=3")] == 1
     assert stats[("exact_dedup", "cluster_size=2")] == 1
@@ -136,29 +149,31 @@ def _check_against_truth(truth, expect_star_buckets=False):
             assert int(record.details["cluster_size"]) >= 2
         assert stats[("near_dedup", "components_not_converged")] == 0
         assert stats[("near_dedup", "verified_edges")] <= stats[("near_dedup", "candidate_pairs")]
-        assert stats[("near_dedup", "removed.near_duplicate")] == len(removed)
+        assert stats[("near_dedup", "removed:near_duplicate")] == len(removed)
         assert (stats[("near_dedup", "star_buckets")] > 0) == expect_star_buckets
     return check
 
 
-def _run_near_dedup(corpus, truth, **checks):
+def _run_near_dedup(store, corpus, truth, **checks):
     with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
-        result = pipeline | beam.Create(_docs(corpus)) | NearDedup()
+        result = (pipeline | beam.Create(_docs(corpus)) | StoreDocuments(store)
+                  | NearDedup(store))
         tagged = (
-            result["kept"] | "Tag kept" >> beam.Map(lambda d: ("kept", d)),
-            result["removed"] | "Tag removed" >> beam.Map(lambda r: ("removed", r)),
-            result["stats"] | "Tag stats" >> beam.Map(lambda s: ("stats", s)),
+            result.kept | "Tag kept" >> beam.Map(lambda d: ("kept", d)),
+            result.removed | "Tag removed" >> beam.Map(lambda r: ("removed", r)),
+            result | StageStatistics("near_dedup") | "Tag stats" >> beam.Map(
+                lambda s: ("stats", s)),
         ) | beam.Flatten()
         assert_that(tagged, _check_against_truth(truth, **checks))
 
 
-def test_near_dedup_recall_and_precision_on_planted_corpus():
+def test_near_dedup_recall_and_precision_on_planted_corpus(tmp_path):
     corpus = planted_corpus(250, seed=3) + _boilerplate_family(2 * DEFAULT_ALL_PAIRS_BUCKET_SIZE)
     ids, texts = zip(*corpus, strict=True)
     truth = similar_pairs(ids, texts)
     # The fixture spans the interesting range: pairs near the threshold and far above it.
     assert truth.left.size > 800 and np.any(truth.jaccard < 0.85)
-    _run_near_dedup(corpus, truth, expect_star_buckets=True)
+    _run_near_dedup(str(tmp_path), corpus, truth, expect_star_buckets=True)
 
 
 def _variant(text, target, rng):
@@ -170,7 +185,7 @@ def _variant(text, target, rng):
 
 
 @pytest.mark.skipif(not AEB_TRUTH.exists(), reason=f"real data absent: {AEB_TRUTH}")
-def test_near_dedup_on_real_articles_with_planted_variants():
+def test_near_dedup_on_real_articles_with_planted_variants(tmp_path):
     articles = json.loads(AEB_TRUTH.read_text(encoding="utf-8"))
     rng = random.Random(17)
     corpus = []
@@ -182,7 +197,7 @@ def test_near_dedup_on_real_articles_with_planted_variants():
     ids, texts = zip(*corpus, strict=True)
     truth = similar_pairs(ids, texts)
     assert truth.left.size > 50
-    _run_near_dedup(corpus, truth)
+    _run_near_dedup(str(tmp_path), corpus, truth)
 
 
 def _lines(directory, pattern):
@@ -201,11 +216,15 @@ def test_one_survivor_per_component_whatever_the_order_and_worker_count(tmp_path
             ("two_processes", shuffled, PipelineOptions(runner=LOCAL_RUNNER,
                 direct_num_workers=2, direct_running_mode="multi_processing"))):
         with beam.Pipeline(options=options) as pipeline:
+            # The paper's order: exact duplicates, then near duplicates of the survivors.
+            store = str(tmp_path / name / "store")
+            stored = pipeline | beam.Create(_docs(docs)) | StoreDocuments(store)
+            exact = stored | ExactDedup()
             # Clusters here have at most 6 members: 4 rounds suffice, and the stat says so.
-            result = pipeline | beam.Create(_docs(docs)) | Deduplicate(rounds=4)
-            _ = result["kept"] | beam.Map(lambda d: d.id) | "Write kept" >> beam.io.WriteToText(
+            near = exact.kept | NearDedup(store, rounds=4)
+            _ = near.kept | beam.Map(lambda d: d.id) | "Write kept" >> beam.io.WriteToText(
                 str(tmp_path / name / "kept"))
-            _ = result["stats"] | beam.Map(repr) | "Write stats" >> beam.io.WriteToText(
+            _ = near.stats | beam.Map(repr) | "Write stats" >> beam.io.WriteToText(
                 str(tmp_path / name / "stats"))
         survivors[name] = _lines(tmp_path / name, "kept*")
         assert "('near_dedup', 'components_not_converged', 0)" in _lines(
@@ -217,15 +236,18 @@ def test_one_survivor_per_component_whatever_the_order_and_worker_count(tmp_path
     assert score.recall >= MIN_RECALL and score.precision >= MIN_PRECISION, score
 
 
-def test_threshold_is_strict_the_paper_says_exceeds():
+def test_threshold_is_strict_the_paper_says_exceeds(tmp_path):
     words = [f"w{i}" for i in range(22)]
     # 9 shingles each, 8 shared: Jaccard exactly 8 / 10 = 0.8.
     pair = _docs([("a", " ".join(words[:21])), ("b", " ".join(words[1:]))])
     assert exact_jaccard(shingle_hashes(pair[0].text), shingle_hashes(pair[1].text)) == 0.8
     with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         docs = pipeline | beam.Create(pair)
-        at_threshold = docs | "At 0.8" >> NearDedup(threshold=0.8, rounds=2)
-        below = docs | "At 0.79" >> NearDedup(threshold=0.79, rounds=2)
-        assert_that(at_threshold["removed"], equal_to([]), label="equal is kept")
-        assert_that(below["removed"] | beam.Map(lambda r: r.details["survivor"]),
+        at_threshold, below = (
+            docs
+            | f"Store {threshold}" >> StoreDocuments(store, threshold=threshold)
+            | f"At {threshold}" >> NearDedup(store, threshold=threshold, rounds=2)
+            for threshold, store in ((0.8, str(tmp_path / "a")), (0.79, str(tmp_path / "b"))))
+        assert_that(at_threshold.removed, equal_to([]), label="equal is kept")
+        assert_that(below.removed | beam.Map(lambda r: r.details["survivor"]),
                     equal_to([min("ab", key=survivor_node)]), label="above is removed")

@@ -1,110 +1,24 @@
 """Properties of the quality and repetition filters on generated and awkward text.
 
-The NumPy implementation is checked against a plain, per-word Python reading of the
-rules in SPEC.md ("Our reading of the rules"), written here as slowly and directly as
-possible, on text that hypothesis generates.
+The NumPy implementation is checked against the plain, per-word Python reading of the
+rules in :mod:`massivetext.filters.plain_reading` (docs/paper.md, "Our reading of the
+rules"), on text that hypothesis generates.
 """
 
 import random
 import string
 import time
 import tracemalloc
-import unicodedata
-from collections import Counter
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from massivetext.filters import text_units
-from massivetext.filters.quality import STOP_WORDS, QualityFilter
+from massivetext.filters import plain_reading, text_units
+from massivetext.filters.quality import QualityFilter
 from massivetext.filters.repetition import RepetitionFilter
 
 QUALITY, REPETITION = QualityFilter(), RepetitionFilter()
-BULLETS = ("•", "●", "○", "▪", "■", "◦", "‣", "⁃", "-", "–", "*", "·")
-
-
-# --- the plain-Python reading of SPEC.md --------------------------------------------------
-
-def is_punctuation(char: str) -> bool:
-    return unicodedata.category(char).startswith("P") or char in string.punctuation
-
-
-def normal_form(token: str) -> str:
-    start, end = 0, len(token)
-    while start < end and is_punctuation(token[start]):
-        start += 1
-    while end > start and is_punctuation(token[end - 1]):
-        end -= 1
-    return "".join("i" if c == "İ" else c.lower() for c in token[start:end])
-
-
-def ratio(a, b):
-    return a / b if b else 0.0
-
-
-def oracle_lines(text):
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def oracle_paragraphs(text):
-    paragraphs, current = [], ""
-    for line in text.splitlines(keepends=True):
-        if line.strip():
-            current += line
-        else:
-            paragraphs.append(current)
-            current = ""
-    paragraphs.append(current)
-    return [p.strip() for p in paragraphs if p.strip()]
-
-
-def oracle_quality(text):
-    tokens = text.split()
-    words = [t for t in tokens if any(c.isalnum() for c in t)]
-    lines = oracle_lines(text)
-    return {
-        "word_count": len(words),
-        "mean_word_length": ratio(sum(len(w) for w in words), len(words)),
-        "hash_ratio": ratio(text.count("#"), len(words)),
-        "ellipsis_ratio": ratio(text.count("...") + text.count("…"), len(words)),
-        "bullet_line_frac": ratio(sum(line.startswith(BULLETS) for line in lines), len(lines)),
-        "ellipsis_line_frac": ratio(sum(line.endswith(("...", "…")) for line in lines),
-                                    len(lines)),
-        "alpha_token_frac": ratio(sum(any(c.isalpha() for c in t) for t in tokens), len(tokens)),
-        "stop_word_count": len({normal_form(t) for t in tokens} & set(STOP_WORDS)),
-    }
-
-
-def duplicates(units):
-    seen, dup_count, dup_chars = set(), 0, 0
-    for unit in units:
-        if unit in seen:
-            dup_count += 1
-            dup_chars += len(unit)
-        seen.add(unit)
-    return ratio(dup_count, len(units)), ratio(dup_chars, sum(len(u) for u in units))
-
-
-def oracle_repetition(text):
-    result = {}
-    result["dup_line_frac"], result["dup_line_char_frac"] = duplicates(oracle_lines(text))
-    result["dup_para_frac"], result["dup_para_char_frac"] = duplicates(oracle_paragraphs(text))
-    words = [w for w in map(normal_form, text.split()) if w]
-    total = sum(len(w) for w in words)
-    for n in range(2, 11):
-        grams = [tuple(words[i:i + n]) for i in range(len(words) - n + 1)]
-        counts = Counter(grams)
-        if n <= 4:
-            top = counts.most_common(1)  # ties: the first n-gram seen
-            repeated = {top[0][0]} if top and top[0][1] > 1 else set()
-            name = f"top_{n}gram_char_frac"
-        else:
-            repeated = {gram for gram, count in counts.items() if count > 1}
-            name = f"dup_{n}gram_char_frac"
-        covered = {i + k for i, gram in enumerate(grams) if gram in repeated for k in range(n)}
-        result[name] = ratio(sum(len(words[i]) for i in covered), total)
-    return result
 
 
 # --- generated text --------------------------------------------------------------------
@@ -134,13 +48,13 @@ def assert_close(ours, expected):
 @settings(max_examples=200, deadline=None)
 @given(texts)
 def test_quality_matches_the_plain_reading(text):
-    assert_close(QUALITY.signals(text), oracle_quality(text))
+    assert_close(QUALITY.signals(text), plain_reading.quality_signals(text))
 
 
 @settings(max_examples=200, deadline=None)
 @given(texts)
 def test_repetition_matches_the_plain_reading(text):
-    assert_close(REPETITION.signals(text), oracle_repetition(text))
+    assert_close(REPETITION.signals(text), plain_reading.repetition_signals(text))
 
 
 @settings(max_examples=100, deadline=None)

@@ -1,4 +1,5 @@
-"""13-gram shingling (SPEC.md "Our reading"), stable hashing and MinHash estimates."""
+"""13-gram shingling (docs/paper.md, "Our reading of the rules"), stable hashing and
+MinHash estimates."""
 
 from __future__ import annotations
 

@@ -35,3 +35,25 @@ def test_beam_options_pass_through_and_dataflow_gets_the_setup_file():
     _, local = parse(["--input=x", "--output=y", "--runner=FnApiRunner",
                       "--direct_running_mode=in_memory"])
     assert local.view_as(DirectOptions).direct_running_mode == "in_memory"
+
+
+def test_every_filter_follows_the_document_filter_protocol():
+    import dataclasses
+
+    from massivetext.filters.base import DocumentFilter, Judgement, is_filter_class, thresholds
+    from massivetext.pipelines.options import FILTER_CLASSES
+
+    assert [f.name for f in FILTER_CLASSES] == ["language", "quality", "repetition"]
+    for filter_class in FILTER_CLASSES:
+        assert is_filter_class(filter_class)
+        document_filter = filter_class()
+        assert isinstance(document_filter, DocumentFilter)
+        judgement = document_filter.judge("The cat sat on the mat and that was that.")
+        assert isinstance(judgement, Judgement)
+        assert set(judgement.signals) == set(filter_class.signal_names)
+        assert set(judgement.reasons) <= set(filter_class.rules)
+        assert all(t.metadata.get("help") for t in thresholds(filter_class))
+        first = thresholds(filter_class)[0]
+        with __import__("pytest").raises(dataclasses.FrozenInstanceError):
+            setattr(document_filter, first.name, first.default)
+    assert not is_filter_class(dataclasses.make_dataclass("Loose", ["x"]))

@@ -134,3 +134,18 @@ def test_a_rerun_gives_byte_identical_shards_and_can_keep_every_removed_document
     assert len(every_removed) == 4
     assert {record["id"] for record in every_removed} == sampled
     assert {"german", "eval-leak"} <= sampled
+
+
+def test_news_from_a_warc_crawl_goes_through_extraction(tmp_path):
+    from massivetext.sample.crawl import write_sample
+    from massivetext.sample.plan import minimum_pages
+
+    warc = tmp_path / "news-crawl.warc.gz"
+    write_sample(str(warc), minimum_pages(), seed=3)
+    assert cli_main(["run", "--subset", "news", "--input", str(warc),
+                     "--output", str(tmp_path / "out"), "--runner=FnApiRunner"]) == 0
+    stats = stats_of(tmp_path / "out" / "news")
+    stages = [entry["stage"] for entry in stats["stages"]]
+    assert stages[:3] == ["read", "extract", "content"] and "quality" not in stages
+    assert stats["accounting"]["balanced"] and stats["accounting"]["kept"] > 0
+    assert stats["stages"][0]["skipped"]  # WARC requests, metadata ... as for MassiveWeb

@@ -98,6 +98,32 @@ def test_language_adds_the_english_filter(tmp_path):
     assert "english_score" not in read_jsonl(without)[0]["signals"]
 
 
+def test_score_takes_the_same_threshold_flags_as_run(tmp_path):
+    import argparse
+
+    from massivetext.pipelines.options import add_arguments
+
+    from massivetext.cli import score
+
+    def threshold_flags(add):
+        parser = argparse.ArgumentParser()
+        add(parser)
+        # Generated threshold options store into "<filter>__<threshold>"; other options
+        # that share a prefix (run's --language-filter) are not thresholds.
+        return {flag for action in parser._actions for flag in action.option_strings
+                if "__" in action.dest}
+
+    assert threshold_flags(score.add_arguments) == threshold_flags(add_arguments)
+    assert "--repetition-max-dup-line-frac" in threshold_flags(score.add_arguments)
+    source = write_jsonl(tmp_path / "docs.jsonl", documents(GOOD))
+    output = tmp_path / "scores.jsonl"
+    assert main(["score", "--input", str(source), "--output", str(output)]) == 0
+    assert read_jsonl(output)[0]["keep"]
+    assert main(["score", "--input", str(source), "--output", str(output),
+                 "--quality-min-word-count=1000"]) == 0
+    assert read_jsonl(output)[0]["reasons"] == ["word_count_low"]
+
+
 def test_truncated_gzip_input_is_reported_and_the_rest_kept(tmp_path, capsys):
     data = gzip.compress(("\n".join(documents(*[GOOD] * 200)) + "\n").encode())
     source = tmp_path / "docs.jsonl.gz"

@@ -12,7 +12,8 @@ from massivetext.data.documents import DocumentSource
 from massivetext.data.mixture import TABLE2_WEIGHTS, Mixture
 from massivetext.document import Document
 from massivetext.io.shard_reader import CuratedSubset, find_subsets, open_shard
-from massivetext.io.shards import shard_name, shard_schema, write_shard
+from massivetext.io.shard_writers import write_shard
+from massivetext.io.shards import shard_name, shard_schema
 
 TEXTS = ["plain text", "", "ünïcödé ☃ 日本語 😀", "two\nlines\n", "x" * 5000]
 

@@ -5,13 +5,13 @@ import sys
 import pyarrow as pa
 
 from massivetext.document import Document
+from massivetext.io.shard_writers import write_shard
 from massivetext.io.shards import (
     num_shards_for,
     shard_index,
     shard_name,
     shard_schema,
     stable_hash,
-    write_shard,
 )
 
 

@@ -74,6 +74,20 @@ def test_extract_text_keeps_pages_with_text_and_removes_empty_ones():
                     equal_to([("<urn:uuid:2>", ("no_text",))]), label="removed")
 
 
+def test_extract_text_counts_each_fallback_and_each_flattened_page():
+    lines = "".join(f"<div>Weight {n} kg</div>" for n in range(9))
+    deep = "<p>" + "The mill by the river grinds flour for the whole valley." * 2 + "</p>"
+    pages = [page("<urn:uuid:1>", f"<html><body>{lines}</body></html>"),
+             page("<urn:uuid:2>", "<html><body>" + "<font>" * 300 + deep + "</body></html>")]
+    with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
+        output = pipeline | beam.Create(pages) | ExtractText()
+        assert_that(output.kept | "Kept" >> beam.Map(lambda d: d.id),
+                    equal_to(["<urn:uuid:1>", "<urn:uuid:2>"]), label="kept")
+        assert_that(output.stats, equal_to([("extract", "fallback:largest_block", 1),
+                                              ("extract", "deep_html_flattened", 1)]),
+                    label="counts")
+
+
 def test_content_filter_applies_the_blocklist_hook_and_the_english_filter():
     from massivetext.pipelines.curation import content_judges
     from massivetext.pipelines.options import parse

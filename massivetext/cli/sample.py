@@ -1,17 +1,21 @@
-"""``massivetext sample``: write the built-in synthetic sample corpus as a WARC file.
+"""``massivetext sample``: write the built-in synthetic sample corpus (a WARC file, and
+the other subsets' inputs in their formats with a ``corpus.toml``).
 
-What the sample holds is described in :mod:`massivetext.sample.crawl`; which of its
-planted cases a run is meant to remove and which to keep, in
-:mod:`massivetext.sample.expectations` (``--explain MANIFEST`` prints it again).
+What the sample holds is described in :mod:`massivetext.sample.crawl` and
+:mod:`massivetext.sample.subsets`; which of its planted cases a run is meant to remove
+and which to keep, in :mod:`massivetext.sample.expectations` (``--explain MANIFEST``
+prints it again).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 
 from massivetext.sample.crawl import DEFAULT_PAGES, write_sample
 from massivetext.sample.expectations import explain
+from massivetext.sample.subsets import CONFIG_NAME, write_subset_samples
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,5 +53,11 @@ def main(args: argparse.Namespace) -> int:
     for case, count in sorted(manifest.counts().items()):
         print(f"  {case:<18} {count:>6}")
     print(f"test set: {manifest.testset_path}\nmanifest: {manifest.manifest_path}")
+    directory = os.path.dirname(os.path.abspath(args.output))
+    subsets = write_subset_samples(directory, os.path.basename(manifest.warc_path),
+                                   os.path.basename(manifest.testset_path), args.seed)
+    for subset, contents in subsets.items():
+        print(f"{subset}: " + ", ".join(f"{count} {kind}" for kind, count in contents.items()))
+    print(f"corpus configuration: {os.path.join(directory, CONFIG_NAME)}")
     _print_expectations(manifest.records)
     return 0

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 from dataclasses import dataclass
 
 try:
@@ -26,7 +27,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from massivetext.io.shard_reader import CuratedSubset, find_subsets
+from massivetext.io.shard_reader import CuratedSubset, find_subsets, read_file
 
 # Gopher Table 2: sampling proportions (percent) of the MassiveText subsets.
 TABLE2_WEIGHTS = {"massiveweb": 48.0, "books": 27.0, "c4": 10.0, "news": 10.0,
@@ -88,19 +89,21 @@ class Mixture:
 
     @classmethod
     def load(cls, path: str) -> Mixture:
-        """Read a mixture file (``.toml`` or ``.json``)."""
-        with open(path, "rb") as file:
-            data = json.load(file) if path.endswith(".json") else tomllib.load(file)
+        """Read a mixture file (``.toml`` or ``.json``; local, gs:// or s3://)."""
+        text = read_file(path).decode("utf-8")
+        data = json.loads(text) if path.endswith(".json") else tomllib.loads(text)
         entries = data.get("subsets")
         if not isinstance(entries, dict) or not entries:
             raise ValueError(f"{path}: a mixture needs a [subsets.<name>] table per subset")
-        base = os.path.dirname(os.path.abspath(path))
+        remote = "://" in path
+        base = posixpath.dirname(path) if remote else os.path.dirname(os.path.abspath(path))
+        join = posixpath.join if remote else os.path.join
         paths, weights = {}, {}
         for name, entry in entries.items():
             if not isinstance(entry, dict) or "path" not in entry:
                 raise ValueError(f"{path}: subset {name!r} needs a path")
             location = str(entry["path"])
-            paths[name] = location if "://" in location else os.path.join(base, location)
+            paths[name] = location if "://" in location else join(base, location)
             if "weight" in entry:
                 weights[name] = entry["weight"]
         return cls.from_paths(paths, weights)

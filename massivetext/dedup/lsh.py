@@ -4,7 +4,7 @@ A signature of ``bands * rows`` slots is cut into ``bands`` bands of ``rows`` sl
 documents become a *candidate pair* when all rows of at least one band agree. For a pair
 at Jaccard similarity j each slot agrees with probability j, so the pair is a candidate
 with probability ``1 - (1 - j**rows)**bands``. Candidates are then checked against the
-paper's threshold (Jaccard > 0.8, Gopher Appendix A.1.1; see SPEC.md section 1).
+paper's threshold (Jaccard > 0.8, Gopher Appendix A.1.1; docs/paper.md, "Document deduplication").
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Word 13-gram shingles and their MinHash signatures, for near-duplicate detection.
 
-The paper (Gopher, Appendix A.1.1, steps 5 and 6; SPEC.md section 1) compares documents
+The paper (Gopher, Appendix A.1.1, steps 5 and 6; docs/paper.md) compares documents
 by the Jaccard similarity of their word 13-grams, "with whitespace normalised and
-punctuation ignored". Our reading (SPEC.md, "Our reading of the rules"):
+punctuation ignored". Our reading (docs/paper.md, "Our reading of the rules"):
 
 - :func:`dedup_words`: split on whitespace (``str.split()``), then delete every
   character of Unicode category ``P*`` (connector, dash, open, close, initial, final and

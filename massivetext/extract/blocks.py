@@ -2,7 +2,7 @@
 
 The Gopher paper (Appendix A.1.1) observes that "coherent and self-contained blocks of
 salient text tend to occur in groups of semantically or visually similar tags at the
-same level of the HTML tree". We find that group in three steps:
+same level of the HTML tree". We find that group in these steps:
 
 1. Every paragraph-like element (``p``, ``pre``, ``blockquote``, and ``div``s that hold
    text directly) with enough text votes for the ancestors that hold it: its parent
@@ -12,7 +12,10 @@ same level of the HTML tree". We find that group in three steps:
    made of links), and the best one is the *main container*.
 3. Siblings of the main container that look alike (same tag and class, or enough text
    of their own with few links) join it: articles split around an advert stay whole.
-4. On request, the page's main heading joins them when it stands right before them,
+4. When that group is a small part of the page's region (its one ``<main>``, or the
+   outermost container whose text is mostly not links), the region replaces it:
+   modern pages cut their main text into sections of different kinds.
+5. On request, the page's main heading joins them when it stands right before them,
    outside them (``<h1>`` above the content ``<div>``): the article's title.
 
 Inside the chosen containers, sub-blocks made mostly of links (link lists, tag clouds,
@@ -55,6 +58,16 @@ MAX_LINK_DENSITY = 0.5
 SHORT_BLOCK_CHARS = 200
 MAX_SHORT_BLOCK_LINK_DENSITY = 0.25
 
+# The region of the page that the chosen group is part of (its one <main> element, or
+# the outermost ancestor with at most REGION_LINK_DENSITY of its text in links)
+# replaces the group when the group holds less than MAIN_HINT_SHARE of its text:
+# landing, product and docs pages cut their main text into sections of different
+# kinds, of which the paragraph votes find one (see _widen_to_region).
+MAIN_HINT_SHARE = 0.8
+REGION_LINK_DENSITY = 0.2
+# The largest text block (a fallback) holds at least this share of the page's text
+# outside links.
+LARGEST_BLOCK_SHARE = 0.5
 PARAGRAPH_TAGS = ("p", "pre", "blockquote", "td")
 # Containers that hold a paragraph when their own text (between children) is long
 # enough: text split by <br> instead of <p>.
@@ -263,6 +276,42 @@ def _preceding_title(index: TextIndex, first: etree._Element) -> etree._Element 
     return None
 
 
+def _main_hint(root: etree._Element) -> etree._Element | None:
+    """The page's one ``<main>`` (or ``role="main"``) element, if it has exactly one."""
+    hints = [element for element in root.iter(etree.Element)
+             if element.tag == "main" or element.get("role") == "main"]
+    return hints[0] if len(hints) == 1 else None
+
+
+def _widen_to_region(root: etree._Element, index: TextIndex,
+                     group: list[etree._Element]) -> list[etree._Element]:
+    """The region of the page that ``group`` is a part of, when it is a small part.
+
+    Modern pages cut their main text into sections of different kinds (a hero, a
+    feature grid, specifications, a closing call), of which the paragraph votes find
+    the one with the most prose. The region is the page's one ``<main>`` when the
+    group lies in it, else the outermost ancestor below ``<body>`` whose text is
+    mostly not links (:data:`REGION_LINK_DENSITY`); it replaces the group when the
+    group holds less than :data:`MAIN_HINT_SHARE` of its text. Its link lists are
+    pruned like the group's.
+    """
+    chosen = sum(index.length(element) for element in group)
+    hint = _main_hint(root)
+    if hint is not None:
+        if not (group[0] is hint or any(a is hint for a in group[0].iterancestors())):
+            return group
+        fits = _link_density(index, hint) <= MAX_LINK_DENSITY
+        return [hint] if fits and chosen < MAIN_HINT_SHARE * index.length(hint) else group
+    region = None
+    for ancestor in group[0].iterancestors():
+        if ancestor.tag in ("body", "html"):
+            break
+        if (_link_density(index, ancestor) <= REGION_LINK_DENSITY
+                and chosen < MAIN_HINT_SHARE * index.length(ancestor)):
+            region = ancestor
+    return group if region is None else [region]
+
+
 def find_main_blocks(root: etree._Element, index: TextIndex, *,
                      with_title: bool = False) -> list[etree._Element]:
     """The sibling elements that hold the page's main text, in document order; with
@@ -286,7 +335,27 @@ def find_main_blocks(root: etree._Element, index: TextIndex, *,
         return []
     group = (_lift_to_alike_group(index, best)
              or _joining_siblings(index, best, scores, best_score))
+    group = _widen_to_region(root, index, group)
     title = _preceding_title(index, group[0]) if with_title else None
     for element in group:
         _prune_link_lists(index, element)
     return group if title is None else [title, *group]
+
+
+def largest_text_block(root: etree._Element, index: TextIndex) -> etree._Element | None:
+    """The smallest element that holds at least :data:`LARGEST_BLOCK_SHARE` of the
+    page's text outside links, or None when all its text is in links: the fallback for
+    a page with no run of paragraphs (text in short lines, cards or table cells)."""
+    def unlinked(element: etree._Element) -> int:
+        return index.length(element) - index.linked_length(element)
+
+    total = unlinked(root)
+    if total <= 0:
+        return None
+    node = root
+    while True:
+        children = [child for child in node if isinstance(child.tag, str)]
+        best = max(children, key=unlinked, default=None)
+        if best is None or unlinked(best) < LARGEST_BLOCK_SHARE * total:
+            return node
+        node = best

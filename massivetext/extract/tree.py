@@ -3,9 +3,10 @@
 Two steps, both in place and iterative (no Python recursion on the tree):
 
 - :func:`parse_html` parses with libxml2's HTML parser set for untrusted input: no
-  network, no entity loading, comments and processing instructions dropped, and the
-  parser's own resource limits left on (``huge_tree=False``), so an HTML bomb stops at
-  libxml2's depth limit instead of exhausting memory.
+  network, no entity loading, comments and processing instructions dropped. Its
+  "huge" mode raises the depth limit from 256 to 2048 levels; the input's size is
+  bounded by the caller, and :func:`flatten_deep` then cuts the tree to our own
+  :data:`MAX_TREE_DEPTH`, keeping the text below it.
 - :func:`remove_boilerplate` drops elements that hold no main text: code, media, form
   controls and captions, navigation and page furniture (``nav``, ``footer``, ``aside`` ...), hidden
   elements, and elements whose class, id or role names boilerplate (menus, cookie
@@ -23,13 +24,18 @@ import threading
 
 from lxml import etree
 
-# libxml2's nesting limit without XML_PARSE_HUGE: it stops parsing (losing the rest of
-# the page) beyond this depth, so a page that reaches it cannot be extracted faithfully.
-PARSER_DEPTH_LIMIT = 255
+# libxml2's nesting limit in its "huge" mode (XML_PARSE_HUGE): it stops parsing beyond
+# this depth, losing the rest of the page, so a page that reaches it fails. Without
+# that mode the limit is 256, which real pages reach: old forum and mail-archive pages
+# leave hundreds of <font> tags unclosed.
+PARSER_DEPTH_LIMIT = 2047
+# Our own nesting bound (see :func:`flatten_deep`): deeper elements are flattened into
+# their ancestor at this depth, so every later walk sees a tree at most this deep.
+MAX_TREE_DEPTH = 256
 
 # Elements whose content is never prose: code, media, form controls, captions.
 NON_CONTENT_TAGS = (
-    "head", "script", "style", "noscript", "template", "svg", "math", "iframe", "frame",
+    "head", "script", "style", "template", "svg", "math", "iframe", "frame",
     "frameset", "object", "embed", "applet", "canvas", "video", "audio", "map",
     "button", "select", "option", "textarea", "input", "label", "dialog", "menu",
     "figcaption",
@@ -46,9 +52,20 @@ BOILERPLATE_TOKENS = frozenset("""
     newsletters subscribe subscription signup advert adverts advertisement ad ads
     adslot sponsor sponsored promo promos popup popups modal overlay masthead
     pagination pager outbrain taboola skip toolbar tags tagcloud
-    byline author authors login signin hidden sronly printonly dateline timestamp
+    byline author authors login signin sronly printonly dateline timestamp
     caption credit credits rss jump
 """.split())
+# Class names that hide an element, on every screen or on some ("md:hidden",
+# "hidden-xs", "d-md-none"), unless another class shows it again on wider screens
+# ("hidden md:block", "d-none d-lg-flex"): modern pages render their main text that
+# way. Whole class names, since utility classes such as "overflow-hidden" or
+# "hidden-scrollbar" hide nothing.
+_HIDING_CLASS = re.compile(
+    r"^(?:(?:[a-z0-9]+:)?hidden|hidden-(?:xs|sm|md|lg|xl|xxl)|d-(?:[a-z]{2,3}-)?none"
+    r"|invisible|sr-only|visually-hidden|screen-reader-text|is-hidden)$")
+_SHOWING_CLASS = re.compile(
+    r"^(?:[a-z0-9-]+:(?:block|flex|grid|inline|inline-block|inline-flex|table|contents)"
+    r"|d-[a-z]{2,3}-(?:block|flex|grid|inline|inline-block|inline-flex|table))$")
 # Tokens that mark main content: an element naming one of these is kept even when it
 # also names a boilerplate token ("post-content has-sidebar" is content).
 CONTENT_TOKENS = frozenset("article articles body content main post story entry text".split())
@@ -69,6 +86,9 @@ _LETTER_RUNS = re.compile("[a-z]+")
 # placeholders when rendering), lone surrogates become U+FFFD (they cannot be encoded).
 _CONTROL_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
+# React streams server-rendered content that was not ready at first into hidden
+# <div id="S:..."> elements, which a script moves into place: text, not hidden.
+_REACT_STREAMED_ID = re.compile(r"S:[0-9a-z]+$")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _TEXT_LENGTH = etree.XPath("string-length(normalize-space(string(.)))")
 # Attributes that can name an element boilerplate or hide it (_may_name_boilerplate).
@@ -87,7 +107,7 @@ def _parser() -> etree.HTMLParser:
         # The text is handed over as UTF-8, whatever the page's own declarations say.
         parser = etree.HTMLParser(
             encoding="utf-8", recover=True, no_network=True, remove_comments=True, remove_pis=True,
-            huge_tree=False, remove_blank_text=False, default_doctype=False,
+            huge_tree=True, remove_blank_text=False, default_doctype=False,
             collect_ids=False)
         _local.parser = parser
     return parser
@@ -101,12 +121,12 @@ class HtmlParseError(ValueError):
         self.error = error
 
 
-def parse_html(text: str, max_depth: int = PARSER_DEPTH_LIMIT) -> etree._Element | None:
+def parse_html(text: str) -> etree._Element | None:
     """Parse ``text`` to the root ``<html>`` element, or None when it holds no markup.
 
     Raises :class:`HtmlParseError` ``html_too_deep`` when elements nest deeper than
-    ``max_depth`` (at most :data:`PARSER_DEPTH_LIMIT`, where libxml2 stops parsing),
-    and ``unparseable_html`` when libxml2 gives up on the input.
+    :data:`PARSER_DEPTH_LIMIT`, where libxml2 stops parsing and the rest of the page
+    would be lost, and ``unparseable_html`` when libxml2 gives up on the input.
     """
     if not text.strip():
         return None
@@ -121,13 +141,27 @@ def parse_html(text: str, max_depth: int = PARSER_DEPTH_LIMIT) -> etree._Element
         raise HtmlParseError("unparseable_html", str(error)) from error
     if root is None:
         return None
-    for entry in parser.error_log:
-        if entry.type_name == "ERR_RESOURCE_LIMIT":
-            raise HtmlParseError("html_too_deep", entry.message)
-    if max_depth < PARSER_DEPTH_LIMIT and root.xpath(
-            "boolean(/" + "/".join(["*"] * (max_depth + 1)) + ")"):
-        raise HtmlParseError("html_too_deep", f"elements nest deeper than {max_depth}")
+    if any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log):
+        raise HtmlParseError("html_too_deep", f"elements nest deeper than {PARSER_DEPTH_LIMIT} "
+                             "levels, where the HTML parser stops")
     return root
+
+
+def flatten_deep(root: etree._Element, max_depth: int = MAX_TREE_DEPTH) -> int:
+    """Flatten every element nested deeper than ``max_depth`` levels into its ancestor
+    at that depth: their text stays, in order, their tags go (code and media first, as
+    :func:`remove_boilerplate` would). Returns how many subtrees were flattened.
+
+    Run right after parsing, so that no later step walks a tree deeper than this.
+    """
+    if max_depth < 1:
+        raise ValueError(f"max_depth must be at least 1, not {max_depth}")
+    # Elements at depth max_depth (the root is at depth 1) that have children.
+    deepest = root.xpath("/" + "/".join(["*"] * max_depth) + "[*]")
+    for element in deepest:
+        etree.strip_elements(element, *NON_CONTENT_TAGS, with_tail=False)
+        etree.strip_tags(element, "*")
+    return len(deepest)
 
 
 def drop_element(element: etree._Element) -> None:
@@ -156,10 +190,18 @@ def _may_name_boilerplate(element: etree._Element) -> bool:
     return style is not None and ("none" in style or "hidden" in style)
 
 
+def _hides(class_names: list[str]) -> bool:
+    """Whether these classes hide their element on a desktop screen."""
+    hiding = any(_HIDING_CLASS.match(name) for name in class_names)
+    return hiding and not any(_SHOWING_CLASS.match(name) for name in class_names)
+
+
 def _names_boilerplate(element: etree._Element) -> bool:
     """Whether the element's attributes say that it is page furniture or hidden."""
     get = element.get
-    if get("hidden") is not None or get("aria-hidden") == "true":
+    if get("hidden") is not None and not _REACT_STREAMED_ID.match(get("id") or ""):
+        return True
+    if get("aria-hidden") == "true":
         return True
     style = get("style")
     if style and _HIDDEN_STYLE.search(style):
@@ -167,7 +209,13 @@ def _names_boilerplate(element: etree._Element) -> bool:
     role = get("role")
     if role and role.lower() in BOILERPLATE_ROLES:
         return True
-    tokens = set(_LETTER_RUNS.findall(f"{get('class') or ''} {get('id') or ''}".lower()))
+    names = (get("class") or "").lower().split()
+    if names and _hides(names):
+        return True
+    # Utility classes with a variant or an arbitrary value ("lg:[--nav-bar-height:4px]",
+    # "has-[>[data-slot=banner]]:pt-0") style the element; they never name what it is.
+    names = [name for name in names if ":" not in name and "[" not in name]
+    tokens = set(_LETTER_RUNS.findall(f"{' '.join(names)} {get('id') or ''}".lower()))
     return not tokens.isdisjoint(BOILERPLATE_TOKENS) and tokens.isdisjoint(CONTENT_TOKENS)
 
 

@@ -42,6 +42,13 @@ def _filesystem(path: str) -> tuple[pafs.FileSystem, str]:
     return pafs.LocalFileSystem(), path
 
 
+def read_file(path: str) -> bytes:
+    """The bytes of a small file (a manifest, a tokenizer, a mixture), local or a URI."""
+    filesystem, inner = _filesystem(path)
+    with filesystem.open_input_stream(inner) as stream:
+        return stream.read()
+
+
 @dataclass(frozen=True)
 class CuratedSubset:
     """One subset directory of a pipeline run, described by its manifest."""
@@ -53,11 +60,8 @@ class CuratedSubset:
     @classmethod
     def open(cls, directory: str) -> CuratedSubset:
         directory = directory.rstrip("/")
-        filesystem, path = _filesystem(directory)
-        manifest_path = posixpath.join(path, MANIFEST_NAME)
         try:
-            with filesystem.open_input_stream(manifest_path) as stream:
-                data = stream.read()
+            data = read_file(f"{directory}/{MANIFEST_NAME}")
         except (FileNotFoundError, OSError) as error:
             raise FileNotFoundError(
                 f"{directory}: no {MANIFEST_NAME} (not a curated subset directory?): {error}"

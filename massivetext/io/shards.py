@@ -1,30 +1,26 @@
-"""Sharded Arrow IPC output: the schema, shard assignment, and atomic shard files.
+"""What a shard holds: the schema, which shard a document goes to, shard names.
 
-A curated subset is written as ``DIR/<subset>/part-00000-of-000NN.arrow`` files in the
-Arrow IPC *file* format, loadable with ``pyarrow.ipc.open_file`` and with Hugging Face
-datasets' ``arrow`` loader. Which shard a document goes to depends only on its id, and
-rows inside a shard are sorted by id, so the same input gives byte-identical shards.
-
-Files appear atomically: each is written under a temporary name beside its final name
-and renamed once complete, so a reader never sees half a shard.
+A curated subset is written as ``DIR/<subset>/part-00000-of-000NN<suffix>`` files, in
+the format of one of :mod:`massivetext.io.shard_writers` (Arrow IPC by default,
+loadable with ``pyarrow.ipc.open_file`` and with Hugging Face datasets' ``arrow``
+loader). Which shard a document goes to depends only on its id, and rows inside a
+shard are sorted by id, so the same input gives byte-identical shards.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Iterable, Sequence
-from typing import BinaryIO
+from collections.abc import Sequence
 
 import pyarrow as pa
 import xxhash
 
 from massivetext.document import Document
 
-SHARD_NAME = "part-{index:05d}-of-{count:05d}.arrow"
+SHARD_NAME = "part-{index:05d}-of-{count:05d}{suffix}"
 # Our choice: shards of about 256 MB of text keep files easy to move and to stream.
 DEFAULT_TARGET_SHARD_BYTES = 256 * 1024 * 1024
-# Rows per Arrow record batch: bounded memory when reading a shard batch by batch.
-ROWS_PER_BATCH = 1024
 
 METADATA_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
     ("id", pa.string()),
@@ -37,6 +33,7 @@ METADATA_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
     ("warc_date", pa.string()),
     ("charset", pa.string()),
     ("charset_source", pa.string()),
+    ("metadata", pa.string()),  # Document.metadata as a JSON object, keys sorted
 )
 
 
@@ -65,8 +62,9 @@ def num_shards_for(total_bytes: int, target_shard_bytes: int = DEFAULT_TARGET_SH
     return max(1, math.ceil(total_bytes / target_shard_bytes))
 
 
-def shard_name(index: int, count: int) -> str:
-    return SHARD_NAME.format(index=index, count=count)
+def shard_name(index: int, count: int, suffix: str = ".arrow") -> str:
+    """``part-00002-of-00012.arrow``: shard ``index`` of ``count``, with the format's suffix."""
+    return SHARD_NAME.format(index=index, count=count, suffix=suffix)
 
 
 def documents_to_table(documents: Sequence[Document], schema: pa.Schema) -> pa.Table:
@@ -76,17 +74,26 @@ def documents_to_table(documents: Sequence[Document], schema: pa.Schema) -> pa.T
                for name in schema.names[len(METADATA_FIELDS):]]
     for document in documents:
         for name in metadata_names:
-            columns[name].append(getattr(document, name))
+            value = getattr(document, name)
+            columns[name].append(json.dumps(value, ensure_ascii=False, sort_keys=True)
+                                 if name == "metadata" else value)
         for name, kind in signals:
             value = document.signals.get(name)
             columns[name].append(None if value is None else kind(value))
     return pa.table(columns, schema=schema)
 
 
-def write_shard(documents: Iterable[Document], schema: pa.Schema, fileobj: BinaryIO) -> int:
-    """Write one shard (rows sorted by id) as an Arrow IPC file; returns its row count."""
-    ordered = sorted(documents, key=lambda document: document.id)
-    with pa.ipc.new_file(pa.PythonFile(fileobj, mode="w"), schema) as writer:
-        for start in range(0, len(ordered), ROWS_PER_BATCH):
-            writer.write_table(documents_to_table(ordered[start:start + ROWS_PER_BATCH], schema))
-    return len(ordered)
+def table_to_documents(table: pa.Table | pa.RecordBatch) -> list[Document]:
+    """The Documents of a shard's rows: the inverse of :func:`documents_to_table`
+    (signals that were not computed, null in the shard, are left out)."""
+    names = [name for name, _ in METADATA_FIELDS if name in table.schema.names]
+    signal_names = [name for name in table.schema.names if name not in dict(METADATA_FIELDS)]
+    rows = table.to_pylist()
+    documents = []
+    for row in rows:
+        fields = {name: row[name] for name in names}
+        fields["metadata"] = json.loads(fields.get("metadata") or "{}")
+        fields["signals"] = {name: row[name] for name in signal_names if row[name] is not None}
+        documents.append(Document(**fields))
+    return documents
+

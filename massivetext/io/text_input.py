@@ -28,9 +28,9 @@ def read_text_documents(path: str, subset: str,
                         ) -> Iterator[Document | Failed]:
     """One Document or Failed per input record of a JSONL(.gz) or Parquet file."""
     if path.endswith(".parquet"):
-        yield from _read_parquet(path, subset, opener)
+        yield from read_parquet_documents(path, subset, opener)
     else:
-        yield from _read_jsonl(path, subset, opener)
+        yield from read_jsonl_documents(path, subset, opener)
 
 
 def _document(record: object, path: str, position: int, subset: str) -> Document | Failed:
@@ -46,40 +46,58 @@ def _document(record: object, path: str, position: int, subset: str) -> Document
                     source=path, offset=position)
 
 
-def _read_jsonl(path: str, subset: str, opener) -> Iterator[Document | Failed]:
+def read_jsonl_documents(path: str, subset: str, opener=None) -> Iterator[Document | Failed]:
+    for line_number, record in read_jsonl_records(path, opener):
+        yield record if isinstance(record, Failed) else _document(record, path, line_number, subset)
+
+
+def read_jsonl_records(path: str, opener: Callable[[str], BinaryIO] | None = None,
+                       ) -> Iterator[tuple[int, object]]:
+    """(line number, parsed JSON value or Failed) for each non-blank line of a
+    JSONL(.gz) file; a corrupt gzip stream ends the file with one Failed ``bad_gzip``."""
     with _open(path, opener) as raw:
         line_number = 0
         try:
             lines = bounded_lines(decompressed(raw))
             for line_number, line in enumerate(lines, start=1):
                 if line is None:
-                    yield Failed("read", "line_too_long", path, line_number,
-                                 f"line {line_number}: longer than {DEFAULT_MAX_LINE_BYTES} bytes")
+                    yield line_number, Failed(
+                        "read", "line_too_long", path, line_number,
+                        f"line {line_number}: longer than {DEFAULT_MAX_LINE_BYTES} bytes")
                     continue
                 if not line.strip():
                     continue
                 try:
-                    record = json.loads(line)
+                    yield line_number, json.loads(line)
                 except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
-                    yield Failed("read", "invalid_json", path, line_number,
-                                 f"line {line_number}: {error}")
-                    continue
-                yield _document(record, path, line_number, subset)
+                    yield line_number, Failed("read", "invalid_json", path, line_number,
+                                              f"line {line_number}: {error}")
         except (OSError, EOFError, zlib.error) as error:  # truncated or corrupt gzip
-            yield Failed("read", "bad_gzip", path, line_number,
-                         f"after line {line_number}: {error}")
+            yield line_number, Failed("read", "bad_gzip", path, line_number,
+                                      f"after line {line_number}: {error}")
 
 
-def _read_parquet(path: str, subset: str, opener) -> Iterator[Document | Failed]:
+def read_parquet_documents(path: str, subset: str, opener=None,
+                           ) -> Iterator[Document | Failed]:
+    for row, record in read_parquet_records(path, opener):
+        yield record if isinstance(record, Failed) else _document(record, path, row, subset)
+
+
+def read_parquet_records(path: str, opener: Callable[[str], BinaryIO] | None = None,
+                         columns: list[str] | None = None) -> Iterator[tuple[int, object]]:
+    """(row number from 1, row as a dict or Failed) for each row of a Parquet file, read
+    a batch at a time; a corrupt file ends with one Failed ``bad_parquet``."""
     import pyarrow.parquet as pq
 
     with _open(path, opener) as raw:
+        row = 0
         try:
             parquet = pq.ParquetFile(raw)
-            row = 0
-            for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+            if columns is not None:
+                columns = [name for name in columns if name in parquet.schema_arrow.names]
+            for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=columns):
                 for record in batch.to_pylist():
                     row += 1
-                    yield _document(record, path, row, subset)
+                    yield row, record
         except Exception as error:  # pyarrow raises several kinds for corrupt files
-            yield Failed("read", "bad_parquet", path, -1, repr(error))
+            yield row, Failed("read", "bad_parquet", path, -1, repr(error))

@@ -22,7 +22,7 @@ from massivetext.dedup.minhash import (
     shingle_hashes,
     shingle_hashes_in_order,
 )
-from massivetext.filters.quality import _stop_word_hashes
+from massivetext.filters.quality import stop_word_hashes
 from massivetext.filters.text_units import (
     ALPHA,
     BULLET_MARKS,
@@ -92,7 +92,7 @@ def non_alphabetic_token_spans(text: str) -> Spans:
 def stop_word_spans(text: str) -> Spans:
     """The normal forms that are stop words (stop_word_count counts the distinct ones)."""
     hashes = tokenize(text).norm_hash
-    mask = np.isin(hashes, _stop_word_hashes())
+    mask = np.isin(hashes, stop_word_hashes())
     spans = token_spans(text)
     return list(zip(spans.norm_start[mask].tolist(), spans.norm_end[mask].tolist(),
                     strict=True))

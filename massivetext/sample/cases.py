@@ -1,9 +1,9 @@
 """Pages planted to fail one named rule of the quality or the repetition filter.
 
-``QUALITY_CASES`` and ``REPETITION_CASES`` map each rule name of SPEC.md (Section 1,
-steps 3 and 4, and "Our reading") to a builder ``(grammar) -> Article``. Each builder
-is designed so that its rule is the one it fails; it may also fail others, as real
-spam does. The thresholds they aim past are the filters' own defaults (the paper's).
+``QUALITY_CASES`` and ``REPETITION_CASES`` map each rule name of docs/paper.md (Gopher
+Appendix A.1.1, steps 3 and 4, and "Our reading") to a builder ``(grammar) -> Article``.
+Each builder is designed so that its rule is the one it fails; it may also fail
+others, as real spam does. The thresholds they aim past are the filters' own defaults (the paper's).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def _prose(g: EnglishGrammar, paragraphs: int) -> list[str]:
     return [g.paragraph() for _ in range(paragraphs)]
 
 
-# --- quality rules (SPEC.md section 1.3) ---------------------------------------------
+# --- quality rules (Gopher App. A.1.1; docs/paper.md) ---------------------------------
 
 def word_count_low(g: EnglishGrammar) -> Article:
     """One or two sentences: a stub page, yet with stop words so only its length fails."""
@@ -145,7 +145,7 @@ QUALITY_CASES = {
 }
 
 
-# --- repetition measures (SPEC.md Table A1) ------------------------------------------
+# --- repetition measures (Gopher Table A1; docs/paper.md) ---------------------------
 
 def dup_line_frac(g: EnglishGrammar) -> Article:
     """Song lyrics: a chorus of short lines, each verse new; one chorus line varies so

@@ -201,13 +201,13 @@ class EnglishGrammar:
         return article
 
 
-SHINGLE_WORDS = 13  # SPEC.md section 1.5: MinHash over word 13-grams
+SHINGLE_WORDS = 13  # Gopher App. A.1.1: MinHash over word 13-grams
 
 
 def shingles(text: str, n: int = SHINGLE_WORDS) -> set[tuple[str, ...]]:
     """Word n-grams after removing punctuation (Unicode category P) and collapsing
-    whitespace, case kept (SPEC.md "Our reading"); a text shorter than n words is one
-    shingle."""
+    whitespace, case kept (docs/paper.md, "Our reading of the rules"); a text shorter
+    than n words is one shingle."""
     tokens = [word for word in ("".join(ch for ch in token
                                           if not unicodedata.category(ch).startswith("P"))
                                   for token in text.split()) if word]

@@ -1,18 +1,11 @@
 """Run statistics: what each stage took in, kept, removed (per reason), skipped and failed.
 
-Stages report plain ``(stage, key, value)`` triples that are summed per (stage, key);
-this module turns the sums into the ``stats.json`` document and checks the invariant
-that nothing was lost::
+Stages report plain ``(stage, key, value)`` triples in the vocabulary of
+:mod:`massivetext.stats.keys`, summed per (stage, key); this module makes the triples
+of one outcome, turns the sums into the ``stats.json`` document and checks the
+invariant that nothing was lost::
 
     input records = kept + removed + skipped + failed
-
-Keys: ``kept``/``kept_bytes``, ``removed``/``removed_bytes``, ``removed:<reason>`` (a
-document failing three rules counts once in ``removed`` and once under each reason),
-``removed_alone:<reason>`` (documents removed by that rule only) and
-``removed_several`` (documents that failed two or more rules), so that
-``removed = sum(removed_alone) + removed_several``;
-``skipped:<kind>``, ``failed:<error>``, ``hist:<signal>:<bin>`` (signal histograms),
-and stage-specific extras such as ``clusters`` or ``cluster_size=2``.
 """
 
 from __future__ import annotations
@@ -20,6 +13,10 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+
+from massivetext.stats import keys
+
+Triple = tuple[str, str, int]
 
 FRACTION_EDGES = tuple(round(i * 0.05, 2) for i in range(21))
 COUNT_EDGES = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000,
@@ -43,17 +40,27 @@ def histogram_bin(signal: str, value: float) -> int:
 
 
 def document_triples(stage: str, outcome: str, num_bytes: int, reasons: Sequence[str] = (),
-                     signals: dict[str, float] | None = None) -> list[tuple[str, str, int]]:
+                     signals: dict[str, float] | None = None) -> list[Triple]:
     """The statistics one document contributes to one stage (``outcome``: kept or removed)."""
-    triples = [(stage, outcome, 1), (stage, f"{outcome}_bytes", num_bytes)]
-    triples += [(stage, f"removed:{reason}", 1) for reason in reasons]
+    triples = [(stage, outcome, 1), (stage, keys.bytes_key(outcome), num_bytes)]
+    triples += [(stage, keys.removed_key(reason), 1) for reason in reasons]
     if len(reasons) == 1:
-        triples.append((stage, f"removed_alone:{reasons[0]}", 1))
+        triples.append((stage, keys.removed_alone_key(reasons[0]), 1))
     elif len(reasons) > 1:
-        triples.append((stage, "removed_several", 1))
+        triples.append((stage, keys.REMOVED_SEVERAL, 1))
     for signal, value in (signals or {}).items():
-        triples.append((stage, f"hist:{signal}:{histogram_bin(signal, value)}", 1))
+        triples.append((stage, keys.histogram_key(signal, histogram_bin(signal, value)), 1))
     return triples
+
+
+def skipped_triples(stage: str, kind: str) -> list[Triple]:
+    """The statistics of one record skipped as not a document to curate."""
+    return [(stage, keys.skipped_key(kind), 1)]
+
+
+def failed_triples(stage: str, error: str) -> list[Triple]:
+    """The statistics of one record that failed with ``error``."""
+    return [(stage, keys.failed_key(error), 1)]
 
 
 def assemble_stats(sums: Iterable[tuple[tuple[str, str], int]], stage_order: Sequence[str],
@@ -87,29 +94,29 @@ def _stage_entry(stage: str, counts: dict[str, int]) -> dict:
                    "removed": counts.get("removed", 0),
                    "removed_bytes": counts.get("removed_bytes", 0),
                    "reasons": {}, "removed_alone": {},
-                   "removed_several": counts.get("removed_several", 0),
+                   "removed_several": counts.get(keys.REMOVED_SEVERAL, 0),
                    "skipped": {}, "failed": {}, "histograms": {}, "extra": {}}
     histograms: dict[str, dict[int, int]] = defaultdict(dict)
     for key, value in sorted(counts.items()):
-        kind, _, name = key.partition(":")
-        if kind == "removed" and name:
+        kind, name = keys.split_key(key)
+        if kind == keys.REMOVED and name:
             entry["reasons"][name] = value
-        elif kind == "removed_alone":
+        elif kind == keys.REMOVED_ALONE:
             entry["removed_alone"][name] = value
         elif kind == "skipped":
             entry["skipped"][name] = value
         elif kind == "failed":
             entry["failed"][name] = value
-        elif kind == "hist":
+        elif kind == keys.HISTOGRAM:
             signal, _, bin_index = name.rpartition(":")
             histograms[signal][int(bin_index)] = value
-        elif key not in entry and key not in ("records",):
+        elif key not in entry and key != keys.RECORDS:
             entry["extra"][key] = value
     for signal, bins in sorted(histograms.items()):
         edges = histogram_edges(signal)
         entry["histograms"][signal] = {
             "edges": list(edges), "counts": [bins.get(i, 0) for i in range(len(edges))]}
-    entry["records"] = counts.get("records", 0)
-    entry["docs_in"] = counts.get("records") or (
+    entry["records"] = counts.get(keys.RECORDS, 0)
+    entry["docs_in"] = counts.get(keys.RECORDS) or (
         entry["kept"] + entry["removed"] + sum(entry["failed"].values()))
     return entry

@@ -1,9 +1,10 @@
 """Readers for the evaluation sets that training documents are checked against.
 
-Gopher (Appendix A.1.1, step 6; SPEC.md section 1) removes training documents whose
-13-gram Jaccard similarity to a document of WikiText-103, C4, Curation Corpus or LAMBADA
-exceeds 0.8. Each reader yields :class:`TestDocument` records; :func:`load_test_set`
-picks the reader from the file name, or failing that from the content.
+Gopher (Appendix A.1.1, step 6; docs/paper.md, "Test-set filtering") removes training
+documents whose 13-gram Jaccard similarity to a document of WikiText-103, C4, Curation
+Corpus or LAMBADA exceeds 0.8. Each reader yields :class:`TestDocument` records;
+:func:`load_test_set` picks the reader from the file name, or failing that from the
+content.
 
 Formats and our choices:
 

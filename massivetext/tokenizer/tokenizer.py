@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-import pyarrow.fs as pafs
 import sentencepiece
 
+from massivetext.io.shard_reader import read_file
 from massivetext.tokenizer.model_file import split_provenance
 
 PAD_ID, BOS_ID, EOS_ID, UNK_ID = 0, 1, 2, 3
@@ -54,12 +54,7 @@ class Tokenizer:
     @classmethod
     def load(cls, path: str) -> Tokenizer:
         """Read a tokenizer file from a local path or a URI pyarrow knows (gs://, s3://)."""
-        if "://" in path:
-            filesystem, inner = pafs.FileSystem.from_uri(path)
-        else:
-            filesystem, inner = pafs.LocalFileSystem(), path
-        with filesystem.open_input_stream(inner) as stream:
-            return cls(stream.read())
+        return cls(read_file(path))
 
     pad_id, bos_id, eos_id, unk_id = PAD_ID, BOS_ID, EOS_ID, UNK_ID
 

@@ -1,5 +1,9 @@
-"""The Gopher model family in JAX (and LLaMA, PaLM blocks) and its trainer.
+"""The Gopher model family in JAX (with the LLaMA and PaLM blocks) and its trainer.
 
-Empty for now: the model and trainer issues fill it. May import
-:mod:`massivetext.data` and :mod:`massivetext.tokenizer`.
+- ``configs``: one frozen dataclass per published size (Gopher Table 1, LLaMA, PaLM).
+- ``model``: the Transformer in Flax NNX, read top to bottom; parameter counts.
+- ``flops``: training FLOPs per token (PaLM Appendix B), the peak table, MFU.
+- ``sharding``: logical axis names -> the (data, fsdp, tensor) device mesh, declared once.
+
+May import :mod:`massivetext.data` and :mod:`massivetext.tokenizer`; never Beam.
 """

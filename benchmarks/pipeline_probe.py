@@ -1,0 +1,114 @@
+"""Run one curation pipeline in this process and report its shape and its shuffle.
+
+``python -m benchmarks.pipeline_probe REPORT.json <massivetext run arguments>`` builds the
+pipeline exactly as ``massivetext run`` does (same options, same builder) and runs it on
+Beam's local runner, through a subclass that keeps the runner's fused stages. Written to
+REPORT.json:
+
+- ``leaf_transforms``: transforms of the pipeline proto without subtransforms;
+- ``fused_stages``: the stages the local runner executes after fusion;
+- ``shuffled_bytes`` and ``shuffled_elements``: the encoded bytes and the elements that
+  entered every GroupByKey of the fused graph (CoGroupByKeys, Reshuffles, Distincts and
+  combines are GroupByKeys there; after combiner lifting, so a lifted combine counts
+  only its per-bundle partial results), from the runner's own per-PCollection metrics
+  (``beam:metric:sampled_byte_size:v1``: mean sampled size times element count);
+- ``shuffled_by_transform``: the same per GroupByKey, largest first.
+
+The benchmark (:mod:`benchmarks.bench_memory`) runs this as a child process, so the
+peak memory it samples is that of one whole run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import apache_beam as beam
+from apache_beam.metrics import monitoring_infos
+from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+from apache_beam.runners.worker.bundle_processor import DATA_OUTPUT_URN
+from massivetext.pipelines import massiveweb, text_corpus
+from massivetext.pipelines.options import add_arguments, curation_options, pipeline_options
+
+# The runner turns each GroupByKey into a write to a grouping buffer and a read from it.
+GROUPING_BUFFER = b"group:"
+
+
+class StageKeepingRunner(FnApiRunner):
+    """Beam's local runner, keeping the pipeline proto, the number of fused stages and
+    the GroupByKey writes (read before the run, which rewrites them into data ports)."""
+
+    def create_stages(self, pipeline_proto):
+        context, stages = super().create_stages(pipeline_proto)
+        self.pipeline_proto, self.stage_count = pipeline_proto, len(stages)
+        self.grouping_inputs = [
+            (transform.unique_name.removesuffix("/Write"), pcollection)
+            for stage in stages for transform in stage.transforms
+            if transform.spec.urn == DATA_OUTPUT_URN
+            and transform.spec.payload.startswith(GROUPING_BUFFER)
+            for pcollection in transform.inputs.values()]
+        return context, stages
+
+
+def leaf_transform_count(pipeline_proto) -> int:
+    return sum(1 for transform in pipeline_proto.components.transforms.values()
+               if not transform.subtransforms)
+
+
+def pcollection_sizes(result) -> dict[str, tuple[int, float]]:
+    """PCollection id -> (elements, estimated encoded bytes) from the runner's metrics."""
+    counts, sampled = {}, {}
+    for info in result.monitoring_infos():
+        pcollection = info.labels.get(monitoring_infos.PCOLLECTION_LABEL)
+        if pcollection is None:
+            continue
+        if info.urn == monitoring_infos.ELEMENT_COUNT_URN:
+            value = monitoring_infos.extract_counter_value(info)
+            counts[pcollection] = counts.get(pcollection, 0) + value
+        elif info.urn == monitoring_infos.SAMPLED_BYTE_SIZE_URN:
+            value = monitoring_infos.extract_distribution(info)
+            total, samples = sampled.get(pcollection, (0, 0))
+            sampled[pcollection] = (total + value[1], samples + value[0])
+    sizes = {}
+    for pcollection, elements in counts.items():
+        total, samples = sampled.get(pcollection, (0, 0))
+        sizes[pcollection] = (elements, elements * total / samples if samples else 0.0)
+    return sizes
+
+
+def shuffle_report(runner: StageKeepingRunner, result) -> dict:
+    sizes = pcollection_sizes(result)
+    by_transform = []
+    for name, pcollection in runner.grouping_inputs:
+        elements, size = sizes.get(pcollection, (0, 0.0))
+        by_transform.append((name, elements, round(size)))
+    by_transform.sort(key=lambda entry: -entry[2])
+    return {
+        "leaf_transforms": leaf_transform_count(runner.pipeline_proto),
+        "fused_stages": runner.stage_count,
+        "group_by_keys": len(by_transform),
+        "shuffled_elements": sum(entry[1] for entry in by_transform),
+        "shuffled_bytes": sum(entry[2] for entry in by_transform),
+        "shuffled_by_transform": by_transform,
+    }
+
+
+def main(argv: list[str]) -> None:
+    report_path, *run_args = argv
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args, beam_args = parser.parse_known_args(run_args)
+    options = curation_options(args)
+    builder = massiveweb if options.subset == "massiveweb" else text_corpus
+    runner = StageKeepingRunner()
+    pipeline = beam.Pipeline(runner=runner, options=pipeline_options(beam_args))
+    builder.build(pipeline, options)
+    result = pipeline.run()
+    result.wait_until_finish()
+    with open(report_path, "w", encoding="utf-8") as file:
+        json.dump(shuffle_report(runner, result), file, indent=1)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,123 @@
+"""``massivetext corpus``: curate every subset of a corpus configuration in one run.
+
+Each subset named in the configuration (:mod:`massivetext.corpus.config`) is curated by
+its own pipeline (MassiveWeb's, or the text subsets'), all in one Beam job so that the
+runner starts once, into ``OUT/<subset>/``; then ``OUT/summary.json`` and
+``OUT/mixture.toml`` are written (:mod:`massivetext.corpus.summary`).
+
+Cross-subset deduplication (``--cross-subset-dedup``, or ``cross_subset_dedup = true``)
+is off by default: the paper deduplicates within each subset (Appendix A.1.1), and a
+document that is in two subsets (a news story quoted on a web page, a Wikipedia
+article copied into C4) is then sampled at both subsets' Table 2 weights, as in the
+paper. When on, a second job reads every subset's curated shards, removes exact and
+near duplicates across all of them (the same stages and thresholds as within a
+subset), and writes the survivors to ``OUT/cross_subset/<subset>/`` with their own
+statistics; the mixture file then points there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+
+import apache_beam as beam
+from massivetext.pipelines import cross_subset, massiveweb, text_corpus
+from massivetext.pipelines.options import CurationOptions, curation_options, pipeline_options
+from massivetext.pipelines.options import add_arguments as add_run_arguments
+
+from massivetext.corpus.config import ConfigError, CorpusConfig
+from massivetext.corpus.summary import format_table, summarise, write_summary
+
+PASSES_UNKNOWN_OPTIONS = True  # they are Beam pipeline options
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", required=True, help="the corpus configuration (TOML)")
+    parser.add_argument("--output", required=True,
+                        help="output directory: one directory per subset, summary.json, "
+                             "mixture.toml")
+    parser.add_argument("--tokenizer", help="a tokenizer model: count tokens per subset "
+                                            "(overrides the configuration's)")
+    parser.add_argument("--cross-subset-dedup", action="store_true", default=None,
+                        help="also remove exact and near duplicates across subsets "
+                             "(default off: the paper deduplicates within each subset)")
+    parser.epilog = "Any other option goes to Beam, e.g. --runner DataflowRunner --project P"
+
+
+def subset_options(config: CorpusConfig, output: str) -> list[CurationOptions]:
+    """Each subset's options, parsed as ``massivetext run`` parses its arguments."""
+    chosen = []
+    for subset in config.subsets:
+        parser = argparse.ArgumentParser(prog=f"[subsets.{subset.name}]", add_help=False,
+                                         exit_on_error=False)
+        add_run_arguments(parser)
+        try:
+            args = parser.parse_args(subset.run_arguments(output, config.seed))
+        except (argparse.ArgumentError, SystemExit) as error:
+            raise ConfigError(f"{config.path} [subsets.{subset.name}]: {error}") from None
+        chosen.append(curation_options(args))
+    return chosen
+
+
+class CurateSubset(beam.PTransform):
+    """PBegin -> nothing: one subset's whole pipeline, its labels under the subset's name."""
+
+    def __init__(self, options: CurationOptions):
+        super().__init__()
+        self._options = options
+
+    def expand(self, pbegin):
+        builder = massiveweb if self._options.subset == "massiveweb" else text_corpus
+        builder.build(pbegin.pipeline, self._options)
+        return beam.pvalue.PDone(pbegin.pipeline)
+
+
+def _run(beam_args: list[str], build) -> None:
+    pipeline = beam.Pipeline(options=pipeline_options(beam_args))
+    build(pipeline)
+    pipeline.run().wait_until_finish()
+
+
+def main(args: argparse.Namespace) -> int:
+    logging.getLogger().setLevel(logging.WARNING)
+    logging.getLogger("apache_beam").setLevel(logging.ERROR)
+    try:
+        config = CorpusConfig.load(args.config)
+        options = subset_options(config, args.output)
+    except ConfigError as error:
+        print(f"massivetext corpus: {error}", file=sys.stderr)
+        return 2
+    cross = config.cross_subset_dedup if args.cross_subset_dedup is None else True
+
+    def build(pipeline):
+        for subset in options:
+            _ = pipeline | f"Curate {subset.subset}" >> CurateSubset(subset)
+
+    _run(args.beam_args, build)
+    directories = {subset.subset: subset.subset_dir for subset in options}
+    if cross:
+        cross_output = os.path.join(args.output, cross_subset.DIRECTORY)
+        _run(args.beam_args, lambda pipeline: cross_subset.build(
+            pipeline, directories, cross_output, options[0]))
+        directories = {name: os.path.join(cross_output, name) for name in directories}
+    tokenizer_path = args.tokenizer or config.tokenizer
+    tokenizer = None
+    if tokenizer_path:
+        from massivetext.tokenizer import Tokenizer
+
+        tokenizer = Tokenizer.load(tokenizer_path)
+    summaries = summarise(directories, {s.name: s.weight for s in config.subsets}, tokenizer)
+    mixture = write_summary(args.output, summaries, {
+        "config": os.path.abspath(args.config), "cross_subset_dedup": cross,
+        "tokenizer": tokenizer_path, "subsets": [subset.parameters() for subset in options]})
+    print(format_table(summaries))
+    print(f"summary: {os.path.join(args.output, 'summary.json')}\nmixture: {mixture}")
+    balanced = all(summary.accounting["balanced"] for summary in summaries)
+    if not balanced:
+        print("massivetext corpus: some subset's accounting does not balance "
+              f"(see {json.dumps([s.name for s in summaries if not s.accounting['balanced']])})",
+              file=sys.stderr)
+    return 0 if balanced else 1
