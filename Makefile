@@ -57,7 +57,7 @@ train: $(STAMP)
 ablate: $(STAMP)
 	test -f $(OUT)/tokenizer/sample.model || $(MAKE) tokenizer
 	$(BIN)/massivetext run --input $(OUT)/sample/sample.warc.gz --no-dedup \
-		--test-sets $(OUT)/sample/sample-testset.jsonl --output $(OUT)/curated-no-dedup
+		--test-sets $(OUT)/sample/sample-testset.jsonl --output $(OUT)/curated-no-dedup --overwrite
 	rm -rf $(OUT)/ablation
 	$(BIN)/massivetext ablate --data $(OUT)/curated $(OUT)/curated-no-dedup \
 		--output $(OUT)/ablation $(TRAIN_OPTIONS) --no-progress
