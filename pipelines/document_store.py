@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
@@ -49,22 +49,28 @@ from massivetext.io.spill import SPILL_DIRECTORY, read_spilled, spill_name, writ
 # Our choice: 1,024 documents per spill file (one Arrow record batch), so a read-back
 # of a few ids costs one batch and a worker holds at most that many texts while storing.
 DOCUMENTS_PER_FILE = 1024
+BAND_KEY_BYTES = 10  # massivetext.dedup.lsh.band_keys: band index (2 bytes), hash (8)
 
 
-@dataclass(frozen=True)
-class StoredDocument:
+class StoredDocument(NamedTuple):
     """What the global stages see of a document once its text is stored.
 
     ``node`` is the survivor-order node of the dedup stages, (seeded rank, id, file):
     it orders as (rank, id) does, and it names the spill file so a candidate pair's
-    texts can be read back without a join. ``bands`` are the LSH band keys of the
-    document's MinHash signature (empty when it has no shingles).
+    texts can be read back without a join. ``band_bytes`` are the LSH band keys of the
+    document's MinHash signature, concatenated (:data:`BAND_KEY_BYTES` each; empty when
+    it has no shingles).
+
+    A named tuple of plain values, not a dataclass: Beam encodes it field by field
+    (a dataclass is pickled whole, names and all), and one bytes object for the bands
+    is one Python object where a tuple of keys was seventeen; this record is what the
+    local runner holds for every document at each grouping.
     """
 
     node: tuple[int, str, str]
     num_bytes: int
     exact_key: bytes
-    bands: tuple[bytes, ...]
+    band_bytes: bytes
 
     @property
     def id(self) -> str:
@@ -73,6 +79,13 @@ class StoredDocument:
     @property
     def file(self) -> str:
         return self.node[2]
+
+    @property
+    def bands(self) -> tuple[bytes, ...]:
+        """The band keys, one bytes object each."""
+        step = BAND_KEY_BYTES
+        return tuple(self.band_bytes[start:start + step]
+                     for start in range(0, len(self.band_bytes), step))
 
 
 def store_directory(subset_dir: str) -> str:
@@ -139,9 +152,9 @@ class _StoreDocuments(_Spill):
 
     def handed_on(self, element, document: Document, name: str) -> StoredDocument:
         hashes = shingle_hashes(document.text, self._ngram_size)
-        bands = ()
+        bands = b""
         if hashes.size:
-            bands = tuple(band_keys(self._hasher.signature(hashes), self._bands, self._rows))
+            bands = b"".join(band_keys(self._hasher.signature(hashes), self._bands, self._rows))
         rank, document_id = survivor_node(document.id, self._seed)
         return StoredDocument((rank, document_id, name), document.num_bytes,
                               exact_text_key(document.text), bands)
@@ -153,7 +166,7 @@ class _StoreRemoved(_Spill):
 
     def handed_on(self, removal: Removed, document: Document, name: str) -> Removed:
         # Removed documents get no dedup keys: they take part in no grouping.
-        stored = StoredDocument((0, document.id, name), document.num_bytes, b"", ())
+        stored = StoredDocument((0, document.id, name), document.num_bytes, b"", b"")
         return Removed(removal.stage, removal.reasons, stored, removal.details)
 
 
