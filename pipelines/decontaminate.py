@@ -94,7 +94,9 @@ class ReadTestSets(beam.PTransform):
                   | "Paths" >> beam.Create(self._paths)
                   | "Load" >> beam.ParDo(_LoadTestSet()).with_outputs("stats", main="docs"))
         self.stats = loaded.stats
-        return loaded.docs | "Spread" >> beam.Reshuffle()
+        # Not reshuffled: test sets are small next to the training data, and their text
+        # would be the largest shuffle of a small run.
+        return loaded.docs
 
 
 def _test_key(document: TestDocument) -> tuple[str, str]:
@@ -247,7 +249,8 @@ class Decontaminate(beam.PTransform):
             count_stat(shared, STAGE, "shared_ngrams", "shared")]
 
     def expand(self, documents):
-        keyed = documents | "Key by id" >> beam.Map(lambda d: (d.id, d))
+        # The band keys were used above; the shards need none of them.
+        keyed = documents | "Key by id" >> beam.Map(lambda d: (d.id, d._replace(band_bytes=b"")))
         find = self._jaccard_matches if self._mode == JACCARD_MODE else self._ngram_matches
         matches, detail_name, match_stats = find(documents)
         resolved = ({"doc": keyed, "match": matches}

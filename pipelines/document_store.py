@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import apache_beam as beam
@@ -207,10 +208,16 @@ class StoreDocuments(beam.PTransform):
         return documents | "Store" >> beam.ParDo(self._store)
 
 
+def iter_stored(directory: str, name: str, ids) -> Iterator[Document]:
+    """The documents ``ids`` of spill file ``name``, in id order, read one record batch
+    at a time as the caller advances."""
+    with FileSystems.open(f"{directory}/{name}") as file:
+        yield from read_spilled(file, set(ids))
+
+
 def read_stored(directory: str, name: str, ids) -> list[Document]:
     """The documents ``ids`` of spill file ``name``, in id order."""
-    with FileSystems.open(f"{directory}/{name}") as file:
-        return list(read_spilled(file, set(ids)))
+    return list(iter_stored(directory, name, ids))
 
 
 class _ReadBackFile(beam.DoFn):
