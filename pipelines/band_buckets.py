@@ -35,6 +35,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
+from massivetext.pipelines.document_store import BundleBatches
 from massivetext.pipelines.filesystem import write_atomically
 
 from massivetext.dedup.buckets import bucket_pairs
@@ -69,29 +70,20 @@ def table_path(store: str, batch_id: str) -> str:
     return f"{store}/nodes-{batch_id}.json"
 
 
-class _BatchBands(beam.DoFn):
+class _BatchBands(BundleBatches):
     """StoredDocuments -> (partition, (batch id, packed entries)); each batch's table
     is written to the store."""
+
+    size = BATCH_DOCUMENTS
 
     def __init__(self, store: str):
         self._store = store
 
-    def start_bundle(self):
-        self._pending = []
-
     def process(self, document):
         if document.band_bytes:
-            self._pending.append(document)
-            if len(self._pending) >= BATCH_DOCUMENTS:
-                yield from self._flush()
+            yield from super().process(document)
 
-    def finish_bundle(self):
-        yield from self._flush()
-
-    def _flush(self):
-        if not self._pending:
-            return
-        pending, self._pending = self._pending, []
+    def flush(self, pending):
         batch_id = os.urandom(8).hex()  # a retried bundle emits a new batch
         table = json.dumps([list(document.node) for document in pending])  # ASCII: any id
         write_atomically(table_path(self._store, batch_id), table.encode("ascii"))

@@ -93,10 +93,37 @@ def store_directory(subset_dir: str) -> str:
     return f"{subset_dir.rstrip('/')}/{SPILL_DIRECTORY}"
 
 
-class _Spill(beam.DoFn):
-    """Buffers the documents of a bundle and writes them DOCUMENTS_PER_FILE at a time;
-    each element is handed on (:meth:`handed_on`) once its document is written.
-    Elements without a document to write (:meth:`document_of` is None) pass through."""
+class BundleBatches(beam.DoFn):
+    """Buffers the elements of a bundle and hands them to :meth:`flush` :attr:`size` at a
+    time, and the rest when the bundle ends; what ``flush`` yields is the output (as
+    WindowedValues: it may run in ``finish_bundle``)."""
+
+    size = DOCUMENTS_PER_FILE
+
+    def flush(self, pending: list):
+        raise NotImplementedError
+
+    def start_bundle(self):
+        self._pending: list = []
+
+    def process(self, element):
+        self._pending.append(element)
+        if len(self._pending) >= self.size:
+            yield from self._flush()
+
+    def finish_bundle(self):
+        yield from self._flush()
+
+    def _flush(self):
+        if self._pending:
+            pending, self._pending = self._pending, []
+            yield from self.flush(pending)
+
+
+class _Spill(BundleBatches):
+    """Writes the documents of a bundle DOCUMENTS_PER_FILE at a time; each element is
+    handed on (:meth:`handed_on`) once its document is written. Elements without a
+    document to write (:meth:`document_of` is None) pass through."""
 
     def __init__(self, directory: str):
         self._directory = directory
@@ -108,7 +135,7 @@ class _Spill(beam.DoFn):
         raise NotImplementedError
 
     def start_bundle(self):
-        self._pending: list[tuple] = []
+        super().start_bundle()
         self._bundle_id = os.urandom(8).hex()  # a retried bundle writes new files
         self._part = 0
 
@@ -116,20 +143,12 @@ class _Spill(beam.DoFn):
         document = self.document_of(element)
         if document is None:
             yield element
-            return
-        self._pending.append((element, document))
-        if len(self._pending) >= DOCUMENTS_PER_FILE:
-            yield from self._flush()
+        else:
+            yield from super().process((element, document))
 
-    def finish_bundle(self):
-        yield from self._flush()
-
-    def _flush(self):
-        if not self._pending:
-            return
+    def flush(self, pending):
         name = spill_name(self._bundle_id, self._part)
         self._part += 1
-        pending, self._pending = self._pending, []
         write_atomically(f"{self._directory}/{name}",
                          lambda file: write_spill([document for _, document in pending], file))
         for element, document in pending:
