@@ -354,3 +354,17 @@ def test_a_page_without_visible_text_is_empty_with_no_fallback():
     extraction = extract_page(page("<script>var x = 1;</script><img src='a.png'>"))
     assert extraction == extraction.__class__("")
     assert get_page_extractor("trafilatura")(page(article()), "").fallback == ""
+
+
+def test_a_main_text_shorter_than_the_quality_minimum_gives_way_to_a_fallback_with_more():
+    # A catalogue: one caption-like paragraph wins the votes, the cards hold the text.
+    cards = "".join(f"<div class='card'><span>Oak chair {n}</span><span>Solid wood, "
+                    f"{n} colours</span><span>$ {n}9</span></div>" for n in range(12))
+    caption = "<p>Free delivery on every order, and returns are free for thirty days.</p>"
+    extraction = extract_page(page(f"<div class='note'>{caption}</div>"
+                                   f"<div class='grid'>{cards}</div>"))
+    assert extraction.fallback == "largest_block"
+    assert "Oak chair 11" in extraction.text and "Solid wood, 11 colours" in extraction.text
+    # A short main text with nothing longer beside it stays, with no fallback counted.
+    short = extract_page(page(f"<div class='story'>{caption}</div>"))
+    assert short.fallback == "" and short.text == caption[3:-4]
