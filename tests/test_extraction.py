@@ -125,6 +125,17 @@ def test_link_lists_inside_the_article_are_pruned():
     assert extract_text(html) == "\n\n".join(PROSE)
 
 
+def test_a_listing_made_of_linked_item_titles_keeps_them():
+    # A blog's front page: an introduction, then cards of a linked title and a date. The
+    # titles make most of the text, so they are the content, not link lists beside it.
+    cards = "".join(f"<div class='card'><a href='/p{n}'>Notes from the harbour, week {n}: "
+                    f"the boats and the tides</a> <span>{n} May, by Jo</span></div>"
+                    for n in range(8))
+    text = extract_text(page(f"<div class='posts'><p>{PROSE[0]}</p>{cards}</div>"))
+    assert text.startswith(PROSE[0])
+    assert all(f"week {n}: the boats and the tides {n} May" in text for n in range(8))
+
+
 def _div_soup(title_block: str, repeat: int = 1) -> str:
     """A post whose title stands outside the content div, with a byline between."""
     paragraphs = "".join(f"<p>{text}</p>" for text in PROSE * repeat)

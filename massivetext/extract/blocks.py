@@ -22,7 +22,8 @@ Inside the chosen containers, sub-blocks made mostly of links (link lists, tag c
 "read more" boxes) are pruned, and so are page footers: short copyright notices that
 carry links ("© 2024 Site. All rights reserved. Privacy | Terms"). A notice without
 links is left alone: news agencies sign their articles with one, and article-extraction
-gold keeps it.
+gold keeps it. When such blocks make up most of the chosen text, they are its content
+(a listing page's item cards) and stay.
 
 Everything is iterative; text lengths and link text come from one
 :class:`~massivetext.extract.index.TextIndex` of the page, so each costs a lookup, however
@@ -57,6 +58,11 @@ MAX_LINK_DENSITY = 0.5
 # Containers whose text is shorter than this and mostly links are pruned more eagerly.
 SHORT_BLOCK_CHARS = 200
 MAX_SHORT_BLOCK_LINK_DENSITY = 0.25
+# Link lists are pruned only while together they hold at most this share of the chosen
+# text: past it the links are the page's content, the items of a listing or collection
+# page (titles of posts, products, jobs), whose cards the paper's "groups of similar
+# tags" are. Articles' related-link boxes and tag lists are a small part of theirs.
+MAX_PRUNED_SHARE = 0.5
 
 # The region of the page that the chosen group is part of (its one <main> element, or
 # the outermost ancestor with at most REGION_LINK_DENSITY of its text in links)
@@ -217,26 +223,35 @@ def _lift_to_alike_group(index: TextIndex,
     return None
 
 
-def _prune_link_lists(index: TextIndex, container: etree._Element) -> None:
-    """Remove sub-blocks of the chosen content that are mostly links, and copyright
-    notices with links (page footers).
+def _is_link_list(index: TextIndex, element: etree._Element) -> bool:
+    """A block made mostly of links, or a copyright notice with links (a page footer)."""
+    text_length = index.length(element)
+    if text_length == 0:
+        return False
+    density = _link_density(index, element)
+    return density > MAX_LINK_DENSITY or (
+        text_length < SHORT_BLOCK_CHARS and density > MAX_SHORT_BLOCK_LINK_DENSITY
+        and element.tag != "p") or (
+        density > 0 and text_length <= MAX_NOTICE_CHARS
+        and _COPYRIGHT_NOTICE.search(_TEXT(element)) is not None)
 
-    Walked in document order, so each element's text is still the one indexed: a drop
-    only changes the text of the dropped element's ancestors, which came before it.
+
+def _prune_link_lists(index: TextIndex, container: etree._Element) -> None:
+    """Remove sub-blocks of the chosen content that are link lists (:func:`_is_link_list`),
+    unless together they hold more than :data:`MAX_PRUNED_SHARE` of its text: then the
+    links are the content (a listing's items), not lists beside it.
     """
-    for element in list(container.iter(*PRUNABLE_TAGS)):
-        if element is container or element.getparent() is None:
-            continue
-        text_length = index.length(element)
-        if text_length == 0:
-            continue
-        density = _link_density(index, element)
-        if density > MAX_LINK_DENSITY or (
-                text_length < SHORT_BLOCK_CHARS and density > MAX_SHORT_BLOCK_LINK_DENSITY
-                and element.tag != "p") or (
-                density > 0 and text_length <= MAX_NOTICE_CHARS
-                and _COPYRIGHT_NOTICE.search(_TEXT(element)) is not None):
-            drop_element(element)
+    walker = etree.iterwalk(container, events=("start",), tag=PRUNABLE_TAGS)
+    link_lists = []
+    for _, element in walker:
+        if element is not container and _is_link_list(index, element):
+            link_lists.append(element)
+            walker.skip_subtree()  # its sub-blocks go with it
+    pruned = sum(index.length(element) for element in link_lists)
+    if pruned > MAX_PRUNED_SHARE * index.length(container):
+        return
+    for element in link_lists:
+        drop_element(element)
 
 
 def _is_title(index: TextIndex, heading: etree._Element) -> bool:

@@ -7,12 +7,12 @@ the empty bullets and wordless separator lines left at its ends
 (:mod:`massivetext.extract.render`). ``get_extractor`` picks it or trafilatura by name, so a
 pipeline can compare the two on the same input.
 
-A page whose main-block search finds nothing, or fewer words than the quality filter
-keeps (:data:`MIN_MAIN_WORDS`), falls back, in this order, to the largest block of its
-text, to all its visible text, and to its visible text before the boilerplate rules,
-taking the first that finds more words: ``extract_page`` names the step that gave the
-text (:data:`FALLBACKS`), so a pipeline counts each, and a page comes out empty only
-when it has no visible text at all.
+A page whose main-block search finds nothing falls back, in this order, to the largest
+block of its text, to all its visible text, and to its visible text before the
+boilerplate rules; one where it finds fewer words than the quality filter keeps
+(:data:`MIN_MAIN_WORDS`) takes the largest block instead when that has more words.
+``extract_page`` names the step that gave the text (:data:`FALLBACKS`), so a pipeline
+counts each, and a page comes out empty only when it has no visible text at all.
 
 Limits for untrusted input are module-level defaults that each call can override:
 ``max_html_chars`` (larger input raises ``html_too_large`` before any parsing) and
@@ -55,11 +55,12 @@ MAX_FALLBACK_CHARS = 100_000
 # in links; all visible text; all visible text before the class, id and hidden rules.
 FALLBACKS = ("largest_block", "visible_text", "unfiltered_text")
 # "Too little" is fewer words than the quality filter's minimum (Gopher Appendix A.1.1,
-# ``min_word_count`` in filters/quality.py: 50), which would remove the page anyway; the
-# first fallback with more words gives the text instead. Listing, collection and
-# specification pages hold their text in cards, links and short lines that cast no
-# paragraph vote, so the votes find a caption or a notice there (dev split F1 +0.006,
-# AEB unchanged: no article there has so short a main text).
+# ``min_word_count`` in filters/quality.py: 50), which would remove the page anyway:
+# the largest block then gives the text when it has more words. Listing, collection
+# and specification pages hold their text in cards, links and short lines that cast no
+# paragraph vote, so the votes find a caption or a notice there. The later steps, which
+# take menus and furniture along, serve only a page where the search found no word: a
+# short page must stay short, for the quality filter to remove it.
 MIN_MAIN_WORDS = 50
 _WORD = re.compile(r"\w+")
 
@@ -170,20 +171,23 @@ def extract_page(html: str | bytes, url: str = "", *,
 def _fall_back(root: etree._Element, index: TextIndex, html: str,
                words: int) -> tuple[str, str] | None:
     """(step, text) of the first of :data:`FALLBACKS` that finds more than ``words``
-    words (the main-block search's count), or None."""
-    for step, text in _fallback_texts(root, index, html):
+    words (the main-block search's count), or None; past the largest block only when
+    that count is 0 (see :data:`MIN_MAIN_WORDS`)."""
+    for step, text in _fallback_texts(root, index, html, words):
         if _word_count(text) > words:
             return step, _capped(text)
     return None
 
 
-def _fallback_texts(root: etree._Element, index: TextIndex, html: str):
-    """(step, text) of each of :data:`FALLBACKS` in turn, each made only when asked for."""
+def _fallback_texts(root: etree._Element, index: TextIndex, html: str, words: int):
+    """(step, text) of the fallbacks open to a main text of ``words`` words, in turn,
+    each made only when asked for."""
     block = largest_text_block(root, index)
     if block is not None:
         yield "largest_block", drop_empty_lines(render_text([block]))
-    yield "visible_text", drop_empty_lines(render_text([root]))
-    yield "unfiltered_text", _unfiltered_text(html)
+    if words == 0:
+        yield "visible_text", drop_empty_lines(render_text([root]))
+        yield "unfiltered_text", _unfiltered_text(html)
 
 
 def extract_text(html: str | bytes, url: str = "", **limits) -> str:
