@@ -29,6 +29,7 @@ import time
 
 import apache_beam as beam
 from massivetext.pipelines.dedup import ExactDedup, NearDedup
+from massivetext.pipelines.document_store import StoreDocuments
 from massivetext.pipelines.options import LOCAL_RUNNER
 
 from massivetext.dedup.evaluation import planted_corpus, score_removals, similar_pairs
@@ -68,12 +69,14 @@ def _document(line: str) -> Document:
 
 def run_beam(corpus_path: str):
     _SINK.clear()
+    store = f"{corpus_path}.store"
     with beam.Pipeline(runner=LOCAL_RUNNER) as pipeline:
         exact = (pipeline
                  | beam.io.ReadFromText(corpus_path)
                  | "Parse" >> beam.Map(_document)
+                 | "Store" >> StoreDocuments(store)
                  | "Exact" >> ExactDedup())
-        near = exact.kept | "Near" >> NearDedup()
+        near = exact.kept | "Near" >> NearDedup(store)
         removed = (exact.removed, near.removed) | "All removed" >> beam.Flatten()
         _ = removed | "Removed ids" >> beam.Map(
             lambda r: functools.partial(_collect, "removed")(r.document.id))

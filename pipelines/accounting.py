@@ -100,12 +100,13 @@ class _SumPerBundle(beam.DoFn):
 
     A document yields a dozen triples (counts, reasons, histogram bins); summing them
     before they leave the worker keeps the statistics from multiplying the elements
-    that Beam has to move. The sums (all but the histogram bins) also go to Beam
-    Metrics counters, so they show in the Dataflow UI while the job runs.
+    that Beam has to move. With ``counters``, the sums (all but the histogram bins) also
+    go to Beam Metrics counters, so they show in the Dataflow UI while the job runs.
     """
 
-    def __init__(self, to_triples):
+    def __init__(self, to_triples, counters: bool = True):
         self._to_triples = to_triples
+        self._counters = counters
 
     def start_bundle(self):
         self._sums = collections.Counter()
@@ -116,7 +117,7 @@ class _SumPerBundle(beam.DoFn):
 
     def finish_bundle(self):
         for (stage, key), value in self._sums.items():
-            if keys.is_counter(key):
+            if self._counters and keys.is_counter(key):
                 Metrics.counter(keys.metrics_namespace(stage), keys.counter_name(key)).inc(value)
             yield WindowedValue((stage, key, value), MIN_TIMESTAMP, [GlobalWindow()])
 
@@ -136,10 +137,18 @@ class StageStatistics(beam.PTransform):
         self._counts_records = counts_records
 
     def expand(self, output):
-        # One summing step per stage, so each counter has one name in one step.
-        return output | beam.Flatten() | beam.ParDo(_SumPerBundle(functools.partial(
+        to_triples = functools.partial(
             _outcome_triples, stage=self._stage, signal_names=self._signal_names,
-            counts_records=self._counts_records)))
+            counts_records=self._counts_records)
+        # Each outcome is summed where the stage makes it (fused with the stage), so only
+        # per-bundle sums are gathered: Beam's local runner holds a Flatten's inputs in
+        # memory, and a Flatten of the documents themselves would hold every text.
+        sums = tuple(outcomes | f"Sum {name}" >> beam.ParDo(
+                         _SumPerBundle(to_triples, counters=False))
+                     for name, outcomes in zip(output._fields, output, strict=True))
+        # One counting step per stage, so each counter has one name in one step.
+        return (sums | "Gather" >> beam.Flatten()
+                | "Count" >> beam.ParDo(_SumPerBundle(lambda triple: [triple])))
 
 
 class StageFacts(beam.PTransform):
@@ -152,15 +161,18 @@ class StageFacts(beam.PTransform):
 
 def removal_record(removal: Removed) -> dict:
     """A removed document as JSON: its fields, signals, stage, reasons and details."""
+    from massivetext.pipelines.counterparts import with_jaccard
+
     record = asdict(removal.document)
-    record.update(stage=removal.stage, reasons=list(removal.reasons), details=removal.details)
+    record.update(stage=removal.stage, reasons=list(removal.reasons),
+                  details=with_jaccard(removal.details, removal.document.text))
     return record
 
 
 def removal_samples(removal: Removed):
-    """One sample entry per reason: (file name, id, JSON record)."""
-    record = removal_record(removal)
-    return [(f"removed/{removal.stage}.{reason}.jsonl", removal.document.id, record)
+    """One sample entry per reason: (file name, id, the removal); its JSON record is
+    made once the sample is chosen and the document read back (:class:`WriteSamples`)."""
+    return [(f"removed/{removal.stage}.{reason}.jsonl", removal.document.id, removal)
             for reason in removal.reasons]
 
 
@@ -183,28 +195,48 @@ def _write_jsonl(path: str, entries) -> str:
     return path
 
 
-class WriteSamples(beam.PTransform):
-    """PCollection[(file name, id, record)] -> JSONL files under ``directory``.
+def _sample_records(document, payloads):
+    for name, stage, reasons, details in payloads:
+        yield name, (document.id, removal_record(Removed(stage, reasons, document, details)))
 
-    Keeps up to ``sample_size`` records per file, chosen by a seeded hash of the id so
-    reruns pick the same ones.
+
+class WriteSamples(beam.PTransform):
+    """PCollection[(file name, id, record or Removed)] -> JSONL files under ``directory``.
+
+    Keeps up to ``sample_size`` entries per file, chosen by a seeded hash of the id so
+    reruns pick the same ones. Removals carry StoredDocuments: only the chosen ones are
+    read back from the document store ``store``, so no removed text is grouped.
     """
 
-    def __init__(self, directory: str, sample_size: int, seed: int):
+    def __init__(self, directory: str, store: str, sample_size: int, seed: int):
         super().__init__()
         self._directory = directory
+        self._store = store
         self._sample_size = sample_size
         self._seed = seed
 
     def expand(self, entries):
+        from massivetext.pipelines.document_store import ReadBack
+
         seed = self._seed
-        grouped = (entries
-                   | "Key by file" >> beam.Map(lambda entry: (entry[0], entry[1:]))
-                   | "Sample" >> beam.combiners.Top.PerKey(
-                       self._sample_size, key=lambda entry: -stable_hash(entry[0], seed)))
+        chosen = (entries
+                  | "Key by file" >> beam.Map(lambda entry: (entry[0], entry[1:]))
+                  | "Sample" >> beam.combiners.Top.PerKey(
+                      self._sample_size, key=lambda entry: -stable_hash(entry[0], seed))
+                  | "Chosen" >> beam.FlatMap(lambda kv: [(kv[0], entry) for entry in kv[1]])
+                  | "Removal or record" >> beam.Partition(
+                      lambda kv, _: int(isinstance(kv[1][1], Removed)), 2))
+        restored = (chosen[1]
+                    | "By spill file" >> beam.Map(lambda kv: (kv[1][1].document.file, (
+                        kv[1][0], (kv[0], kv[1][1].stage, kv[1][1].reasons,
+                                   kv[1][1].details))))
+                    | "Read back" >> ReadBack(self._store, _sample_records))
         directory = self._directory
-        return grouped | "Write" >> beam.MapTuple(
-            lambda name, entries: _write_jsonl(f"{directory}/{name}", entries))
+        return ((chosen[0], restored)
+                | "Records" >> beam.Flatten()
+                | "Group by file" >> beam.GroupByKey()
+                | "Write" >> beam.MapTuple(
+                    lambda name, entries: _write_jsonl(f"{directory}/{name}", entries)))
 
 
 class WriteAllRemoved(beam.PTransform):

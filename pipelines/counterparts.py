@@ -13,7 +13,9 @@ removal with its counterpart's text and adds to ``details``:
   lower than ``similarity`` (its best verified edge), since a cluster joins documents
   through chains of edges and the survivor need not be the neighbour.
 
-The join shuffles the removed documents and one text per counterpart, not the corpus.
+The join shuffles the (compact) removals and one text per counterpart, not the corpus.
+Near duplicates read their survivor's text back from the document store instead
+(:class:`massivetext.pipelines.dedup.NearDedup`).
 """
 
 from __future__ import annotations
@@ -21,11 +23,41 @@ from __future__ import annotations
 import apache_beam as beam
 
 from massivetext.dedup.minhash import exact_jaccard, shingle_hashes
-from massivetext.document import Removed
+from massivetext.document import Document, Removed
 
 # Our choice: enough to read a page side by side, bounded so one giant survivor cannot
 # blow up the removed samples.
 MAX_COUNTERPART_CHARS = 20_000
+
+
+def counterpart_details(details: dict, role: str, text: str,
+                        removed_text: str | None = None) -> dict[str, str]:
+    """``details`` with the counterpart's (cut) text, and its Jaccard with the removed
+    text when that is at hand (a stored removal's text is not: the report computes it)."""
+    details = dict(details)
+    details[f"{role}_text"] = text[:MAX_COUNTERPART_CHARS]
+    if len(text) > MAX_COUNTERPART_CHARS:
+        details[f"{role}_chars"] = str(len(text))
+    if removed_text is not None:
+        similarity = exact_jaccard(shingle_hashes(removed_text), shingle_hashes(text))
+        details[f"{role}_jaccard"] = f"{similarity:.4f}"
+    return details
+
+
+ROLES = ("survivor", "test")
+
+
+def with_jaccard(details: dict, removed_text: str) -> dict[str, str]:
+    """``details`` with ``<role>_jaccard`` for each counterpart text they carry whole,
+    once the removed document's text is read back from the store."""
+    details = dict(details)
+    for role in ROLES:
+        text = details.get(f"{role}_text")
+        if text is not None and f"{role}_jaccard" not in details \
+                and f"{role}_chars" not in details:
+            similarity = exact_jaccard(shingle_hashes(removed_text), shingle_hashes(text))
+            details[f"{role}_jaccard"] = f"{similarity:.4f}"
+    return details
 
 
 def _attach(role: str):
@@ -33,14 +65,11 @@ def _attach(role: str):
         _, grouped = item
         text = next(iter(grouped["text"]), None)
         for removal in grouped["removed"]:
-            details = dict(removal.details)
+            details = removal.details
             if text is not None:
-                details[f"{role}_text"] = text[:MAX_COUNTERPART_CHARS]
-                if len(text) > MAX_COUNTERPART_CHARS:
-                    details[f"{role}_chars"] = str(len(text))
-                similarity = exact_jaccard(shingle_hashes(removal.document.text),
-                                           shingle_hashes(text))
-                details[f"{role}_jaccard"] = f"{similarity:.4f}"
+                removed_text = (removal.document.text
+                                if isinstance(removal.document, Document) else None)
+                details = counterpart_details(details, role, text, removed_text)
             yield Removed(removal.stage, removal.reasons, removal.document, details)
     return attach
 

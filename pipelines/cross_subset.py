@@ -10,7 +10,11 @@ with its own shards, ``stats.json`` (stages ``read``, ``exact_dedup``, ``near_de
 and ``output``: here, duplicates across subsets) and removed samples.
 
 Ids are namespaced by subset during the job (``<subset>/<id>``), since two subsets may
-use the same id for different documents, and restored before anything is written.
+use the same id for different documents, and restored before anything is written. The
+documents are stored once in the job's document store (``OUT/cross_subset/_work``) and
+only compact records are grouped, as in a subset's own run; each subset's survivors and
+removals are read back from it, file by file, and go through that subset's own output
+stages.
 """
 
 from __future__ import annotations
@@ -22,6 +26,13 @@ import pyarrow as pa
 from massivetext.pipelines.accounting import StageOutput
 from massivetext.pipelines.curation import RunRecords, curate
 from massivetext.pipelines.dedup import ExactDedup, NearDedup
+from massivetext.pipelines.document_store import (
+    ReadBack,
+    RemoveStore,
+    RestoreRemoved,
+    StoreDocuments,
+    store_directory,
+)
 from massivetext.pipelines.options import CurationOptions
 from massivetext.pipelines.stages import open_uncompressed
 
@@ -50,41 +61,63 @@ def read_shard_documents(path: str):
 
 
 def _in_subset(name: str):
-    return lambda document: document.subset == name
+    prefix = f"{name}/"
+    return lambda stored: stored.id.startswith(prefix)
+
+
+def _read_back_restored(document: Document, _payloads):
+    yield _restored(document)
 
 
 @beam.ptransform_fn
-def _RemovedInSubset(removals, name: str):  # noqa: N802 - a PTransform, named like one
-    """PCollection[Removed] -> those of subset ``name``, their ids restored."""
+def _KeptInSubset(kept, name: str, store: str):  # noqa: N802 - a PTransform, named like one
+    """PCollection[StoredDocument] -> the Documents of subset ``name``, read back from
+    ``store`` with their ids restored."""
+    return (kept
+            | "Of subset" >> beam.Filter(_in_subset(name))
+            | "By file" >> beam.Map(lambda stored: (stored.file, (stored.id, None)))
+            | "Read back" >> ReadBack(store, _read_back_restored))
+
+
+@beam.ptransform_fn
+def _RemovedInSubset(removals, name: str, store: str):  # noqa: N802 - a PTransform
+    """PCollection[Removed] -> those of subset ``name``, read back from ``store`` with
+    their ids restored."""
+    of_subset = _in_subset(name)
     return (removals
-            | "Of subset" >> beam.Filter(lambda removal: removal.document.subset == name)
+            | "Of subset" >> beam.Filter(lambda removal: of_subset(removal.document))
+            | "Read back" >> RestoreRemoved(store)
             | "Restore ids" >> beam.Map(lambda removal: dataclasses.replace(
                 removal, document=_restored(removal.document))))
 
 
 class WriteSubset(beam.PTransform):
-    """The cross-subset stages' outcomes for one subset -> its shards, stats, samples."""
+    """The cross-subset stages' outcomes for one subset -> its shards, stats, samples;
+    returns the documents read back from the job's store ``store``."""
 
-    def __init__(self, options: CurationOptions, read, exact, near):
+    def __init__(self, options: CurationOptions, store: str, read, exact, near):
         super().__init__()
-        self._options, self._read, self._exact, self._near = options, read, exact, near
+        self._options, self._store = options, store
+        self._read, self._exact, self._near = read, exact, near
 
     def expand(self, pbegin):
-        name = self._options.subset
-        records, empty = RunRecords(), pbegin | "Nothing" >> beam.Create([])
+        name, store = self._options.subset, self._store
+        records = RunRecords(store_directory(self._options.subset_dir))
+        empty = pbegin | "Nothing" >> beam.Create([])
         read = self._read | "Read" >> beam.Filter(_in_subset(name))
         records.add_stage("read", StageOutput(read, empty, empty, empty, empty),
                           counts_records=True)
-        kept = None
+        read_back = []
         for stage, outputs in (("exact_dedup", self._exact), ("near_dedup", self._near)):
-            mine = StageOutput(
-                outputs.kept | f"Kept {stage}" >> beam.Filter(_in_subset(name)),
-                outputs.removed | f"Removed {stage}" >> _RemovedInSubset(name), empty,
-                empty, empty)
+            removed = outputs.removed | f"Removed {stage}" >> _RemovedInSubset(name, store)
+            read_back.append(removed)
+            mine = StageOutput(outputs.kept | f"Kept {stage}" >> beam.Filter(_in_subset(name)),
+                               removed, empty, empty, empty)
             kept = records.add_stage(stage, mine)
-        restored = kept | "Restore ids" >> beam.Map(_restored)
+        restored = kept | "Kept documents" >> _KeptInSubset(name, store)
+        read_back.append(restored)
         curate(restored, records, self._options, STAGE_ORDER)
-        return beam.pvalue.PDone(pbegin.pipeline)
+        return tuple(read_back) | "Read back" >> beam.Flatten()
 
 
 def build(pipeline: beam.Pipeline, directories: dict[str, str], output: str,
@@ -93,15 +126,22 @@ def build(pipeline: beam.Pipeline, directories: dict[str, str], output: str,
     ``output/<subset>/`` out; thresholds and seed from ``options``."""
     shards = [CuratedSubset.open(directory) for directory in directories.values()]
     paths = [subset.shard_path(shard) for subset in shards for shard in subset.shards]
-    documents = (pipeline
-                 | "Shards" >> beam.Create(paths)
-                 | "Read shards" >> beam.FlatMap(read_shard_documents)
-                 | "Spread" >> beam.Reshuffle())
-    exact = documents | "Exact dedup" >> ExactDedup(seed=options.seed)
-    near = exact.kept | "Near dedup" >> NearDedup(
-        threshold=options.dedup_threshold, num_perm=options.num_perm, seed=options.seed)
+    store = store_directory(output)  # output is OUT/cross_subset
+    # Each shard's documents are stored as they are read (no shuffle of text).
+    stored = (pipeline
+              | "Shards" >> beam.Create(paths)
+              | "Read shards" >> beam.FlatMap(read_shard_documents)
+              | "Store documents" >> StoreDocuments(
+                  store, seed=options.seed, threshold=options.dedup_threshold,
+                  num_perm=options.num_perm))
+    exact = stored | "Exact dedup" >> ExactDedup()
+    near = exact.kept | "Near dedup" >> NearDedup(store, threshold=options.dedup_threshold)
+    read_back = []
     for name in directories:
         # Written as the subset's own run would be, minus the stages it already ran.
         subset_options = dataclasses.replace(options, subset=name, output=output, dedup=False,
                                              test_sets=())
-        _ = pipeline | f"Write {name}" >> WriteSubset(subset_options, documents, exact, near)
+        read_back.append(pipeline | f"Write {name}" >> WriteSubset(
+            subset_options, store, stored, exact, near))
+    _ = (tuple(read_back) | "Everything read back" >> beam.Flatten()
+         | "Remove document store" >> RemoveStore(store))

@@ -28,6 +28,12 @@ from massivetext.pipelines.accounting import (
     removal_samples,
     skip_samples,
 )
+from massivetext.pipelines.document_store import (
+    RemoveStore,
+    RestoreRemoved,
+    StoreDocuments,
+    StoreRemoved,
+)
 from massivetext.pipelines.options import FILTER_CLASSES, CurationOptions, parse
 from massivetext.pipelines.sinks import WriteShards
 from massivetext.pipelines.stages import JudgeDocuments
@@ -62,9 +68,14 @@ def text_judge(text_filter):
 
 
 class RunRecords:
-    """Collects each stage's outputs so the run's statistics and samples are complete."""
+    """Collects each stage's outputs so the run's statistics and samples are complete.
 
-    def __init__(self):
+    Each stage's removed documents go to the document store under ``store`` as the stage
+    makes them (:class:`StoreRemoved`, fused with the stage), so only compact removals
+    are gathered."""
+
+    def __init__(self, store: str):
+        self.store = store
         self.stats: list[beam.PCollection] = []
         self.removed: list[beam.PCollection] = []
         self.failed: list[beam.PCollection] = []
@@ -76,7 +87,8 @@ class RunRecords:
         its removed, skipped and failed records; returns the documents it kept."""
         self.stats.append(output | f"Stats {stage}" >> StageStatistics(
             stage, signals, counts_records))
-        self.removed.append(output.removed)
+        self.removed.append(output.removed | f"Store removed {stage}" >> StoreRemoved(
+            self.store))
         self.skipped.append(output.skipped)
         self.failed.append(output.failed)
         return output.kept
@@ -97,13 +109,17 @@ def curate(kept, records: RunRecords, options: CurationOptions,
            stage_order: tuple[str, ...]) -> None:
     """PCollection[Document] after the subset's filters -> dedup, decontamination,
     shards, statistics and samples."""
+    directory, store = options.subset_dir, records.store
+    # Text off the shuffle: from here on only compact records are grouped.
+    kept = kept | "Store documents" >> StoreDocuments(
+        store, seed=options.seed, threshold=options.dedup_threshold,
+        num_perm=options.num_perm)
     if options.dedup:
         from massivetext.pipelines.dedup import ExactDedup, NearDedup
 
-        exact = kept | "Exact dedup" >> ExactDedup(seed=options.seed)
+        exact = kept | "Exact dedup" >> ExactDedup()
         kept = records.add_stage("exact_dedup", exact)
-        near = kept | "Near dedup" >> NearDedup(
-            threshold=options.dedup_threshold, num_perm=options.num_perm, seed=options.seed)
+        near = kept | "Near dedup" >> NearDedup(store, threshold=options.dedup_threshold)
         kept = records.add_stage("near_dedup", near)
     if options.test_sets:
         from massivetext.pipelines.decontaminate import Decontaminate, ReadTestSets
@@ -111,28 +127,32 @@ def curate(kept, records: RunRecords, options: CurationOptions,
         reader = ReadTestSets(list(options.test_sets))
         test_docs = kept.pipeline | "Read test sets" >> reader
         clean = kept | "Decontaminate" >> Decontaminate(
-            test_docs, mode=options.decontam_mode, threshold=options.dedup_threshold,
+            test_docs, store, mode=options.decontam_mode, threshold=options.dedup_threshold,
             num_perm=options.num_perm)
         # Test-set records that could not be used are facts of this stage too.
         facts = (clean.stats, reader.stats) | "Decontaminate facts" >> beam.Flatten()
         kept = records.add_stage("decontaminate", clean._replace(stats=facts))
 
     parameters = options.parameters()
-    directory = options.subset_dir
-    shards = kept | "Write shards" >> WriteShards(
-        directory, all_signal_names(), parameters, options.num_shards,
-        output_format=options.output_format)
+    writer = WriteShards(directory, store, all_signal_names(), parameters, options.num_shards,
+                         output_format=options.output_format)
+    shards = kept | "Write shards" >> writer
     records.stats.append(shards | "Stats output" >> StageFacts())
     removed = tuple(records.removed) | "All removed" >> beam.Flatten()
+    written = [writer.manifest]
     if options.keep_removed == "all":
-        _ = removed | "Write all removed" >> WriteAllRemoved(directory)
+        written.append(removed | "Removed read back" >> RestoreRemoved(store)
+                       | "Write all removed" >> WriteAllRemoved(directory))
     samples = removed | "Removed samples" >> beam.FlatMap(removal_samples)
     failed = (tuple(records.failed) | "All failed" >> beam.Flatten()
               | "Failure samples" >> beam.FlatMap(failure_samples))
     skipped = (tuple(records.skipped) | "All skipped" >> beam.Flatten()
                | "Skip samples" >> beam.FlatMap(skip_samples))
-    _ = ((samples, failed, skipped) | "All samples" >> beam.Flatten()
-         | "Write samples" >> WriteSamples(directory, DEFAULT_REMOVED_SAMPLE_SIZE, options.seed))
+    written.append((samples, failed, skipped) | "All samples" >> beam.Flatten()
+                   | "Write samples" >> WriteSamples(
+                       directory, store, DEFAULT_REMOVED_SAMPLE_SIZE, options.seed))
+    _ = (tuple(written) | "Every file written" >> beam.Flatten()
+         | "Remove document store" >> RemoveStore(store))
     _ = (tuple(records.stats) | "All stats" >> beam.Flatten()
          | "Write stats" >> WriteStats(f"{directory}/stats.json", stage_order, parameters))
 

@@ -9,11 +9,14 @@ documents that overlap them, in one of two modes:
 - ``"jaccard"`` (the paper's rule, the default): a training document is removed when its
   13-gram Jaccard similarity with any test document exceeds 0.8. Candidates come from a
   CoGroupByKey of training and test documents on LSH band keys (a pair at 0.8 shares a
-  band with probability >= 0.99), and every candidate is verified by exact Jaccard
-  through joins with both shingle arrays.
+  band with probability >= 0.99; the training side's band keys were computed when its
+  documents were stored, :mod:`massivetext.pipelines.document_store`), and every
+  candidate is verified by exact Jaccard: the test shingles are joined to the pair, and
+  the training text is read back from the store, grouped by its spill file.
 - ``"ngram-overlap"`` (the stricter rule of later work, e.g. GPT-3 and Llama): a training
   document is removed when it shares any 13-gram with a test document, found by a
-  CoGroupByKey on shingle hashes. A 13-gram common to many training documents is a hot
+  CoGroupByKey on shingle hashes (the training texts read back from the store file by
+  file). A 13-gram common to many training documents is a hot
   key, but each of them contributes only its own id, and the test side is reduced to its
   smallest document key while streaming, so no group is ever materialised.
 
@@ -21,7 +24,7 @@ Both joins are shuffles, never side inputs, so neither side has to fit in one wo
 Removed details: ``test_set``, ``test_doc`` and ``similarity`` (jaccard mode) or
 ``shared_ngrams`` (ngram-overlap mode: how many of the document's 13-grams occur in a
 test document; ``test_doc`` is the test document credited with the most of them), and
-the test document's text and Jaccard (:mod:`massivetext.pipelines.counterparts`).
+the test document's text (:mod:`massivetext.pipelines.counterparts`).
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ import apache_beam as beam
 import numpy as np
 from massivetext.pipelines.accounting import stage_output
 from massivetext.pipelines.counterparts import AttachCounterpart
-from massivetext.pipelines.minhash_stages import ShingleAndSign, VerifyPairs
+from massivetext.pipelines.document_store import ReadBack
+from massivetext.pipelines.minhash_stages import ShingleAndSign
 from massivetext.pipelines.stage_stats import count_stat
 from massivetext.pipelines.stages import open_uncompressed
 
@@ -41,6 +45,7 @@ from massivetext.dedup.minhash import (
     DEFAULT_NGRAM_SIZE,
     DEFAULT_NUM_PERM,
     DEFAULT_SEED,
+    exact_jaccard,
     shingle_hashes,
 )
 from massivetext.document import Removed
@@ -117,6 +122,24 @@ def _shingle_keys(key_of, ngram_size: int):
     return keys
 
 
+def _attach_test_shingles(item):
+    """A test key -> (train file, (train id, (test key, test shingles))) per candidate."""
+    test_key, grouped = item
+    for shingles in grouped["shingles"]:  # one: ShingleAndSign emits it for every text
+        for train_node in grouped["train"]:
+            yield train_node[2], (train_node[1], (test_key, shingles))
+
+
+def _verify_train(ngram_size: int, threshold: float):
+    def verify(document, tests):
+        shingles = shingle_hashes(document.text, ngram_size)
+        for test_key, test_shingles in tests:
+            similarity = exact_jaccard(shingles, test_shingles)
+            if similarity > threshold:  # "exceeds": strictly greater
+                yield document.id, test_key, similarity
+    return verify
+
+
 class _SharedCount(beam.CombineFn):
     """(shared n-grams, test key) values -> (total shared, test key with the most)."""
 
@@ -158,10 +181,12 @@ class _Resolve(beam.DoFn):
 
 
 class Decontaminate(beam.PTransform):
-    """Training Documents -> StageOutput, against ``test_docs``
-    (a PCollection[TestDocument] of the same pipeline); see the module docstring."""
+    """Training StoredDocuments -> StageOutput, against ``test_docs``
+    (a PCollection[TestDocument] of the same pipeline); see the module docstring. The
+    training texts are read back from the document store ``store`` (only those in a
+    candidate pair in jaccard mode); the MinHash parameters must be the store's."""
 
-    def __init__(self, test_docs, mode: str = DEFAULT_MODE,
+    def __init__(self, test_docs, store: str, mode: str = DEFAULT_MODE,
                  threshold: float = DEFAULT_THRESHOLD, ngram_size: int = DEFAULT_NGRAM_SIZE,
                  num_perm: int = DEFAULT_NUM_PERM,
                  min_candidate_prob: float = DEFAULT_MIN_CANDIDATE_PROB,
@@ -171,6 +196,7 @@ class Decontaminate(beam.PTransform):
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         choose_bands(num_perm, threshold, min_candidate_prob)  # fail fast: ValueError
         self._test_docs = test_docs
+        self._store = store
         self._mode = mode
         self._threshold = threshold
         self._ngram_size = ngram_size
@@ -179,21 +205,24 @@ class Decontaminate(beam.PTransform):
         self._minhash_seed = minhash_seed
 
     def _jaccard_matches(self, documents):
-        def sign(label, pcoll, key_of):
-            return (pcoll
-                    | f"Key {label}" >> beam.Map(lambda d: (key_of(d), d.text))
-                    | f"Sign {label}" >> ShingleAndSign(
-                        self._ngram_size, self._num_perm, self._minhash_seed, self._threshold,
-                        self._min_candidate_prob))
-
-        train = sign("train", documents, lambda d: d.id)
-        test = sign("test", self._test_docs, _test_key)
-        candidates = ({"train": train["bands"], "test": test["bands"]}
+        train_bands = documents | "Train bands" >> beam.FlatMap(
+            lambda d: [(band, d.node) for band in d.bands])
+        test = (self._test_docs
+                | "Key test" >> beam.Map(lambda d: (_test_key(d), d.text))
+                | "Sign test" >> ShingleAndSign(
+                    self._ngram_size, self._num_perm, self._minhash_seed, self._threshold,
+                    self._min_candidate_prob))
+        candidates = ({"train": train_bands, "test": test["bands"]}
                       | "Join bands" >> beam.CoGroupByKey()
                       | "Cross" >> beam.FlatMap(_band_crossings)
                       | "Distinct pairs" >> beam.Distinct())
-        verified = candidates | "Verify" >> VerifyPairs(
-            train["shingles"], test["shingles"], self._threshold)
+        verified = (
+            {"train": candidates | "By test doc" >> beam.Map(lambda pair: (pair[1], pair[0])),
+             "shingles": test["shingles"]}
+            | "Join test shingles" >> beam.CoGroupByKey()
+            | "Attach test" >> beam.FlatMap(_attach_test_shingles)
+            | "Verify" >> ReadBack(self._store, _verify_train(self._ngram_size,
+                                                              self._threshold)))
         matches = (verified
                    | "By train doc" >> beam.Map(lambda e: (e[0], (e[2], e[1])))
                    | "Most similar" >> beam.CombinePerKey(max))
@@ -202,8 +231,11 @@ class Decontaminate(beam.PTransform):
             count_stat(verified, STAGE, "verified_matches", "verified")]
 
     def _ngram_matches(self, documents):
-        train = documents | "Train n-grams" >> beam.FlatMap(
-            _shingle_keys(lambda d: d.id, self._ngram_size))
+        train_keys = _shingle_keys(lambda d: d.id, self._ngram_size)
+        train = (documents
+                 | "By file" >> beam.Map(lambda d: (d.file, (d.id, None)))
+                 | "Train n-grams" >> ReadBack(
+                     self._store, lambda document, _: train_keys(document)))
         test = self._test_docs | "Test n-grams" >> beam.FlatMap(
             _shingle_keys(_test_key, self._ngram_size))
         shared = ({"train": train, "test": test}

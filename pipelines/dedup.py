@@ -1,7 +1,10 @@
 """Exact and near-duplicate document removal (Gopher Appendix A.1.1 step 5; docs/paper.md,
 "Document deduplication").
 
-Both stages take a PCollection of :class:`Document` with unique ids and return a
+Both stages take a PCollection of
+:class:`~massivetext.pipelines.document_store.StoredDocument` with unique ids (the
+documents' texts are in the document store; only these compact records are grouped)
+and return a
 :class:`~massivetext.pipelines.accounting.StageOutput` whose ``stats`` are the stage's
 facts (clusters and their sizes; for near duplicates also candidate pairs, verified
 edges, star buckets, convergence).
@@ -9,13 +12,13 @@ edges, star buckets, convergence).
 Which member of a group survives is :mod:`massivetext.dedup.survivors`' choice: the
 smallest seeded hash of its id. Exact groups share :func:`~massivetext.dedup.exact.exact_text_key`.
 
-Near duplicates: per document, word 13-gram shingles and a MinHash signature; LSH band
-keys (:func:`massivetext.dedup.lsh.choose_bands`: a pair at Jaccard 0.8 shares a band with
-probability >= 0.99); each band bucket proposes candidate pairs
+Near duplicates: per document (when it is stored), word 13-gram shingles and a MinHash
+signature; LSH band keys (:func:`massivetext.dedup.lsh.choose_bands`: a pair at Jaccard
+0.8 shares a band with probability >= 0.99); each band bucket proposes candidate pairs
 (:mod:`massivetext.dedup.buckets`: all pairs, or a star for a large bucket); EVERY
 candidate pair is verified by its exact shingle Jaccard (> 0.8, strictly: the paper
-says "exceeds") through two CoGroupByKey joins with the shingle arrays (both steps in
-:mod:`massivetext.pipelines.minhash_stages`, shared with test-set filtering); verified
+says "exceeds"), both texts read back from the store
+(:class:`massivetext.pipelines.minhash_stages.VerifyStoredPairs`); verified
 edges are resolved into clusters by
 :class:`massivetext.pipelines.components.ConnectedComponents`, and every member of a
 cluster except its survivor is removed. Nothing joins a cluster unverified.
@@ -26,20 +29,15 @@ from __future__ import annotations
 import apache_beam as beam
 from massivetext.pipelines.accounting import stage_output
 from massivetext.pipelines.components import DEFAULT_ROUNDS, ConnectedComponents
-from massivetext.pipelines.counterparts import AttachCounterpart
-from massivetext.pipelines.minhash_stages import ShingleAndSign, VerifyPairs
+from massivetext.pipelines.counterparts import counterpart_details
+from massivetext.pipelines.document_store import ReadBack
+from massivetext.pipelines.minhash_stages import VerifyStoredPairs
 from massivetext.pipelines.stage_stats import count_stat, histogram_stats
 
 from massivetext.dedup.buckets import DEFAULT_ALL_PAIRS_BUCKET_SIZE, bucket_pairs, is_star_bucket
-from massivetext.dedup.exact import exact_text_key
-from massivetext.dedup.lsh import DEFAULT_MIN_CANDIDATE_PROB, DEFAULT_THRESHOLD, choose_bands
-from massivetext.dedup.minhash import DEFAULT_NGRAM_SIZE, DEFAULT_NUM_PERM, DEFAULT_SEED
-from massivetext.dedup.survivors import (
-    DEFAULT_SURVIVOR_SEED,
-    merge_summaries,
-    removal_details,
-    survivor_node,
-)
+from massivetext.dedup.lsh import DEFAULT_THRESHOLD
+from massivetext.dedup.minhash import DEFAULT_NGRAM_SIZE
+from massivetext.dedup.survivors import merge_summaries, removal_details
 from massivetext.document import Removed
 
 EXACT_STAGE = "exact_dedup"
@@ -76,22 +74,18 @@ class _SurvivorAndSize(beam.CombineFn):
 
 
 class ExactDedup(beam.PTransform):
-    """Documents -> StageOutput: one survivor per group of equal texts
-    (whitespace-normalised, see :func:`~massivetext.dedup.exact.exact_text_key`).
+    """StoredDocuments -> StageOutput: one survivor per group of equal texts
+    (whitespace-normalised, see :func:`~massivetext.dedup.exact.exact_text_key`; the key
+    and the survivor node were computed when the text was stored).
 
     Removed details: ``survivor`` and ``cluster_size``; stats: ``clusters`` and
     ``cluster_size=<bucket>``.
     """
 
-    def __init__(self, seed: int = DEFAULT_SURVIVOR_SEED):
-        super().__init__()
-        self._seed = seed
-
     def expand(self, documents):
-        seed = self._seed
-        keyed = documents | "Key by text" >> beam.Map(lambda d: (exact_text_key(d.text), d))
+        keyed = documents | "Key by text" >> beam.Map(lambda d: (d.exact_key, d))
         groups = (keyed
-                  | "Survivor node" >> beam.Map(lambda kv: (kv[0], survivor_node(kv[1].id, seed)))
+                  | "Survivor node" >> beam.Map(lambda kv: (kv[0], kv[1].node))
                   | "Survivor per text" >> beam.CombinePerKey(_SurvivorAndSize()))
         resolved = ({"doc": keyed, "group": groups}
                     | "Join documents" >> beam.CoGroupByKey()
@@ -113,20 +107,25 @@ def _resolve_near_member(item):
     for document in grouped["doc"]:
         if not clusters or clusters[0][0] == document.id:
             yield document
-            if clusters:  # a survivor: its text goes beside its cluster's removals
-                yield beam.pvalue.TaggedOutput("survivor", (document.id, document.text))
             continue
-        survivor_id, size = clusters[0]
-        yield beam.pvalue.TaggedOutput("removed", Removed(
+        survivor_id, size, survivor_file = clusters[0]
+        # Keyed by the survivor's spill file, which gives the removal its survivor's text.
+        yield beam.pvalue.TaggedOutput("removed", (survivor_file, (survivor_id, Removed(
             NEAR_STAGE, (NEAR_REASON,), document, removal_details(
-                survivor_id, size, similarity=f"{max(grouped['similarity']):.4f}")))
+                survivor_id, size, similarity=f"{max(grouped['similarity']):.4f}")))))
+
+
+def _attach_survivor(survivor, removals):
+    for removal in removals:
+        yield Removed(removal.stage, removal.reasons, removal.document,
+                      counterpart_details(removal.details, "survivor", survivor.text))
 
 
 def _members_with_cluster(item):
     label, grouped = item
     (size,) = grouped["size"]
     for member_id in grouped["member"]:
-        yield member_id, (label[1], size)
+        yield member_id, (label[1], size, label[2])
 
 
 def _edge_similarities(edge):
@@ -136,47 +135,38 @@ def _edge_similarities(edge):
 
 
 class NearDedup(beam.PTransform):
-    """Documents -> StageOutput: one survivor per cluster of documents joined by
-    verified edges of 13-gram Jaccard > ``threshold`` (see the module docstring).
+    """StoredDocuments -> StageOutput: one survivor per cluster of documents joined by
+    verified edges of 13-gram Jaccard > ``threshold`` (see the module docstring);
+    ``store`` is the document store the texts are read back from.
 
     Removed details: ``survivor``, ``cluster_size`` and ``similarity`` (the highest
     verified Jaccard of the document with a neighbour of its cluster), and the
-    survivor's text and Jaccard (:mod:`massivetext.pipelines.counterparts`).
+    survivor's text, read back from the store (:mod:`massivetext.pipelines.counterparts`).
     """
 
-    def __init__(self, threshold: float = DEFAULT_THRESHOLD,
-                 ngram_size: int = DEFAULT_NGRAM_SIZE, num_perm: int = DEFAULT_NUM_PERM,
-                 min_candidate_prob: float = DEFAULT_MIN_CANDIDATE_PROB,
-                 minhash_seed: int = DEFAULT_SEED, seed: int = DEFAULT_SURVIVOR_SEED,
+    def __init__(self, store: str, threshold: float = DEFAULT_THRESHOLD,
+                 ngram_size: int = DEFAULT_NGRAM_SIZE,
                  all_pairs_bucket_size: int = DEFAULT_ALL_PAIRS_BUCKET_SIZE,
                  rounds: int = DEFAULT_ROUNDS):
         super().__init__()
-        choose_bands(num_perm, threshold, min_candidate_prob)  # fail fast: ValueError
+        self._store = store
         self._threshold = threshold
         self._ngram_size = ngram_size
-        self._num_perm = num_perm
-        self._min_candidate_prob = min_candidate_prob
-        self._minhash_seed = minhash_seed
-        self._seed = seed
         self._all_pairs_bucket_size = all_pairs_bucket_size
         self._rounds = rounds
 
     def expand(self, documents):
-        seed, max_all_pairs = self._seed, self._all_pairs_bucket_size
+        max_all_pairs = self._all_pairs_bucket_size
         keyed = documents | "Key by id" >> beam.Map(lambda d: (d.id, d))
-        signed = (
-            documents
-            | "Node and text" >> beam.Map(lambda d: (survivor_node(d.id, seed), d.text))
-            | "Shingle and sign" >> ShingleAndSign(
-                self._ngram_size, self._num_perm, self._minhash_seed, self._threshold,
-                self._min_candidate_prob))
-        buckets = signed["bands"] | "Group bands" >> beam.GroupByKey()
+        bands = documents | "Bands" >> beam.FlatMap(
+            lambda d: [(band, d.node) for band in d.bands])
+        buckets = bands | "Group bands" >> beam.GroupByKey()
         candidates = (buckets
                       | "Bucket pairs" >> beam.FlatMap(
                           lambda bucket: bucket_pairs(bucket[1], max_all_pairs))
                       | "Distinct pairs" >> beam.Distinct())
-        verified = candidates | "Verify" >> VerifyPairs(
-            signed["shingles"], signed["shingles"], self._threshold)
+        verified = candidates | "Verify" >> VerifyStoredPairs(
+            self._store, self._threshold, self._ngram_size)
         components = (verified
                       | "Edge" >> beam.Map(lambda e: (e[0], e[1]))
                       | "Components" >> ConnectedComponents(self._rounds, NEAR_STAGE))
@@ -195,12 +185,10 @@ class NearDedup(beam.PTransform):
         resolved = ({"doc": keyed, "cluster": clusters, "similarity": similarities}
                     | "Join documents" >> beam.CoGroupByKey()
                     | "Resolve" >> beam.FlatMap(_resolve_near_member).with_outputs(
-                        "removed", "survivor", main="kept"))
-        removed = resolved.removed | "Survivor text" >> AttachCounterpart(
-            resolved.survivor, lambda removal: removal.details["survivor"], "survivor")
+                        "removed", main="kept"))
         large_buckets = buckets | "Large" >> beam.Filter(
             lambda bucket: is_star_bucket(bucket[1], max_all_pairs))
-        no_shingles = signed["shingles"] | "Shingleless" >> beam.Filter(lambda kv: kv[1].size == 0)
+        no_shingles = documents | "Shingleless" >> beam.Filter(lambda d: not d.bands)
         stats = (
             count_stat(no_shingles, NEAR_STAGE, "no_shingles", "no shingles"),
             count_stat(large_buckets, NEAR_STAGE, "star_buckets", "star buckets"),
@@ -210,4 +198,5 @@ class NearDedup(beam.PTransform):
             histogram_stats(sizes | "Size" >> beam.Values(), NEAR_STAGE, "sizes"),
             components["stats"],
         ) | "Stats" >> beam.Flatten()
+        removed = resolved.removed | "Survivor text" >> ReadBack(self._store, _attach_survivor)
         return stage_output(resolved.kept, removed=removed, stats=stats)

@@ -21,6 +21,7 @@ from massivetext.pipelines.curation import (
     run_pipeline,
     text_judge,
 )
+from massivetext.pipelines.document_store import store_directory
 from massivetext.pipelines.options import CurationOptions
 from massivetext.pipelines.stages import ExtractText, JudgeDocuments, ReadWarc
 
@@ -30,7 +31,7 @@ STAGE_ORDER = ("read", "extract", "content", "quality", "repetition", "exact_ded
 
 def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
     """Add the MassiveWeb stages to ``pipeline``."""
-    records = RunRecords()
+    records = RunRecords(store_directory(options.subset_dir))
     read = (pipeline
             | "Input patterns" >> beam.Create(list(options.inputs))
             | "Read WARC" >> ReadWarc())

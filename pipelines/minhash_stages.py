@@ -1,7 +1,8 @@
-"""MinHash stages shared by near-dedup (:mod:`massivetext.pipelines.dedup`) and test-set filtering
+"""MinHash stages of near-dedup (:mod:`massivetext.pipelines.dedup`) and test-set filtering
 (:mod:`massivetext.pipelines.decontaminate`): per-text shingling and LSH band keys
-(:class:`ShingleAndSign`), and exact Jaccard verification of candidate pairs
-(:class:`VerifyPairs`).
+(:class:`ShingleAndSign`, for the test documents; training documents get theirs when
+they are stored), and exact Jaccard verification of candidate pairs of stored documents
+(:class:`VerifyStoredPairs`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,12 @@ from typing import Any
 import apache_beam as beam
 
 from massivetext.dedup.lsh import DEFAULT_THRESHOLD, band_keys, choose_bands
-from massivetext.dedup.minhash import MinHasher, exact_jaccard, shingle_hashes
+from massivetext.dedup.minhash import (
+    DEFAULT_NGRAM_SIZE,
+    MinHasher,
+    exact_jaccard,
+    shingle_hashes,
+)
 
 
 class _ShingleAndSign(beam.DoFn):
@@ -56,44 +62,48 @@ class ShingleAndSign(beam.PTransform):
         return {"bands": outputs.bands, "shingles": outputs.shingles}
 
 
-def _attach_left(item):
-    _, grouped = item
-    # Every key has its shingles (ShingleAndSign emits them for every document).
-    for shingles in grouped["shingles"]:
-        for left, right in grouped["pair"]:
-            yield right, (left, right, shingles)
+def _left_shingles(ngram_size: int):
+    def attach(document, pairs):
+        shingles = shingle_hashes(document.text, ngram_size)
+        for left, right in pairs:
+            yield right[2], (right[1], (left, right, shingles))
+    return attach
 
 
-def _verify(threshold: float):
-    def verify(item):
-        _, grouped = item
-        for shingles in grouped["shingles"]:
-            for left, right, left_shingles in grouped["pair"]:
-                similarity = exact_jaccard(left_shingles, shingles)
-                if similarity > threshold:  # "exceeds": strictly greater
-                    yield left, right, similarity
+def _verify_right(ngram_size: int, threshold: float):
+    def verify(document, payloads):
+        shingles = shingle_hashes(document.text, ngram_size)
+        for left, right, left_shingles in payloads:
+            similarity = exact_jaccard(left_shingles, shingles)
+            if similarity > threshold:  # "exceeds": strictly greater
+                yield left, right, similarity
     return verify
 
 
-class VerifyPairs(beam.PTransform):
-    """PCollection[(left_key, right_key)] -> PCollection[(left_key, right_key, jaccard)]
-    of the pairs whose exact shingle Jaccard exceeds ``threshold``.
+class VerifyStoredPairs(beam.PTransform):
+    """PCollection[(left_node, right_node)] of stored documents' nodes (rank, id, spill
+    file) -> PCollection[(left_node, right_node, jaccard)] of the pairs whose exact
+    shingle Jaccard exceeds ``threshold``.
 
-    The shingle arrays come from two keyed PCollections, joined in with two
-    CoGroupByKeys (left then right), so no worker holds more than one key's pairs.
+    Both texts are read back from the document store
+    (:class:`massivetext.pipelines.document_store.ReadBack`): the pairs are grouped by
+    the left document's file, which attaches its shingle hashes, then by the right
+    document's file, which verifies them; so only documents in a candidate pair have
+    their shingles moved, and only once per pair.
     """
 
-    def __init__(self, left_shingles, right_shingles, threshold: float = DEFAULT_THRESHOLD):
+    def __init__(self, directory: str, threshold: float = DEFAULT_THRESHOLD,
+                 ngram_size: int = DEFAULT_NGRAM_SIZE):
         super().__init__()
-        self._left = left_shingles
-        self._right = right_shingles
+        self._directory = directory
         self._threshold = threshold
+        self._ngram_size = ngram_size
 
     def expand(self, pairs):
-        with_left = (
-            {"pair": pairs | "By left" >> beam.Map(lambda p: (p[0], p)), "shingles": self._left}
-            | "Join left" >> beam.CoGroupByKey()
-            | "Attach left" >> beam.FlatMap(_attach_left))
-        return ({"pair": with_left, "shingles": self._right}
-                | "Join right" >> beam.CoGroupByKey()
-                | "Verify" >> beam.FlatMap(_verify(self._threshold)))
+        from massivetext.pipelines.document_store import ReadBack
+
+        return (pairs
+                | "By left file" >> beam.Map(lambda pair: (pair[0][2], (pair[0][1], pair)))
+                | "Left shingles" >> ReadBack(self._directory, _left_shingles(self._ngram_size))
+                | "Verify right" >> ReadBack(
+                    self._directory, _verify_right(self._ngram_size, self._threshold)))

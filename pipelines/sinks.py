@@ -4,9 +4,11 @@ manifest.json (formats: :mod:`massivetext.io.shard_writers`; Arrow IPC by defaul
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 
 import apache_beam as beam
 import pyarrow as pa
+from massivetext.pipelines.document_store import read_stored
 from massivetext.pipelines.filesystem import write_atomically
 
 from massivetext.io.shard_writers import (
@@ -24,13 +26,20 @@ from massivetext.io.shards import (
 )
 
 
-def write_shard_file(shard: tuple, count: int, directory: str, schema: pa.Schema,
+def write_shard_file(shard: tuple, count: int, directory: str, store: str, schema: pa.Schema,
                      writer: ShardWriter) -> dict:
-    """(index, documents; None for padding) -> the shard's file, written atomically,
-    and its manifest entry."""
-    index, documents = shard
+    """(index, (id, store file) pairs; None for padding) -> the shard's file, written
+    atomically, and its manifest entry."""
+    index, entries = shard
     name = shard_name(index, count, writer.suffix)
-    kept = [document for document in documents if document is not None]
+    # A shard's documents (about DEFAULT_TARGET_SHARD_BYTES of text at most) are read
+    # back from the store file by file; the writer sorts them by id.
+    ids_by_file = defaultdict(list)
+    for entry in entries:
+        if entry is not None:
+            ids_by_file[entry[1]].append(entry[0])
+    kept = [document for file_name, ids in sorted(ids_by_file.items())
+            for document in read_stored(store, file_name, ids)]
     rows = write_atomically(f"{directory}/{name}",
                             lambda file: write_shard(kept, schema, file, writer))
     return {"name": name, "rows": rows, "text_bytes": sum(doc.num_bytes for doc in kept)}
@@ -52,20 +61,25 @@ def _write_manifest(shards: list[dict], path: str, schema: pa.Schema, parameters
 
 
 class WriteShards(beam.PTransform):
-    """PCollection[Document] -> PCollection[(stage, key, int)] output statistics.
+    """PCollection[StoredDocument] -> PCollection[(stage, key, int)] output statistics.
 
     Writes ``<directory>/part-00000-of-000NN<suffix>`` in ``output_format`` (every shard,
-    empty ones included, each atomically) and then ``<directory>/manifest.json``. A
-    document's shard depends only on its id; ``num_shards=0`` picks about one shard per
-    256 MB of text.
+    empty ones included, each atomically) and then ``<directory>/manifest.json``; only
+    (id, store file) pairs are grouped by shard, and each shard's documents are read
+    back from the document store ``store``. A document's shard depends only on its id;
+    ``num_shards=0`` picks about one shard per 256 MB of text. The PCollection of the
+    manifest's path is ``self.manifest`` once the transform is applied.
     """
 
-    def __init__(self, directory: str, signal_names: tuple[str, ...], parameters: dict,
-                 num_shards: int = 0, target_shard_bytes: int = DEFAULT_TARGET_SHARD_BYTES,
+    def __init__(self, directory: str, store: str, signal_names: tuple[str, ...],
+                 parameters: dict, num_shards: int = 0,
+                 target_shard_bytes: int = DEFAULT_TARGET_SHARD_BYTES,
                  output_format: str = DEFAULT_OUTPUT_FORMAT):
         super().__init__()
         self._writer = shard_writer(output_format)  # fail fast: ValueError
         self._directory = directory
+        self._store = store
+        self.manifest = None
         self._schema = shard_schema(signal_names)
         self._parameters = parameters
         self._num_shards = num_shards
@@ -82,19 +96,21 @@ class WriteShards(beam.PTransform):
                      | "Shard count" >> beam.Map(num_shards_for, target))
         count_view = beam.pvalue.AsSingleton(count)
         keyed = documents | "Assign shard" >> beam.Map(
-            lambda document, n: (shard_index(document.id, n), document), n=count_view)
+            lambda document, n: (shard_index(document.id, n), (document.id, document.file)),
+            n=count_view)
         every_shard = count | "Every shard" >> beam.FlatMap(lambda n: [(i, None) for i in range(n)])
         shards = ((keyed, every_shard)
                   | "Merge" >> beam.Flatten()
                   | "Group by shard" >> beam.GroupByKey()
                   | "Write shard" >> beam.Map(
                       write_shard_file, count=count_view, directory=self._directory,
-                      schema=self._schema, writer=self._writer))
-        _ = (shards
-             | "Gather shards" >> beam.combiners.ToList()
-             | "Write manifest" >> beam.Map(
-                 _write_manifest, path=f"{self._directory}/manifest.json", schema=self._schema,
-                 parameters=self._parameters, writer=self._writer))
+                      store=self._store, schema=self._schema, writer=self._writer))
+        self.manifest = (shards
+                         | "Gather shards" >> beam.combiners.ToList()
+                         | "Write manifest" >> beam.Map(
+                             _write_manifest, path=f"{self._directory}/manifest.json",
+                             schema=self._schema, parameters=self._parameters,
+                             writer=self._writer))
         return shards | "Output stats" >> beam.FlatMap(
             lambda shard: [("output", "kept", shard["rows"]),
                            ("output", "kept_bytes", shard["text_bytes"]),

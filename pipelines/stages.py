@@ -85,9 +85,11 @@ def _read_documents(path: str, opener, subset: str, input_format: str) -> Iterat
 class ReadWarc(beam.PTransform):
     """PCollection[str] WARC glob patterns -> StageOutput of the read stage.
 
-    ``kept``: WebPage (HTML responses, decoded), reshuffled so extraction spreads over
-    workers even when one file holds most of the pages; ``skipped``: Skipped records by
-    kind; ``failed``: Failed records.
+    ``kept``: WebPage (HTML responses, decoded); ``skipped``: Skipped records by kind;
+    ``failed``: Failed records. Pages are not reshuffled: reading, extraction, the
+    filters and the document store run fused, one input file per worker at a time, so no
+    HTML is ever shuffled (docs/architecture.md); parallelism comes from the number of
+    files.
     """
 
     def expand(self, patterns):
@@ -95,8 +97,7 @@ class ReadWarc(beam.PTransform):
                    | "Match files" >> MatchFiles()
                    | "Read records" >> beam.ParDo(_ReadFile(_read_warc)).with_outputs(
                        "skipped", "failed", main="pages"))
-        return stage_output(outputs.pages | "Spread pages" >> beam.Reshuffle(),
-                            skipped=outputs.skipped, failed=outputs.failed)
+        return stage_output(outputs.pages, skipped=outputs.skipped, failed=outputs.failed)
 
 
 class _ExtractPage(beam.DoFn):
@@ -217,9 +218,9 @@ class ReadDocuments(beam.PTransform):
 
     Each file (or local directory, for source trees) is read by the reader of its
     format (:mod:`massivetext.readers.formats`: ``input_format``, or ``auto`` to pick
-    by name). ``kept``: Document (reshuffled); ``skipped``: Skipped records
-    (redirects, vendored files ...); ``failed``: Failed records (bad JSON lines,
-    broken pages, corrupt files).
+    by name). ``kept``: Document (not reshuffled, as :class:`ReadWarc`'s pages);
+    ``skipped``: Skipped records (redirects, vendored files ...); ``failed``: Failed
+    records (bad JSON lines, broken pages, corrupt files).
     """
 
     def __init__(self, subset: str, input_format: str = "auto"):
@@ -241,5 +242,4 @@ class ReadDocuments(beam.PTransform):
                        _read_documents, subset=self._subset,
                        input_format=self._input_format))).with_outputs(
                            "skipped", "failed", main="documents"))
-        return stage_output(outputs.documents | "Spread documents" >> beam.Reshuffle(),
-                            skipped=outputs.skipped, failed=outputs.failed)
+        return stage_output(outputs.documents, skipped=outputs.skipped, failed=outputs.failed)

@@ -20,6 +20,7 @@ from massivetext.pipelines.curation import (
     filter_content,
     run_pipeline,
 )
+from massivetext.pipelines.document_store import store_directory
 from massivetext.pipelines.options import CurationOptions
 from massivetext.pipelines.stages import ExtractText, ReadDocuments, ReadWarc
 
@@ -45,7 +46,7 @@ def stage_order(options: CurationOptions) -> tuple[str, ...]:
 
 def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
     """Add the text-subset stages to ``pipeline``."""
-    records = RunRecords()
+    records = RunRecords(store_directory(options.subset_dir))
     patterns = pipeline | "Input patterns" >> beam.Create(list(options.inputs))
     if reads_warc(options):
         pages = records.add_stage("read", patterns | "Read WARC" >> ReadWarc(),

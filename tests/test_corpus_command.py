@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from massivetext.io.spill import SPILL_DIRECTORY
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -73,6 +75,8 @@ def test_cross_subset_dedup_removes_the_story_c4_and_news_share(corpus):
     # The syndicated story is in both; one copy survives, in either subset.
     assert removed["c4"] + removed["news"] == 1
     assert sum(removed.values()) == 1
+    # Every document store (each subset's, the cross-subset job's) is gone at the end.
+    assert not list(corpus["output"].rglob(SPILL_DIRECTORY))
 
 
 def test_summary_and_mixture(corpus):

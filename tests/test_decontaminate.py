@@ -9,6 +9,7 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from massivetext.pipelines.decontaminate import Decontaminate, ReadTestSets
+from massivetext.pipelines.document_store import StoreDocuments
 from massivetext.pipelines.options import LOCAL_RUNNER
 
 from massivetext.dedup.evaluation import planted_corpus
@@ -36,7 +37,11 @@ def _removed_summary(result):
         lambda r: (r.document.id, r.stage, r.reasons, dict(r.details)))
 
 
-def test_jaccard_mode_matches_brute_force():
+def _train(pipeline, documents, store):
+    return pipeline | "Train" >> beam.Create(documents) | "Store" >> StoreDocuments(store)
+
+
+def test_jaccard_mode_matches_brute_force(tmp_path):
     train, test = _split_corpus()
     test_hashes = {t.id: shingle_hashes(t.text) for t in test}
     best = {}
@@ -60,7 +65,8 @@ def test_jaccard_mode_matches_brute_force():
 
     with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         test_docs = pipeline | "Test" >> beam.Create(test)
-        result = pipeline | "Train" >> beam.Create(train) | Decontaminate(test_docs)
+        result = _train(pipeline, train, str(tmp_path)) | Decontaminate(
+            test_docs, str(tmp_path))
         assert_that(_removed_summary(result), check)
         kept_count = result.kept | beam.combiners.Count.Globally()
         assert_that(kept_count, lambda n: n[0] + len(best) >= len(train), label="kept")
@@ -70,7 +76,7 @@ def _text(documents, doc_id):
     return next(d.text for d in documents if d.id == doc_id)
 
 
-def test_ngram_overlap_mode_removes_exactly_the_docs_sharing_a_13gram():
+def test_ngram_overlap_mode_removes_exactly_the_docs_sharing_a_13gram(tmp_path):
     train, test = _split_corpus()
     # A training text sharing a single 13-gram with a test text, far below 0.8 Jaccard.
     one_gram = " ".join(test[0].text.split()[:13])
@@ -80,8 +86,8 @@ def test_ngram_overlap_mode_removes_exactly_the_docs_sharing_a_13gram():
     assert "one-shared-13gram" in expected and len(expected) < len(train)
     with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         test_docs = pipeline | "Test" >> beam.Create(test)
-        result = pipeline | "Train" >> beam.Create(train) | Decontaminate(
-            test_docs, mode="ngram-overlap")
+        result = _train(pipeline, train, str(tmp_path)) | Decontaminate(
+            test_docs, str(tmp_path), mode="ngram-overlap")
         removed = _removed_summary(result)
         assert_that(removed | beam.Map(lambda r: r[0]), equal_to(expected), label="ids")
         one = removed | beam.Filter(lambda r: r[0] == "one-shared-13gram") | beam.Map(
@@ -104,7 +110,7 @@ def test_read_test_sets_counts_bad_records(tmp_path):
 
 
 @pytest.mark.skipif(not LAMBADA.exists(), reason=f"real data absent: {LAMBADA}")
-def test_real_lambada_passages_are_found_in_training_text():
+def test_real_lambada_passages_are_found_in_training_text(tmp_path):
     passages = [json.loads(line) for line in LAMBADA.read_text(encoding="utf-8").splitlines()]
     # Training pages that quote a LAMBADA passage inside other text, and one that doesn't.
     quoted = [f"{p['context']} {p['continuation']}" for p in passages[:40:4]]
@@ -115,11 +121,12 @@ def test_real_lambada_passages_are_found_in_training_text():
         test_docs = pipeline | ReadTestSets([str(LAMBADA)])
         assert_that(test_docs | beam.combiners.Count.Globally(), equal_to([LAMBADA_ITEMS]),
                     label="count")
-        result = pipeline | "Train" >> beam.Create(train) | Decontaminate(test_docs)
+        result = _train(pipeline, train, str(tmp_path)) | Decontaminate(
+            test_docs, str(tmp_path))
         removed_ids = result.removed | beam.Map(lambda r: r.document.id)
         assert_that(removed_ids, equal_to([d.id for d in train[:-1]]), label="removed")
 
 
 def test_unknown_mode_is_rejected():
     with TestPipeline(runner=LOCAL_RUNNER) as pipeline, pytest.raises(ValueError):
-        Decontaminate(pipeline | beam.Create([]), mode="substring")
+        Decontaminate(pipeline | beam.Create([]), "store", mode="substring")

@@ -13,6 +13,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from massivetext.pipelines.accounting import StageStatistics
 from massivetext.pipelines.dedup import ExactDedup, NearDedup
+from massivetext.pipelines.document_store import StoreDocuments
 from massivetext.pipelines.options import LOCAL_RUNNER
 
 from massivetext.dedup.buckets import DEFAULT_ALL_PAIRS_BUCKET_SIZE, bucket_pairs, is_star_bucket
@@ -83,14 +84,14 @@ def test_score_removals_definitions():
     assert (bad.recall, bad.precision) == (0.0, 0.0)
 
 
-def test_exact_dedup_keeps_the_seeded_minimum_of_each_group():
+def test_exact_dedup_keeps_the_seeded_minimum_of_each_group(tmp_path):
     docs = _docs([("a1", "same text here"), ("a2", "same  text\nhere "), ("a3", "same text here"),
                   ("b1", "Same text here"), ("c1", "other"), ("c2", "other")])
     groups = {"a": ["a1", "a2", "a3"], "c": ["c1", "c2"]}
     survivors = {g: min(members, key=survivor_node) for g, members in groups.items()}
     kept = sorted(["b1", *survivors.values()])
     pipeline = TestPipeline(runner=LOCAL_RUNNER)
-    result = pipeline | beam.Create(docs) | ExactDedup()
+    result = pipeline | beam.Create(docs) | StoreDocuments(str(tmp_path)) | ExactDedup()
     assert_that(result.kept | beam.Map(lambda d: d.id), equal_to(kept), label="kept")
     expected_removed = [(m, survivors[g], str(len(ms))) for g, ms in groups.items()
                         for m in ms if m != survivors[g]]
@@ -153,9 +154,10 @@ def _check_against_truth(truth, expect_star_buckets=False):
     return check
 
 
-def _run_near_dedup(corpus, truth, **checks):
+def _run_near_dedup(store, corpus, truth, **checks):
     with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
-        result = pipeline | beam.Create(_docs(corpus)) | NearDedup()
+        result = (pipeline | beam.Create(_docs(corpus)) | StoreDocuments(store)
+                  | NearDedup(store))
         tagged = (
             result.kept | "Tag kept" >> beam.Map(lambda d: ("kept", d)),
             result.removed | "Tag removed" >> beam.Map(lambda r: ("removed", r)),
@@ -165,13 +167,13 @@ def _run_near_dedup(corpus, truth, **checks):
         assert_that(tagged, _check_against_truth(truth, **checks))
 
 
-def test_near_dedup_recall_and_precision_on_planted_corpus():
+def test_near_dedup_recall_and_precision_on_planted_corpus(tmp_path):
     corpus = planted_corpus(250, seed=3) + _boilerplate_family(2 * DEFAULT_ALL_PAIRS_BUCKET_SIZE)
     ids, texts = zip(*corpus, strict=True)
     truth = similar_pairs(ids, texts)
     # The fixture spans the interesting range: pairs near the threshold and far above it.
     assert truth.left.size > 800 and np.any(truth.jaccard < 0.85)
-    _run_near_dedup(corpus, truth, expect_star_buckets=True)
+    _run_near_dedup(str(tmp_path), corpus, truth, expect_star_buckets=True)
 
 
 def _variant(text, target, rng):
@@ -183,7 +185,7 @@ def _variant(text, target, rng):
 
 
 @pytest.mark.skipif(not AEB_TRUTH.exists(), reason=f"real data absent: {AEB_TRUTH}")
-def test_near_dedup_on_real_articles_with_planted_variants():
+def test_near_dedup_on_real_articles_with_planted_variants(tmp_path):
     articles = json.loads(AEB_TRUTH.read_text(encoding="utf-8"))
     rng = random.Random(17)
     corpus = []
@@ -195,7 +197,7 @@ def test_near_dedup_on_real_articles_with_planted_variants():
     ids, texts = zip(*corpus, strict=True)
     truth = similar_pairs(ids, texts)
     assert truth.left.size > 50
-    _run_near_dedup(corpus, truth)
+    _run_near_dedup(str(tmp_path), corpus, truth)
 
 
 def _lines(directory, pattern):
@@ -215,9 +217,11 @@ def test_one_survivor_per_component_whatever_the_order_and_worker_count(tmp_path
                 direct_num_workers=2, direct_running_mode="multi_processing"))):
         with beam.Pipeline(options=options) as pipeline:
             # The paper's order: exact duplicates, then near duplicates of the survivors.
-            exact = pipeline | beam.Create(_docs(docs)) | ExactDedup()
+            store = str(tmp_path / name / "store")
+            stored = pipeline | beam.Create(_docs(docs)) | StoreDocuments(store)
+            exact = stored | ExactDedup()
             # Clusters here have at most 6 members: 4 rounds suffice, and the stat says so.
-            near = exact.kept | NearDedup(rounds=4)
+            near = exact.kept | NearDedup(store, rounds=4)
             _ = near.kept | beam.Map(lambda d: d.id) | "Write kept" >> beam.io.WriteToText(
                 str(tmp_path / name / "kept"))
             _ = near.stats | beam.Map(repr) | "Write stats" >> beam.io.WriteToText(
@@ -232,15 +236,18 @@ def test_one_survivor_per_component_whatever_the_order_and_worker_count(tmp_path
     assert score.recall >= MIN_RECALL and score.precision >= MIN_PRECISION, score
 
 
-def test_threshold_is_strict_the_paper_says_exceeds():
+def test_threshold_is_strict_the_paper_says_exceeds(tmp_path):
     words = [f"w{i}" for i in range(22)]
     # 9 shingles each, 8 shared: Jaccard exactly 8 / 10 = 0.8.
     pair = _docs([("a", " ".join(words[:21])), ("b", " ".join(words[1:]))])
     assert exact_jaccard(shingle_hashes(pair[0].text), shingle_hashes(pair[1].text)) == 0.8
     with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         docs = pipeline | beam.Create(pair)
-        at_threshold = docs | "At 0.8" >> NearDedup(threshold=0.8, rounds=2)
-        below = docs | "At 0.79" >> NearDedup(threshold=0.79, rounds=2)
+        at_threshold, below = (
+            docs
+            | f"Store {threshold}" >> StoreDocuments(store, threshold=threshold)
+            | f"At {threshold}" >> NearDedup(store, threshold=threshold, rounds=2)
+            for threshold, store in ((0.8, str(tmp_path / "a")), (0.79, str(tmp_path / "b"))))
         assert_that(at_threshold.removed, equal_to([]), label="equal is kept")
         assert_that(below.removed | beam.Map(lambda r: r.details["survivor"]),
                     equal_to([min("ab", key=survivor_node)]), label="above is removed")

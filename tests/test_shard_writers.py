@@ -8,6 +8,8 @@ import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from massivetext.pipelines.document_store import StoreDocuments
+from massivetext.pipelines.filesystem import write_atomically
 from massivetext.pipelines.options import LOCAL_RUNNER
 from massivetext.pipelines.sinks import WriteShards, write_shard_file
 
@@ -15,6 +17,7 @@ from massivetext.document import Document
 from massivetext.io.shard_reader import open_shard
 from massivetext.io.shard_writers import SHARD_WRITERS, shard_writer, write_shard
 from massivetext.io.shards import documents_to_table, shard_schema
+from massivetext.io.spill import write_spill
 
 SIGNALS = ("word_count", "dup_line_frac")
 SCHEMA = shard_schema(SIGNALS)
@@ -75,16 +78,23 @@ def test_training_reads_the_shards_back(output_format, tmp_path):
 @pytest.mark.parametrize("output_format", FORMATS)
 def test_a_shard_appears_complete_or_not_at_all(output_format, tmp_path):
     writer = shard_writer(output_format)
-    entry = write_shard_file((0, [*_documents(10), None]), 2, str(tmp_path), SCHEMA, writer)
+    store, output = tmp_path / "store", tmp_path / "output"
+    store.mkdir()
+    output.mkdir()
+    with open(store / "spill.arrow", "wb") as file:
+        write_spill(_documents(10), file)
+    entries = [(document.id, "spill.arrow") for document in _documents(10)]
+    entry = write_shard_file((0, [*entries, None]), 2, str(output), str(store), SCHEMA, writer)
     assert entry == {"name": f"part-00000-of-00002{writer.suffix}", "rows": 10,
                      "text_bytes": sum(d.num_bytes for d in _documents(10))}
-    assert [p.name for p in tmp_path.iterdir()] == [entry["name"]]
+    assert [p.name for p in output.iterdir()] == [entry["name"]]
     # A lone surrogate cannot be written as UTF-8 in any format: the write fails
     # half way, and neither the shard nor its temporary file is left behind.
     broken = [*_documents(10), Document(id="zz", text="bad \ud800 text")]
     with pytest.raises((UnicodeEncodeError, pa.ArrowException)):
-        write_shard_file((1, broken), 2, str(tmp_path), SCHEMA, writer)
-    assert [p.name for p in tmp_path.iterdir()] == [entry["name"]]
+        write_atomically(str(output / "part-00001-of-00002"),
+                         lambda file: write_shard(broken, SCHEMA, file, writer))
+    assert [p.name for p in output.iterdir()] == [entry["name"]]
 
 
 def test_an_unknown_format_is_refused():
@@ -95,14 +105,15 @@ def test_an_unknown_format_is_refused():
 @pytest.mark.parametrize("output_format", ["parquet", "jsonl.gz"])
 def test_the_pipeline_writes_every_format_with_its_manifest(output_format, tmp_path):
     documents = _documents(40)
+    store = str(tmp_path / "_store")
     with beam.Pipeline(runner=LOCAL_RUNNER) as pipeline:
-        _ = (pipeline | beam.Create(documents)
-             | WriteShards(str(tmp_path), SIGNALS, {"seed": 0}, num_shards=3,
+        _ = (pipeline | beam.Create(documents) | StoreDocuments(store)
+             | WriteShards(str(tmp_path), store, SIGNALS, {"seed": 0}, num_shards=3,
                            output_format=output_format))
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     writer = shard_writer(output_format)
     assert manifest["format"] == writer.manifest_format and manifest["rows"] == 40
-    names = sorted(p.name for p in tmp_path.iterdir() if p.name != "manifest.json")
+    names = sorted(p.name for p in tmp_path.iterdir() if p.name not in ("manifest.json", "_store"))
     assert names == [shard["name"] for shard in manifest["shards"]]
     assert all(name.endswith(writer.suffix) for name in names)
     ids = [doc_id for name in names

@@ -1,0 +1,72 @@
+"""Documents written once to a work directory and read back by id: text off the shuffle.
+
+After the per-document stages a pipeline writes each document (text, metadata and
+signals) to a *spill file* and hands on only a compact record of it; the global stages
+(exact and near duplicates, test-set filtering) group those compact records, and the
+final write reads the kept documents back from the spill files. A spill file is an Arrow
+IPC file like a shard (:mod:`massivetext.io.shards`: the same metadata columns, rows
+sorted by id, record batches of :data:`massivetext.io.shard_writers.ROWS_PER_BATCH` rows) with
+the signals as one JSON column, so reading some ids of it costs one record batch at a
+time, never the whole file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Iterator
+from typing import BinaryIO
+
+import pyarrow as pa
+
+from massivetext.document import Document
+from massivetext.io.shard_writers import ROWS_PER_BATCH
+from massivetext.io.shards import METADATA_FIELDS
+
+SPILL_DIRECTORY = "_work"  # under the subset's output directory, removed at the end
+
+
+def spill_name(bundle_id: str, part: int) -> str:
+    """File name of the ``part``-th spill file written by one bundle of documents."""
+    return f"{bundle_id}-{part:05d}.arrow"
+
+
+# The shard format's metadata columns (``metadata`` as a JSON object, as in a shard),
+# then every signal as one JSON object, so that a document read back is the document
+# written (ints stay ints, absent signals absent).
+SPILL_SCHEMA = pa.schema([*(pa.field(name, kind) for name, kind in METADATA_FIELDS),
+                          pa.field("signals", pa.string())])
+
+
+def write_spill(documents: Iterable[Document], fileobj: BinaryIO) -> int:
+    """Write one spill file (rows sorted by id, batches of ROWS_PER_BATCH); returns its
+    row count."""
+    ordered = sorted(documents, key=lambda document: document.id)
+    with pa.ipc.new_file(pa.PythonFile(fileobj, mode="w"), SPILL_SCHEMA) as writer:
+        for start in range(0, len(ordered), ROWS_PER_BATCH):
+            batch = ordered[start:start + ROWS_PER_BATCH]
+            columns = {name: [getattr(document, name) for document in batch]
+                       for name, _ in METADATA_FIELDS}
+            columns["metadata"] = [json.dumps(document.metadata, ensure_ascii=False,
+                                              sort_keys=True) for document in batch]
+            columns["signals"] = [json.dumps(document.signals, sort_keys=True)
+                                  for document in batch]
+            writer.write_table(pa.table(columns, schema=SPILL_SCHEMA))
+    return len(ordered)
+
+
+def read_spilled(fileobj: BinaryIO, ids: Collection[str] | None = None) -> Iterator[Document]:
+    """The documents of one spill file (only those in ``ids`` when given), in id order.
+
+    A record batch none of whose ids is wanted is skipped without building its rows.
+    """
+    reader = pa.ipc.open_file(pa.PythonFile(fileobj, mode="r"))
+    for index in range(reader.num_record_batches):
+        batch = reader.get_batch(index)
+        batch_ids = batch.column("id").to_pylist()
+        if ids is not None and not any(document_id in ids for document_id in batch_ids):
+            continue
+        for row in batch.to_pylist():
+            if ids is None or row["id"] in ids:
+                row["signals"] = json.loads(row["signals"])
+                row["metadata"] = json.loads(row["metadata"])
+                yield Document(**row)

@@ -1,0 +1,271 @@
+"""Text off the shuffle: documents stored once, compact records through the global stages.
+
+:class:`StoreDocuments` ends the per-document stages: it writes every document (text,
+metadata, signals) once to a spill file under ``<subset dir>/_work/``
+(:mod:`massivetext.io.spill`; one file per up to :data:`DOCUMENTS_PER_FILE` documents of a
+bundle, so the store is written in the fused per-document stage, by the worker that
+already holds the text) and hands on a :class:`StoredDocument`: the id, the spill file,
+the text's size, and the keys the global stages need, computed from the text before it
+is dropped: the exact-duplicate key and the LSH band keys of the MinHash signature.
+
+Exact and near-duplicate removal and test-set filtering then group only those compact
+records; exact verification of a candidate pair reads the two texts back from their
+spill files (:class:`ReadBack`, one read per file, grouped by file), so the shingle
+hashes travel only for the documents that are in a candidate pair. The final write reads
+the kept documents back by shard, and the removed ones by file for the samples.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.transforms.window import GlobalWindow
+from apache_beam.utils.timestamp import MIN_TIMESTAMP
+from apache_beam.utils.windowed_value import WindowedValue
+from massivetext.pipelines.filesystem import write_atomically
+
+from massivetext.dedup.exact import exact_text_key
+from massivetext.dedup.lsh import (
+    DEFAULT_MIN_CANDIDATE_PROB,
+    DEFAULT_THRESHOLD,
+    band_keys,
+    choose_bands,
+)
+from massivetext.dedup.minhash import (
+    DEFAULT_NGRAM_SIZE,
+    DEFAULT_NUM_PERM,
+    DEFAULT_SEED,
+    MinHasher,
+    shingle_hashes,
+)
+from massivetext.dedup.survivors import DEFAULT_SURVIVOR_SEED, survivor_node
+from massivetext.document import Document, Removed
+from massivetext.io.spill import SPILL_DIRECTORY, read_spilled, spill_name, write_spill
+
+# Our choice: 1,024 documents per spill file (one Arrow record batch), so a read-back
+# of a few ids costs one batch and a worker holds at most that many texts while storing.
+DOCUMENTS_PER_FILE = 1024
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """What the global stages see of a document once its text is stored.
+
+    ``node`` is the survivor-order node of the dedup stages, (seeded rank, id, file):
+    it orders as (rank, id) does, and it names the spill file so a candidate pair's
+    texts can be read back without a join. ``bands`` are the LSH band keys of the
+    document's MinHash signature (empty when it has no shingles).
+    """
+
+    node: tuple[int, str, str]
+    num_bytes: int
+    exact_key: bytes
+    bands: tuple[bytes, ...]
+
+    @property
+    def id(self) -> str:
+        return self.node[1]
+
+    @property
+    def file(self) -> str:
+        return self.node[2]
+
+
+def store_directory(subset_dir: str) -> str:
+    return f"{subset_dir.rstrip('/')}/{SPILL_DIRECTORY}"
+
+
+class _Spill(beam.DoFn):
+    """Buffers the documents of a bundle and writes them DOCUMENTS_PER_FILE at a time;
+    each element is handed on (:meth:`handed_on`) once its document is written.
+    Elements without a document to write (:meth:`document_of` is None) pass through."""
+
+    def __init__(self, directory: str):
+        self._directory = directory
+
+    def document_of(self, element) -> Document | None:
+        return element
+
+    def handed_on(self, element, document: Document, name: str):
+        raise NotImplementedError
+
+    def start_bundle(self):
+        self._pending: list[tuple] = []
+        self._bundle_id = os.urandom(8).hex()  # a retried bundle writes new files
+        self._part = 0
+
+    def process(self, element):
+        document = self.document_of(element)
+        if document is None:
+            yield element
+            return
+        self._pending.append((element, document))
+        if len(self._pending) >= DOCUMENTS_PER_FILE:
+            yield from self._flush()
+
+    def finish_bundle(self):
+        yield from self._flush()
+
+    def _flush(self):
+        if not self._pending:
+            return
+        name = spill_name(self._bundle_id, self._part)
+        self._part += 1
+        pending, self._pending = self._pending, []
+        write_atomically(f"{self._directory}/{name}",
+                         lambda file: write_spill([document for _, document in pending], file))
+        for element, document in pending:
+            yield WindowedValue(self.handed_on(element, document, name), MIN_TIMESTAMP,
+                                [GlobalWindow()])
+
+
+class _StoreDocuments(_Spill):
+    def __init__(self, directory: str, seed: int, ngram_size: int, num_perm: int,
+                 minhash_seed: int, bands: int, rows: int):
+        super().__init__(directory)
+        self._seed = seed
+        self._ngram_size = ngram_size
+        self._num_perm = num_perm
+        self._minhash_seed = minhash_seed
+        self._bands = bands
+        self._rows = rows
+
+    def setup(self):
+        self._hasher = MinHasher(self._num_perm, self._minhash_seed)
+
+    def handed_on(self, element, document: Document, name: str) -> StoredDocument:
+        hashes = shingle_hashes(document.text, self._ngram_size)
+        bands = ()
+        if hashes.size:
+            bands = tuple(band_keys(self._hasher.signature(hashes), self._bands, self._rows))
+        rank, document_id = survivor_node(document.id, self._seed)
+        return StoredDocument((rank, document_id, name), document.num_bytes,
+                              exact_text_key(document.text), bands)
+
+
+class _StoreRemoved(_Spill):
+    def document_of(self, removal: Removed) -> Document | None:
+        return None if isinstance(removal.document, StoredDocument) else removal.document
+
+    def handed_on(self, removal: Removed, document: Document, name: str) -> Removed:
+        # Removed documents get no dedup keys: they take part in no grouping.
+        stored = StoredDocument((0, document.id, name), document.num_bytes, b"", ())
+        return Removed(removal.stage, removal.reasons, stored, removal.details)
+
+
+class StoreRemoved(beam.PTransform):
+    """PCollection[Removed] -> the same removals, each removed document written to the
+    store ``directory`` and replaced by a StoredDocument (apply it to each stage's
+    removals, so it runs fused with the stage: no removed text is held or shuffled;
+    :class:`RestoreRemoved` reads back the ones a sample or ``--keep-removed all``
+    needs)."""
+
+    def __init__(self, directory: str):
+        super().__init__()
+        self._directory = directory
+
+    def expand(self, removed):
+        return removed | "Store" >> beam.ParDo(_StoreRemoved(self._directory))
+
+
+class StoreDocuments(beam.PTransform):
+    """PCollection[Document] -> PCollection[StoredDocument], each document's text and
+    signals written once under ``directory`` (see the module docstring).
+
+    ``seed`` is the survivor seed of the dedup stages; the MinHash parameters are those
+    of near-duplicate removal and test-set filtering, which share the band keys.
+    """
+
+    def __init__(self, directory: str, seed: int = DEFAULT_SURVIVOR_SEED,
+                 threshold: float = DEFAULT_THRESHOLD,
+                 ngram_size: int = DEFAULT_NGRAM_SIZE, num_perm: int = DEFAULT_NUM_PERM,
+                 min_candidate_prob: float = DEFAULT_MIN_CANDIDATE_PROB,
+                 minhash_seed: int = DEFAULT_SEED):
+        super().__init__()
+        bands, rows = choose_bands(num_perm, threshold, min_candidate_prob)  # ValueError
+        self._store = _StoreDocuments(directory, seed, ngram_size,
+                                      num_perm, minhash_seed, bands, rows)
+
+    def expand(self, documents):
+        return documents | "Store" >> beam.ParDo(self._store)
+
+
+def read_stored(directory: str, name: str, ids) -> list[Document]:
+    """The documents ``ids`` of spill file ``name``, in id order."""
+    with FileSystems.open(f"{directory}/{name}") as file:
+        return list(read_spilled(file, set(ids)))
+
+
+class _ReadBackFile(beam.DoFn):
+    def __init__(self, directory: str, use):
+        self._directory = directory
+        self._use = use
+
+    def process(self, item):
+        name, entries = item
+        by_id = defaultdict(list)
+        for document_id, payload in entries:
+            by_id[document_id].append(payload)
+        for document in read_stored(self._directory, name, by_id):
+            yield from self._use(document, by_id[document.id])
+
+
+class ReadBack(beam.PTransform):
+    """PCollection[(spill file, (id, payload))] -> what ``use(document, payloads)``
+    yields for each stored document named, with all the payloads sent to it; the
+    documents are read back one file at a time."""
+
+    def __init__(self, directory: str, use):
+        super().__init__()
+        self._directory = directory
+        self._use = use
+
+    def expand(self, entries):
+        return (entries
+                | "By file" >> beam.GroupByKey()
+                | "Read back" >> beam.ParDo(_ReadBackFile(self._directory, self._use)))
+
+
+def _restore_removed(document: Document, removals):
+    for stage, reasons, details in removals:
+        yield Removed(stage, reasons, document, details)
+
+
+class RestoreRemoved(beam.PTransform):
+    """PCollection[Removed] with StoredDocuments -> the same removals with their whole
+    documents, read back from the store ``directory`` file by file."""
+
+    def __init__(self, directory: str):
+        super().__init__()
+        self._directory = directory
+
+    def expand(self, removed):
+        return (removed
+                | "By file" >> beam.Map(lambda removal: (removal.document.file, (
+                    removal.document.id, (removal.stage, removal.reasons, removal.details))))
+                | "Read back" >> ReadBack(self._directory, _restore_removed))
+
+
+class RemoveStore(beam.PTransform):
+    """PCollection of anything written after the last read-back -> deletes the store
+    directory once that PCollection is complete (an empty one included)."""
+
+    def __init__(self, directory: str):
+        super().__init__()
+        self._directory = directory
+
+    def expand(self, done):
+        directory = self._directory
+
+        def remove(_):
+            if FileSystems.exists(directory):
+                FileSystems.delete([directory])
+            return directory
+
+        return (done
+                | "Count" >> beam.combiners.Count.Globally()
+                | "Remove" >> beam.Map(remove))
