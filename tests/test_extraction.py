@@ -379,3 +379,16 @@ def test_a_main_text_shorter_than_the_quality_minimum_gives_way_to_a_fallback_wi
     # A short main text with nothing longer beside it stays, with no fallback counted.
     short = extract_page(page(f"<div class='story'>{caption}</div>"))
     assert short.fallback == "" and short.text == caption[3:-4]
+
+
+
+def test_the_parts_of_a_react_streamed_page_are_one_region():
+    # The server sends a shell, then each part of the content in a hidden "S:" div that
+    # a script moves into place: the parts are one region, whichever wins the votes.
+    story = "".join(f"<p>{text}</p>" for text in PROSE)
+    parts = "".join(f"<div hidden id='S:{n}'><section><h2>Part {n}</h2><div>{story}</div>"
+                    f"</section></div>" for n in range(3))
+    extraction = extract_page(page(f"<nav><a href='/'>Home</a></nav><main><div>Loading</div>"
+                             f"</main>{parts}<script>$RC('B:0', 'S:0')</script>"))
+    assert extraction.fallback == "" and "Home" not in extraction.text
+    assert all(f"Part {n}" in extraction.text for n in range(3))

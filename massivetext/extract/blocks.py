@@ -37,7 +37,7 @@ import re
 from lxml import etree
 
 from massivetext.extract.index import TextIndex
-from massivetext.extract.tree import drop_element
+from massivetext.extract.tree import REACT_STREAMED_ID, drop_element
 
 # A paragraph shorter than this (characters) casts no vote: captions, labels, bylines.
 MIN_PARAGRAPH_CHARS = 25
@@ -236,19 +236,20 @@ def _is_link_list(index: TextIndex, element: etree._Element) -> bool:
         and _COPYRIGHT_NOTICE.search(_TEXT(element)) is not None)
 
 
-def _prune_link_lists(index: TextIndex, container: etree._Element) -> None:
-    """Remove sub-blocks of the chosen content that are link lists (:func:`_is_link_list`),
-    unless together they hold more than :data:`MAX_PRUNED_SHARE` of its text: then the
-    links are the content (a listing's items), not lists beside it.
+def _prune_link_lists(index: TextIndex, group: list[etree._Element]) -> None:
+    """Remove sub-blocks of the chosen elements that are link lists (:func:`_is_link_list`),
+    unless together they hold more than :data:`MAX_PRUNED_SHARE` of the chosen text:
+    then the links are the content (a listing's items), not lists beside it.
     """
-    walker = etree.iterwalk(container, events=("start",), tag=PRUNABLE_TAGS)
     link_lists = []
-    for _, element in walker:
-        if element is not container and _is_link_list(index, element):
-            link_lists.append(element)
-            walker.skip_subtree()  # its sub-blocks go with it
+    for container in group:
+        walker = etree.iterwalk(container, events=("start",), tag=PRUNABLE_TAGS)
+        for _, element in walker:
+            if element is not container and _is_link_list(index, element):
+                link_lists.append(element)
+                walker.skip_subtree()  # its sub-blocks go with it
     pruned = sum(index.length(element) for element in link_lists)
-    if pruned > MAX_PRUNED_SHARE * index.length(container):
+    if pruned > MAX_PRUNED_SHARE * sum(index.length(element) for element in group):
         return
     for element in link_lists:
         drop_element(element)
@@ -327,6 +328,31 @@ def _widen_to_region(root: etree._Element, index: TextIndex,
     return group if region is None else [region]
 
 
+def _streamed_region(index: TextIndex,
+                     group: list[etree._Element]) -> list[etree._Element] | None:
+    """All the parts of a React-streamed page when ``group`` lies in one and is a small
+    part of them.
+
+    React streams the server-rendered content that was not ready at first into hidden
+    ``<div id="S:...">`` elements at the end of the page, which a script moves into
+    place: one region of the page, cut into siblings of ``<body>`` that the ancestor
+    walk cannot join. They replace ``group`` as :func:`_widen_to_region` would widen it.
+    """
+    top = group[0]
+    part = next((element for element in (top, *top.iterancestors())
+                 if REACT_STREAMED_ID.match(element.get("id") or "")), None)
+    if part is None or part.getparent() is None:
+        return None
+    parts = [sibling for sibling in part.getparent() if isinstance(sibling.tag, str)
+             and REACT_STREAMED_ID.match(sibling.get("id") or "") and index.length(sibling)]
+    total = sum(index.length(sibling) for sibling in parts)
+    linked = sum(index.linked_length(sibling) for sibling in parts)
+    chosen = sum(index.length(element) for element in group)
+    if linked > REGION_LINK_DENSITY * total or chosen >= MAIN_HINT_SHARE * total:
+        return None
+    return parts
+
+
 def find_main_blocks(root: etree._Element, index: TextIndex, *,
                      with_title: bool = False) -> list[etree._Element]:
     """The sibling elements that hold the page's main text, in document order; with
@@ -351,9 +377,9 @@ def find_main_blocks(root: etree._Element, index: TextIndex, *,
     group = (_lift_to_alike_group(index, best)
              or _joining_siblings(index, best, scores, best_score))
     group = _widen_to_region(root, index, group)
+    group = _streamed_region(index, group) or group
     title = _preceding_title(index, group[0]) if with_title else None
-    for element in group:
-        _prune_link_lists(index, element)
+    _prune_link_lists(index, group)
     return group if title is None else [title, *group]
 
 
