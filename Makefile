@@ -18,9 +18,10 @@ $(STAMP): setup.py
 run: $(STAMP)
 	$(BIN)/massivetext sample --output $(OUT)/sample/sample.warc.gz
 	$(BIN)/massivetext run --input $(OUT)/sample/sample.warc.gz \
-		--test-sets $(OUT)/sample/sample-testset.jsonl --output $(OUT)/curated
+		--test-sets $(OUT)/sample/sample-testset.jsonl --output $(OUT)/curated --overwrite
 	$(BIN)/massivetext stats $(OUT)/curated
 	$(BIN)/massivetext report $(OUT)/curated
+	$(BIN)/massivetext sample --explain $(OUT)/sample/sample-manifest.json
 
 # Train a tokenizer on the sample's curated output (`make run` first if it is missing)
 # and print its Table A2 line and one decoded training row.

@@ -13,7 +13,8 @@ README = Path(__file__).with_name("README.md")
 CORE_REQUIRES = [
     "apache-beam>=2.60,<3",
     "trafilatura>=2.0,<3",
-    "lxml>=5.2,<7",
+    # html_clean: trafilatura imports lxml_html_clean (lxml 5.2 split it out).
+    "lxml[html_clean]>=5.2,<7",
     "langdetect>=1.0.9,<2",
     "pyarrow>=14,<27",
     "numpy>=1.26,<3",

@@ -28,7 +28,9 @@ class WebPage:
     offset: int  # byte offset of the record in that file (compressed offset for .gz)
     html: str
     charset: str  # the encoding used to decode the body
-    charset_source: str  # where it came from: "bom", "http-header", "meta", "detected", "default"
+    # where it came from: "bom", "http-header", "meta", "detected", "default" (the last
+    # three with ";http-header-implausible" when the HTTP charset was refused)
+    charset_source: str
     content_type: str = "text/html"
 
 

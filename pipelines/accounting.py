@@ -27,6 +27,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 from massivetext.pipelines.filesystem import write_atomically
 
 from massivetext.document import Document, Failed, Removed, Skipped, WebPage
+from massivetext.io.charset import HEADER_IMPLAUSIBLE
 from massivetext.io.shards import stable_hash
 from massivetext.stats import keys
 from massivetext.stats.model import (
@@ -36,6 +37,8 @@ from massivetext.stats.model import (
     skipped_triples,
 )
 
+# A stage fact of the reader: pages whose HTTP charset was implausible and not used.
+CHARSET_HEADER_IMPLAUSIBLE = "charset_header_implausible"
 # Our choice: up to 100 removed documents per (stage, reason) kept for inspection.
 DEFAULT_REMOVED_SAMPLE_SIZE = 100
 
@@ -92,6 +95,8 @@ def _outcome_triples(element, stage: str, signal_names: tuple[str, ...],
     else:  # a kept document, or the reader's page
         signals = _signals_of(element, signal_names) if isinstance(element, Document) else None
         triples = document_triples(stage, keys.KEPT, _element_bytes(element), signals=signals)
+        if isinstance(element, WebPage) and element.charset_source.endswith(HEADER_IMPLAUSIBLE):
+            triples.append((stage, CHARSET_HEADER_IMPLAUSIBLE, 1))
     return [(stage, keys.RECORDS, 1), *triples] if counts_records else triples
 
 

@@ -80,6 +80,7 @@ class RunRecords:
         self.removed: list[beam.PCollection] = []
         self.failed: list[beam.PCollection] = []
         self.skipped: list[beam.PCollection] = []
+        self.input_files: beam.PCollection | None = None  # (path, bytes), for the manifest
 
     def add_stage(self, stage: str, output: StageOutput, signals: tuple[str, ...] = (),
                   counts_records: bool = False):
@@ -135,7 +136,7 @@ def curate(kept, records: RunRecords, options: CurationOptions,
 
     parameters = options.parameters()
     writer = WriteShards(directory, store, all_signal_names(), parameters, options.num_shards,
-                         output_format=options.output_format)
+                         output_format=options.output_format, input_files=records.input_files)
     shards = kept | "Write shards" >> writer
     records.stats.append(shards | "Stats output" >> StageFacts())
     removed = tuple(records.removed) | "All removed" >> beam.Flatten()

@@ -14,11 +14,16 @@ documents that overlap them, in one of two modes:
   candidate is verified by exact Jaccard: the test shingles are joined to the pair, and
   the training text is read back from the store, grouped by its spill file.
 - ``"ngram-overlap"`` (the stricter rule of later work, e.g. GPT-3 and Llama): a training
-  document is removed when it shares any 13-gram with a test document, found by a
+  document is removed when it shares any n-gram with a test document, found by a
   CoGroupByKey on shingle hashes (the training texts read back from the store file by
-  file). A 13-gram common to many training documents is a hot
-  key, but each of them contributes only its own id, and the test side is reduced to its
-  smallest document key while streaming, so no group is ever materialised.
+  file). n is GPT-3's, per test set: min(13, the 5th
+  percentile of its items' word counts), at least 8; shorter items are matched whole
+  or, below 8 words, not at all (:mod:`massivetext.testsets.ngram_size`; the stats
+  report ``ngram_size.<test set>`` and how many items were matched whole or not at all).
+  Training documents are shingled once per size in use. An n-gram common to many
+  training documents is a hot key, but each of them contributes only its own id, and
+  the test side is reduced to its smallest document key while streaming, so no group is
+  ever materialised.
 
 Both joins are shuffles, never side inputs, so neither side has to fit in one worker.
 Removed details: ``test_set``, ``test_doc`` and ``similarity`` (jaccard mode) or
@@ -50,6 +55,7 @@ from massivetext.dedup.minhash import (
 )
 from massivetext.document import Removed
 from massivetext.testsets.loaders import TestDocument, TestSetLoadReport, load_test_set
+from massivetext.testsets.ngram_size import item_ngram_size, ngram_size_for, word_count
 
 STAGE = "decontaminate"
 REASON = "test_set_overlap"
@@ -114,12 +120,34 @@ def _first_test_key(item):
             yield train_id, test_key
 
 
-def _shingle_keys(key_of, ngram_size: int):
-    def keys(document):
-        hashes = shingle_hashes(document.text, ngram_size)
-        # 63 bits so the key is a Beam varint; the same shift on both sides.
-        return [(int(h), key_of(document)) for h in (hashes >> np.uint64(1)).tolist()]
-    return keys
+def _keys(hashes: np.ndarray, key) -> list[tuple[int, object]]:
+    # 63 bits so the key is a Beam varint; the same shift on both sides.
+    return [(int(h), key) for h in (hashes >> np.uint64(1)).tolist()]
+
+
+def _test_ngram_keys(document, n_by_set: dict[str, int]):
+    """A test item -> (hash, test key) per n-gram of its test set's n (all its words when
+    shorter, none below the floor: massivetext.testsets.ngram_size)."""
+    size = item_ngram_size(word_count(document.text), n_by_set[document.test_set])
+    if size is None:
+        return []
+    return _keys(shingle_hashes(document.text, size), _test_key(document))
+
+
+def _train_ngram_keys(document, sizes: list[int]):
+    """A training document -> (hash, id) per distinct n-gram of every size in use."""
+    if not sizes:
+        return []
+    # A document shorter than a size gives its whole-text shingle for each: unique them.
+    hashes = np.unique(np.concatenate([shingle_hashes(document.text, size) for size in sizes]))
+    return _keys(hashes, document.id)
+
+
+def _ngram_size_stats(item):
+    name, size = item
+    return [(STAGE, f"ngram_size.{name}", size.n),
+            (STAGE, f"test_items_whole_sequence.{name}", size.whole_sequence_items),
+            (STAGE, f"test_items_too_short.{name}", size.unmatched_items)]
 
 
 def _attach_test_shingles(item):
@@ -231,13 +259,28 @@ class Decontaminate(beam.PTransform):
             count_stat(verified, STAGE, "verified_matches", "verified")]
 
     def _ngram_matches(self, documents):
-        train_keys = _shingle_keys(lambda d: d.id, self._ngram_size)
+        # Per test set, n = min(13, 5th percentile of its items' word counts), floor 8.
+        ceiling = self._ngram_size
+        sizes = (self._test_docs
+                 | "Item words" >> beam.Map(lambda d: (d.test_set, word_count(d.text)))
+                 | "By test set" >> beam.GroupByKey()
+                 | "N per test set" >> beam.MapTuple(lambda name, counts: (
+                     name, ngram_size_for(counts, ceiling=ceiling))))
+        n_by_set = beam.pvalue.AsDict(sizes | "N" >> beam.MapTuple(lambda name, size: (
+            name, size.n)))
+        test = self._test_docs | "Test n-grams" >> beam.FlatMap(
+            _test_ngram_keys, n_by_set=n_by_set)
+        sizes_in_use = (self._test_docs
+                        | "Item sizes" >> beam.Map(lambda d, n: item_ngram_size(
+                            word_count(d.text), n[d.test_set]), n=n_by_set)
+                        | "Matched items" >> beam.Filter(lambda size: size is not None)
+                        | "Distinct sizes" >> beam.Distinct())
+        sizes_view = beam.pvalue.AsList(sizes_in_use)
         train = (documents
                  | "By file" >> beam.Map(lambda d: (d.file, (d.id, None)))
                  | "Train n-grams" >> ReadBack(
-                     self._store, lambda document, _: train_keys(document)))
-        test = self._test_docs | "Test n-grams" >> beam.FlatMap(
-            _shingle_keys(_test_key, self._ngram_size))
+                     self._store, lambda document, _, sizes: _train_ngram_keys(document, sizes),
+                     sizes_view))
         shared = ({"train": train, "test": test}
                   | "Join n-grams" >> beam.CoGroupByKey()
                   | "Shared" >> beam.FlatMap(_first_test_key))
@@ -246,7 +289,8 @@ class Decontaminate(beam.PTransform):
                    | "By train doc" >> beam.Map(lambda kv: (kv[0][0], (kv[1], kv[0][1])))
                    | "Most shared" >> beam.CombinePerKey(_SharedCount()))
         return matches, "shared_ngrams", [
-            count_stat(shared, STAGE, "shared_ngrams", "shared")]
+            count_stat(shared, STAGE, "shared_ngrams", "shared"),
+            sizes | "N stats" >> beam.FlatMap(_ngram_size_stats)]
 
     def expand(self, documents):
         keyed = documents | "Key by id" >> beam.Map(lambda d: (d.id, d))

@@ -205,29 +205,31 @@ class _ReadBackFile(beam.DoFn):
         self._directory = directory
         self._use = use
 
-    def process(self, item):
+    def process(self, item, *side_inputs):
         name, entries = item
         by_id = defaultdict(list)
         for document_id, payload in entries:
             by_id[document_id].append(payload)
         for document in read_stored(self._directory, name, by_id):
-            yield from self._use(document, by_id[document.id])
+            yield from self._use(document, by_id[document.id], *side_inputs)
 
 
 class ReadBack(beam.PTransform):
-    """PCollection[(spill file, (id, payload))] -> what ``use(document, payloads)``
-    yields for each stored document named, with all the payloads sent to it; the
-    documents are read back one file at a time."""
+    """PCollection[(spill file, (id, payload))] -> what ``use(document, payloads,
+    *side_inputs)`` yields for each stored document named, with all the payloads sent to
+    it; the documents are read back one file at a time."""
 
-    def __init__(self, directory: str, use):
+    def __init__(self, directory: str, use, *side_inputs):
         super().__init__()
         self._directory = directory
         self._use = use
+        self._side_inputs = side_inputs
 
     def expand(self, entries):
         return (entries
                 | "By file" >> beam.GroupByKey()
-                | "Read back" >> beam.ParDo(_ReadBackFile(self._directory, self._use)))
+                | "Read back" >> beam.ParDo(_ReadBackFile(self._directory, self._use),
+                                            *self._side_inputs))
 
 
 def _restore_removed(document: Document, removals):

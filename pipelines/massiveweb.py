@@ -32,9 +32,11 @@ STAGE_ORDER = ("read", "extract", "content", "quality", "repetition", "exact_ded
 def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
     """Add the MassiveWeb stages to ``pipeline``."""
     records = RunRecords(store_directory(options.subset_dir))
+    reader = ReadWarc()
     read = (pipeline
             | "Input patterns" >> beam.Create(list(options.inputs))
-            | "Read WARC" >> ReadWarc())
+            | "Read WARC" >> reader)
+    records.input_files = reader.files
     pages = records.add_stage("read", read, counts_records=True)
     extracted = pages | "Extract text" >> ExtractText(options.extractor, options.subset)
     documents = records.add_stage("extract", extracted)

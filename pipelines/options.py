@@ -90,18 +90,19 @@ FILTER_CLASSES = tuple(option.default_factory for option in _filter_fields())
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--input", required=True,
+    parser.add_argument("--input", required=True, metavar="GLOBS",
                         help="comma-separated globs of input files (local, gs://, s3:// ...)")
-    parser.add_argument("--output", required=True, help="output directory")
+    parser.add_argument("--output", required=True, metavar="DIR", help="output directory")
     parser.add_argument("--subset", choices=SUBSETS, default="massiveweb",
                         help="MassiveText subset: massiveweb reads WARC, the others text")
     parser.add_argument("--input-format", choices=INPUT_FORMATS, default="auto",
                         help="reader of the text subsets' inputs (auto: by file name and "
                              "subset; see massivetext.readers.formats)")
-    parser.add_argument("--extractor", default="tree",
+    parser.add_argument("--extractor", default="tree", metavar="NAME",
                         help="text extractor: tree (ours, the paper's method), tree-with-title "
                              "(the page's main heading first), or trafilatura")
-    parser.add_argument("--blocklist", help="URL/domain blocklist file for the content filter")
+    parser.add_argument("--blocklist", metavar="FILE",
+                        help="URL/domain blocklist file for the content filter")
     parser.add_argument("--no-language-filter", dest="language_filter", action="store_false",
                         default=None, help="keep documents in every language")
     parser.add_argument("--language-filter", dest="language_filter", action="store_true",
@@ -109,20 +110,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(language detection on code is meaningless)")
     parser.add_argument("--no-dedup", dest="dedup", action="store_false",
                         help="skip exact and near-duplicate removal")
-    parser.add_argument("--dedup-threshold", type=float, default=DEFAULT_THRESHOLD,
+    parser.add_argument("--dedup-threshold", type=float, metavar="JACCARD",
+                        default=DEFAULT_THRESHOLD,
                         help="13-gram Jaccard above which two documents are duplicates "
                              f"(Gopher Sec. A.1.1: {DEFAULT_THRESHOLD}); also the "
                              "decontamination threshold")
-    parser.add_argument("--num-perm", type=int, default=DEFAULT_NUM_PERM,
+    parser.add_argument("--num-perm", type=int, metavar="N", default=DEFAULT_NUM_PERM,
                         help=f"MinHash permutations (our choice: {DEFAULT_NUM_PERM})")
-    parser.add_argument("--seed", type=int, default=0,
+    parser.add_argument("--seed", type=int, metavar="N", default=0,
                         help="seed of every random choice (duplicate survivors, samples)")
-    parser.add_argument("--test-sets", default="",
+    parser.add_argument("--test-sets", default="", metavar="FILES",
                         help="comma-separated evaluation-set files to decontaminate against")
     parser.add_argument("--decontam-mode", choices=DECONTAM_MODES, default="jaccard",
                         help="jaccard: the paper's 13-gram Jaccard > threshold; ngram-overlap: "
                              "any shared 13-gram (stricter, as in later papers)")
-    parser.add_argument("--num-shards", type=int, default=0,
+    parser.add_argument("--num-shards", type=int, metavar="N", default=0,
                         help="output shards (0: about one per 256 MB of text)")
     parser.add_argument("--keep-removed", choices=("sample", "all"), default="sample",
                         help="sample: up to 100 removed documents per reason (always written); "

@@ -46,9 +46,11 @@ def write_shard_file(shard: tuple, count: int, directory: str, store: str, schem
 
 
 def _write_manifest(shards: list[dict], path: str, schema: pa.Schema, parameters: dict,
-                    writer: ShardWriter) -> str:
+                    writer: ShardWriter, input_files: list[tuple[str, int | None]] = ()) -> str:
     shards = sorted(shards, key=lambda shard: shard["name"])
     manifest = {
+        # The input globs are in parameters["inputs"]; these are the files they matched.
+        "input_files": [{"path": path, "bytes": size} for path, size in sorted(input_files)],
         "format": writer.manifest_format,
         "rows": sum(shard["rows"] for shard in shards),
         "text_bytes": sum(shard["text_bytes"] for shard in shards),
@@ -68,15 +70,17 @@ class WriteShards(beam.PTransform):
     (id, store file) pairs are grouped by shard, and each shard's documents are read
     back from the document store ``store``. A document's shard depends only on its id;
     ``num_shards=0`` picks about one shard per 256 MB of text. The PCollection of the
-    manifest's path is ``self.manifest`` once the transform is applied.
+    manifest's path is ``self.manifest`` once the transform is applied. The manifest
+    also lists the input files (``input_files``: a PCollection of (path, bytes)).
     """
 
     def __init__(self, directory: str, store: str, signal_names: tuple[str, ...],
                  parameters: dict, num_shards: int = 0,
                  target_shard_bytes: int = DEFAULT_TARGET_SHARD_BYTES,
-                 output_format: str = DEFAULT_OUTPUT_FORMAT):
+                 output_format: str = DEFAULT_OUTPUT_FORMAT, input_files=None):
         super().__init__()
         self._writer = shard_writer(output_format)  # fail fast: ValueError
+        self._input_files = input_files
         self._directory = directory
         self._store = store
         self.manifest = None
@@ -105,12 +109,14 @@ class WriteShards(beam.PTransform):
                   | "Write shard" >> beam.Map(
                       write_shard_file, count=count_view, directory=self._directory,
                       store=self._store, schema=self._schema, writer=self._writer))
+        input_files = (self._input_files if self._input_files is not None
+                       else documents.pipeline | "No input files" >> beam.Create([]))
         self.manifest = (shards
                          | "Gather shards" >> beam.combiners.ToList()
                          | "Write manifest" >> beam.Map(
                              _write_manifest, path=f"{self._directory}/manifest.json",
                              schema=self._schema, parameters=self._parameters,
-                             writer=self._writer))
+                             writer=self._writer, input_files=beam.pvalue.AsList(input_files)))
         return shards | "Output stats" >> beam.FlatMap(
             lambda shard: [("output", "kept", shard["rows"]),
                            ("output", "kept_bytes", shard["text_bytes"]),

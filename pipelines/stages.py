@@ -21,6 +21,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from massivetext.filters.base import Judgement
 from massivetext.pipelines.accounting import stage_output
+from massivetext.pipelines.progress import counted
 
 from massivetext.document import Document, Failed, Removed, Skipped, WebPage
 
@@ -34,7 +35,8 @@ def open_uncompressed(path: str):
 
 
 class MatchFiles(beam.PTransform):
-    """PCollection[str] glob patterns -> PCollection[str] file paths, spread over workers.
+    """PCollection[str] glob patterns -> PCollection[(path, bytes)] of the files matched,
+    spread over workers.
 
     A file matched by several patterns is read once. A pattern without wildcards that
     matches nothing fails the run: a typo in an input path must not look like an empty
@@ -44,8 +46,12 @@ class MatchFiles(beam.PTransform):
     def expand(self, patterns):
         return (patterns
                 | "Match" >> fileio.MatchAll()
-                | "Path" >> beam.Map(lambda metadata: metadata.path)
+                | "Path" >> beam.Map(lambda metadata: (metadata.path, metadata.size_in_bytes))
                 | "Once per file" >> beam.Distinct())
+
+
+def _path(file: tuple[str, int]) -> str:
+    return file[0]
 
 
 class _ReadFile(beam.DoFn):
@@ -57,7 +63,7 @@ class _ReadFile(beam.DoFn):
 
     def process(self, path: str):
         try:
-            for outcome in self._read(path, opener=open_uncompressed):
+            for outcome in counted(self._read(path, opener=open_uncompressed)):
                 if isinstance(outcome, Skipped):
                     yield beam.pvalue.TaggedOutput("skipped", outcome)
                 elif isinstance(outcome, Failed):
@@ -89,14 +95,19 @@ class ReadWarc(beam.PTransform):
     ``failed``: Failed records. Pages are not reshuffled: reading, extraction, the
     filters and the document store run fused, one input file per worker at a time, so no
     HTML is ever shuffled (docs/architecture.md); parallelism comes from the number of
-    files.
+    files. Once applied, ``self.files`` is the PCollection of (path, bytes) of every
+    input file matched, for the manifest.
     """
 
+    files = None
+
     def expand(self, patterns):
-        outputs = (patterns
-                   | "Match files" >> MatchFiles()
+        files = patterns | "Match files" >> MatchFiles()
+        outputs = (files
+                   | "Paths" >> beam.Map(_path)
                    | "Read records" >> beam.ParDo(_ReadFile(_read_warc)).with_outputs(
                        "skipped", "failed", main="pages"))
+        self.files = files
         return stage_output(outputs.pages, skipped=outputs.skipped, failed=outputs.failed)
 
 
@@ -220,8 +231,12 @@ class ReadDocuments(beam.PTransform):
     format (:mod:`massivetext.readers.formats`: ``input_format``, or ``auto`` to pick
     by name). ``kept``: Document (not reshuffled, as :class:`ReadWarc`'s pages);
     ``skipped``: Skipped records (redirects, vendored files ...); ``failed``: Failed
-    records (bad JSON lines, broken pages, corrupt files).
+    records (bad JSON lines, broken pages, corrupt files). Once applied, ``self.files``
+    is the PCollection of (path, bytes) of every input file matched (a source tree's
+    bytes are null), for the manifest.
     """
+
+    files = None
 
     def __init__(self, subset: str, input_format: str = "auto"):
         super().__init__()
@@ -236,7 +251,9 @@ class ReadDocuments(beam.PTransform):
         files = (patterns
                  | "File patterns" >> beam.Filter(lambda pattern: not is_local_directory(pattern))
                  | "Match files" >> MatchFiles())
-        outputs = ((trees, files)
+        self.files = ((files, trees | "Tree size" >> beam.Map(lambda tree: (tree, None)))
+                      | "Input files" >> beam.Flatten())
+        outputs = ((trees, files | "Paths" >> beam.Map(_path))
                    | "Inputs" >> beam.Flatten()
                    | "Read records" >> beam.ParDo(_ReadFile(functools.partial(
                        _read_documents, subset=self._subset,

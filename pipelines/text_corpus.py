@@ -49,13 +49,16 @@ def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
     records = RunRecords(store_directory(options.subset_dir))
     patterns = pipeline | "Input patterns" >> beam.Create(list(options.inputs))
     if reads_warc(options):
-        pages = records.add_stage("read", patterns | "Read WARC" >> ReadWarc(),
-                                  counts_records=True)
+        reader = ReadWarc()
+        pages = records.add_stage("read", patterns | "Read WARC" >> reader, counts_records=True)
+        records.input_files = reader.files
         extracted = pages | "Extract text" >> ExtractText(options.extractor, options.subset)
         documents = records.add_stage("extract", extracted)
     else:
-        read = patterns | "Read documents" >> ReadDocuments(options.subset, options.input_format)
-        documents = records.add_stage("read", read, counts_records=True)
+        reader = ReadDocuments(options.subset, options.input_format)
+        documents = records.add_stage("read", patterns | "Read documents" >> reader,
+                                      counts_records=True)
+        records.input_files = reader.files
     documents = filter_content(documents, records, options)
     curate(documents, records, options, stage_order(options))
 

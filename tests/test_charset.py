@@ -82,10 +82,36 @@ def test_binary_junk_defaults_to_utf8_with_replacement():
     assert "\ufffd" in text
 
 
-def test_bad_bytes_under_a_declared_charset_never_raise():
-    text, charset, _ = decode_html(b"<p>ok \xff\xfe\xc3</p>", "text/html; charset=utf-8")
-    assert charset == "utf-8"
+def test_a_few_bad_bytes_under_a_declared_charset_keep_it_and_never_raise():
+    body = b"<p>ok \xff\xfe\xc3</p>" + b"<p>plain words here</p>" * 20
+    text, charset, source = decode_html(body, "text/html; charset=utf-8")
+    assert (charset, source) == ("utf-8", "http-header")
     assert text.startswith("<p>ok ") and text.count("\ufffd") == 3
+
+
+ARTICLE = "<html><body><p>Ein schöner Tag am Fluss, naïve café owners — “quoted”.</p>" * 5
+
+
+@pytest.mark.parametrize("declared", ["utf-16", "utf-16le", "UTF-16BE"])
+def test_a_lying_http_utf16_charset_falls_back_like_a_lying_meta(declared):
+    # issue 9, item 4: UTF-8 bytes served as UTF-16 (no BOM) must not become CJK noise.
+    body = ARTICLE.encode("utf-8")
+    text, charset, source = decode_html(body, f"text/html; charset={declared}")
+    assert text == ARTICLE
+    assert (charset, source) == ("utf-8", "detected;http-header-implausible")
+
+
+def test_a_lying_http_multibyte_charset_falls_back_to_meta():
+    body = ('<meta charset="windows-1252">' + ARTICLE).encode("cp1252", "replace")
+    text, charset, source = decode_html(body, "text/html; charset=utf-8")
+    assert (charset, source) == ("cp1252", "meta;http-header-implausible")
+    assert "schöner" in text
+
+
+def test_true_utf16_without_bom_keeps_the_header():
+    body = ARTICLE.encode("utf-16-le")
+    text, charset, source = decode_html(body, "text/html; charset=utf-16")
+    assert (text, charset, source) == (ARTICLE, "utf-16-le", "http-header")
 
 
 @pytest.mark.parametrize("label, codec", [
@@ -113,3 +139,20 @@ def test_undeclared_western_text_prefers_windows_1252_when_the_detector_ties():
     text, codec, source = decode_html(body, "text/html")
     assert (codec, source) == ("cp1252", "detected")
     assert "crêpe" in text
+
+
+def test_pages_whose_http_charset_was_refused_are_counted_in_the_read_statistics():
+    from massivetext.pipelines.accounting import CHARSET_HEADER_IMPLAUSIBLE, _outcome_triples
+
+    from massivetext.document import WebPage
+
+    def read_triples(element):
+        return _outcome_triples(element, "read", (), counts_records=True)
+
+    def page(source):
+        return WebPage(url="http://a/", record_id="r", date="", source="f", offset=0,
+                       html="<p>x</p>", charset="utf-8", charset_source=source)
+
+    refused = decode_html(ARTICLE.encode(), "text/html; charset=utf-16")[2]
+    assert ("read", CHARSET_HEADER_IMPLAUSIBLE, 1) in read_triples(page(refused))
+    assert ("read", CHARSET_HEADER_IMPLAUSIBLE, 1) not in read_triples(page("http-header"))

@@ -1,6 +1,7 @@
 """The whole pipeline builds as a Dataflow job, offline and without credentials, and
 the package Beam stages for the workers installs and imports."""
 
+import io
 import tarfile
 
 import apache_beam as beam
@@ -9,6 +10,7 @@ from apache_beam.runners.portability.stager import Stager
 from massivetext.pipelines import massiveweb, text_corpus
 from massivetext.pipelines.options import parse
 
+from massivetext.cli.main import main
 from tests.install_env import copy_source, fresh_environment, pip_install, run_isolated
 
 pytest.importorskip("apache_beam.runners.dataflow.internal.apiclient",
@@ -44,7 +46,56 @@ def test_massiveweb_builds_a_complete_dataflow_job():
     setup_file = pipeline_options.view_as(
         beam.options.pipeline_options.SetupOptions).setup_file
     assert setup_file.endswith("setup.py")
-    assert job.proto.environment is not None
+
+
+# Dataflow refuses a job whose description is over 10 MB.
+DATAFLOW_JOB_LIMIT_BYTES = 10 * 1024 * 1024
+
+
+def describe(job, pipeline_options) -> dict[str, bytes]:
+    """Build the job description Dataflow would receive, as Beam does before submitting
+    it, with only the upload to Cloud Storage replaced: returns the staged files."""
+    from apache_beam.runners.dataflow.internal import apiclient
+
+    staged: dict[str, bytes] = {}
+
+    class LocalStaging(apiclient.DataflowApplicationClient):
+        def stage_file(self, location, file_name, stream, mime_type=None, total_size=None):
+            staged[file_name] = stream.read()
+
+    LocalStaging(pipeline_options, job.root_staging_location).create_job_description(job)
+    return staged
+
+
+def test_the_dry_run_job_description_is_complete_and_under_dataflows_limit():
+    job, pipeline_options = build_job(massiveweb, [])
+    assert not job.proto.environment.worker_pools  # --dry_run alone builds no environment
+    staged = describe(job, pipeline_options)
+    environment = job.proto.environment
+    packages = {package.name for pool in environment.worker_pools for package in pool.packages}
+    assert {"workflow.tar.gz", "pipeline.pb"} <= packages | set(staged)
+    # The staged setup file: an sdist of this project with the three packages.
+    with tarfile.open(fileobj=io.BytesIO(staged["workflow.tar.gz"])) as sdist:
+        names = sdist.getnames()
+    assert any(name.endswith("/setup.py") for name in names)
+    for module in ("massivetext/io/warc.py", "filters/quality.py", "pipelines/massiveweb.py"):
+        assert any(name.endswith(module) for name in names), module
+    # Steps: the portable pipeline that is staged, and its size under the limit.
+    assert len(staged["pipeline.pb"]) == len(job.proto_pipeline.SerializeToString())
+    names = " ".join(t.unique_name for t in job.proto_pipeline.components.transforms.values())
+    assert "Write shards" in names and "Near dedup" in names
+    assert len(staged["pipeline.pb"]) < DATAFLOW_JOB_LIMIT_BYTES
+    assert len(job.json()) < DATAFLOW_JOB_LIMIT_BYTES
+    assert "use_runner_v2" in list(environment.experiments)
+
+
+def test_a_dry_run_from_the_command_line_says_what_it_built_and_exits_0(capsys):
+    code = main(["run", "--input=gs://massivetext-test/crawl/*.warc.gz",
+                 "--output=gs://massivetext-test/out", *DATAFLOW_ARGS])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("massiveweb: dry run: built ")
+    assert "transforms" in out and "nothing was submitted" in out
 
 
 def test_text_corpus_builds_a_complete_dataflow_job():

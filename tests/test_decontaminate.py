@@ -130,3 +130,63 @@ def test_real_lambada_passages_are_found_in_training_text(tmp_path):
 def test_unknown_mode_is_rejected():
     with TestPipeline(runner=LOCAL_RUNNER) as pipeline, pytest.raises(ValueError):
         Decontaminate(pipeline | beam.Create([]), "store", mode="substring")
+
+
+def test_ngram_overlap_mode_finds_short_test_items_with_gpt3s_n_per_test_set(tmp_path):
+    # issue 9, item 17: 13-grams never match a QA item of 5 to 12 words.
+    import random
+
+    from massivetext.sample.text import EnglishGrammar
+    from massivetext.testsets.ngram_size import item_ngram_size, word_count
+
+    rng = random.Random(17)
+    grammar = EnglishGrammar(rng)
+
+    def words(count):
+        text = []
+        while len(text) < count:
+            text += grammar.sentence().rstrip(".").split()
+        return " ".join(text[:count])
+
+    # A QA-like set whose 5th percentile is 10 words: n = 10, the 8-word item is matched
+    # whole, the 5-word one (below the floor of 8) not at all. Long passages keep n = 13.
+    lengths = [5, 8] + [10] * 3 + [rng.randint(10, 16) for _ in range(55)]
+    qa = [TestDocument("qa", f"q{i}", words(length)) for i, length in enumerate(lengths)]
+    passages = [TestDocument("passages", f"p{i}", words(40)) for i in range(10)]
+    train = [Document(id=f"doc{i:03d}", text=grammar.article(300).plain_text())
+             for i in range(80)]
+    planted = qa + passages[:3]
+    for i, item in enumerate(planted):
+        sentences = train[i].text.split(". ")
+        sentences.insert(len(sentences) // 2, item.text)
+        train[i] = Document(id=train[i].id, text=". ".join(sentences))
+    n_by_set = {"qa": 10, "passages": 13}
+
+    def shares(document):  # brute force, item by item
+        for item in qa + passages:
+            size = item_ngram_size(word_count(item.text), n_by_set[item.test_set])
+            if size is not None and set(shingle_hashes(item.text, size).tolist()) & set(
+                    shingle_hashes(document.text, size).tolist()):
+                return True
+        return False
+
+    expected = sorted(document.id for document in train if shares(document))
+    hosts = {train[i].id for i, item in enumerate(planted) if word_count(item.text) >= 8}
+    assert len(hosts) == 62 and hosts <= set(expected)  # all but the 5-word item's host
+
+    with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
+        test_docs = pipeline | "Test" >> beam.Create(qa + passages)
+        store = str(tmp_path / "store")
+        result = _train(pipeline, train, store) | Decontaminate(
+            test_docs, store, mode="ngram-overlap")
+        removed = _removed_summary(result) | beam.Map(lambda r: r[0])
+        assert_that(removed, equal_to(expected), label="ids")
+        sizes = result.stats | beam.Filter(lambda t: t[1].startswith(
+            ("ngram_size.", "test_items_")))
+        assert_that(sizes, equal_to([
+            ("decontaminate", "ngram_size.qa", 10),
+            ("decontaminate", "test_items_whole_sequence.qa", 1),
+            ("decontaminate", "test_items_too_short.qa", 1),
+            ("decontaminate", "ngram_size.passages", 13),
+            ("decontaminate", "test_items_whole_sequence.passages", 0),
+            ("decontaminate", "test_items_too_short.passages", 0)]), label="sizes")

@@ -108,7 +108,8 @@ def test_exact_dedup_keeps_the_seeded_minimum_of_each_group(tmp_path):
     removed_bytes = sum(d.num_bytes for d in docs if d.id not in kept)
     assert counters == {"kept": 3, "kept_bytes": sum(d.num_bytes for d in docs) - removed_bytes,
                         "removed": 3, "removed_bytes": removed_bytes,
-                        "removed.exact_duplicate": 3, "clusters": 2, "cluster_size=3": 1,
+                        "removed.exact_duplicate": 3, "removed_alone.exact_duplicate": 3,
+                        "clusters": 2, "cluster_size=3": 1,
                         "cluster_size=2": 1}
 
 

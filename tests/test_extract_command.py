@@ -114,3 +114,23 @@ def test_real_warc_files(tmp_path):
     rows = read_jsonl(output)
     assert len(rows) == 37  # the HTML responses listed in the data README
     assert sum(len(row["text"].split()) >= 50 for row in rows) >= len(rows) // 2
+
+
+def test_each_error_is_printed_once(tmp_path):
+    # issue 9, item 16: the reader's log line repeated each reported failure.
+    import subprocess
+    import sys
+
+    warc = tmp_path / "crawl.warc"
+    with warc.open("wb") as stream:
+        writer = WarcWriter(stream, gzip_per_record=False)
+        writer.write_response("https://example.org/ferry", html_page(STORY).encode())
+        writer.write_raw(b"WARC/1.0\r\nContent-Length: nine\r\n\r\n")
+        writer.write_response("https://example.org/deep", ("<b>" * 100_000).encode())
+    done = subprocess.run([sys.executable, "-m", "massivetext.cli.main", "extract", str(warc)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert sum("bad_content_length" in line for line in lines) == 2  # report and summary
+    assert sum("html_too_deep" in line for line in lines) == 2
+    assert len(lines) == 3, lines

@@ -13,6 +13,7 @@ import pytest
 
 from massivetext.cli.main import main as cli_main
 from massivetext.sample.crawl import write_sample
+from massivetext.sample.expectations import meant_to_stay
 
 SAMPLE_PAGES = 160
 
@@ -95,6 +96,21 @@ def test_duplicates_above_the_threshold_lose_one_member_and_those_below_keep_bot
         elif record["case"] == "near_duplicate":
             assert not pair & set(near), record
             assert pair <= kept, record
+
+
+def test_the_cases_the_sample_says_stay_do_stay(sample, result, capsys):
+    # issue 9, item 14: `massivetext sample` says which planted cases are meant to stay.
+    stay = meant_to_stay(sample[1]["records"])
+    assert len(stay["near_duplicate"]) >= 1 and len(stay["test_set_passage"]) >= 1
+    kept = kept_ids(result)
+    for records in stay.values():
+        for record in records:
+            assert record["record_id"] in kept, record
+    assert cli_main(["sample", "--explain", str(sample[0] / "sample-manifest.json")]) == 0
+    out = capsys.readouterr().out
+    near = len(stay["near_duplicate"])
+    assert f"{near} at " in out and "meant to stay (below the threshold)" in out
+    assert "ngram-overlap removes them" in out
 
 
 def test_clean_pages_reach_the_output(sample, result):

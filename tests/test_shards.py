@@ -26,7 +26,10 @@ def test_shard_rows_are_sorted_by_id_with_signals_as_nullable_columns():
                  Document(id="a", text="first", signals={"dup_line_frac": 0.5})]
     table = pa.ipc.open_file(pa.BufferReader(shard_bytes(documents))).read_all()
     assert table.column("id").to_pylist() == ["a", "b"]
-    assert table.column("word_count").to_pylist() == [None, 2.0]
+    assert table.column("word_count").to_pylist() == [None, 2]
+    # Counts are integers (issue 9, item 16), fractions doubles.
+    assert table.schema.field("word_count").type == pa.int64()
+    assert table.schema.field("dup_line_frac").type == pa.float64()
     assert table.column("dup_line_frac").to_pylist() == [0.5, None]
     assert table.column("url").to_pylist() == ["", "http://b"]
 

@@ -109,3 +109,25 @@ def test_histograms_say_which_side_of_each_threshold_is_removed():
     text = format_histograms(stats)
     assert "quality / word_count  (documents judged: 8; removed below 50 and above 100000)" \
         in text
+
+
+def test_documents_failing_several_rules_are_counted_apart_and_the_table_says_so():
+    # issue 9, item 13: reasons summed to more than the removed total, unexplained.
+    triples = [("read", "records", 5), ("read", "kept", 5)]
+    for reasons in [("stop_words", "hash_ratio"), ("stop_words",), ("stop_words",),
+                    ("hash_ratio", "word_count", "stop_words"), ("word_count",)]:
+        triples += document_triples("quality", "removed", 10, reasons)
+    triples += [("output", "kept", 0)]
+    stats = assemble_stats(summed(triples), ORDER)
+    quality = stats["stages"][1]
+    assert quality["removed"] == 5 and sum(quality["reasons"].values()) == 8
+    assert quality["removed_alone"] == {"stop_words": 2, "word_count": 1}
+    assert quality["removed_several"] == 2
+    assert sum(quality["removed_alone"].values()) + quality["removed_several"] == 5
+    table = format_report(stats, histograms=False)
+    header = table.splitlines()[0]
+    assert header.split()[-1] == "alone"
+    row = next(line for line in table.splitlines() if "removed: stop_words" in line)
+    assert row.split()[-1] == "2"
+    assert ("quality: 2 of the 5 removed documents failed two or more rules, so its reason "
+            "counts add up to 8") in table

@@ -275,6 +275,28 @@ def test_wrong_content_length_fails_that_record_only(delta):
         assert summary(outcomes) == ["warcinfo", "!bad_content_length", "request", "page"]
 
 
+@pytest.mark.parametrize("claimed", [60_000_000, 999_999_999, 10**18 - 1])
+def test_a_huge_content_length_does_not_swallow_the_records_after_it(claimed):
+    # Whatever the claimed length, the next record is found and read (issue 9, item 1).
+    wrong = record(block=http(), length=claimed, number=1)
+    after = [THREE[2], record(number=3), record(number=4)]
+    expected = ["warcinfo", "!bad_content_length", "request", "page", "page"]
+    layouts = {"plain": b"".join, "per-record gzip": lambda rs: per_record_gzip(rs)[0],
+               "whole-file gzip": lambda rs: gzip.compress(b"".join(rs))}
+    for name, layout in layouts.items():
+        outcomes = read(layout([THREE[0], wrong, *after]))
+        assert summary(outcomes) == expected, name
+        assert [o.url for o in outcomes if isinstance(o, WebPage)] == [
+            "http://example.com/3", "http://example.com/4"], name
+
+
+def test_a_huge_lying_length_found_past_the_first_chunks():
+    # The lie is discovered only after several read chunks of real body bytes.
+    wrong = record(block=http(b"<p>" + b"q" * 3_000_000), length=999_999_999, number=1)
+    outcomes = read(b"".join([THREE[0], wrong, record(number=3)]), max_record_bytes=1_000_000)
+    assert summary(outcomes) == ["warcinfo", "!bad_content_length", "page"]
+
+
 def test_missing_content_length():
     bad = record(number=1).replace(b"Content-Length", b"Content-Lenght")
     assert summary(read(THREE[0] + bad + THREE[2])) == [

@@ -15,6 +15,7 @@ import argparse
 import gzip
 import io
 import json
+import logging
 import sys
 import zlib
 from collections import Counter
@@ -133,6 +134,8 @@ def _write_jsonl(pages, extract, out: TextIO, errors: Counter) -> int:
 
 
 def main(args: argparse.Namespace) -> int:
+    # The WARC reader logs each failure it returns; _report prints it once already.
+    logging.getLogger("massivetext.io.warc").setLevel(logging.ERROR)
     errors: Counter = Counter()
     skipped: Counter = Counter()
     extract = get_extractor(args.extractor)

@@ -38,8 +38,9 @@ def _percent(part: int, whole: int) -> str:
 
 def format_table(stats: dict) -> str:
     header = (f"{'stage / reason':<34}{'docs in':>10}{'kept':>10}{'removed':>10}"
-              f"{'% removed':>11}{'skipped':>9}{'failed':>8}")
+              f"{'% removed':>11}{'skipped':>9}{'failed':>8}{'alone':>8}")
     lines = [header, "-" * len(header)]
+    notes: list[str] = []
     for entry in stats["stages"]:
         docs_in = entry["docs_in"]
         skipped = sum(entry["skipped"].values())
@@ -47,9 +48,16 @@ def format_table(stats: dict) -> str:
         lines.append(f"{entry['stage']:<34}{docs_in:>10}{entry['kept']:>10}"
                      f"{entry['removed']:>10}{_percent(entry['removed'], docs_in):>11}"
                      f"{skipped:>9}{failed:>8}")
+        alone = entry.get("removed_alone", {})
         for reason, count in sorted(entry["reasons"].items(), key=lambda item: -item[1]):
             lines.append(f"  removed: {reason:<23}{'':>20}{count:>10}"
-                         f"{_percent(count, docs_in):>11}")
+                         f"{_percent(count, docs_in):>11}{'':>17}{alone.get(reason, 0):>8}")
+        several = entry.get("removed_several", 0)
+        if several:
+            notes.append(
+                f"{entry['stage']}: {several} of the {entry['removed']} removed documents "
+                f"failed two or more rules, so its reason counts add up to "
+                f"{sum(entry['reasons'].values())}; 'alone': removed by that rule only")
         for kind, count in sorted(entry["skipped"].items()):
             lines.append(f"  skipped: {kind:<23}{'':>41}{count:>9}")
         for error, count in sorted(entry["failed"].items()):
@@ -62,6 +70,7 @@ def format_table(stats: dict) -> str:
     lines.append(f"input records {accounting['input_records']} = kept {accounting['kept']} "
                  f"+ removed {accounting['removed']} + skipped {accounting['skipped']} "
                  f"+ failed {accounting['failed']}  ({verdict})")
+    lines += [f"note: {note}" for note in notes]
     return "\n".join(lines)
 
 

@@ -3,8 +3,12 @@
 The order follows the WHATWG encoding-sniffing algorithm, simplified: a byte-order mark,
 then the HTTP ``Content-Type`` charset, then a ``<meta>`` declaration near the top of
 the document, then detection, then UTF-8. A declared charset that names no encoding we
-accept falls through to the next source. Decoding never raises: undecodable bytes become
-U+FFFD.
+accept falls through to the next source, and so does an HTTP charset whose decoding is
+implausible (see :func:`implausible`): servers often send a default charset whatever the
+page holds, so the header is the source most often wrong. Such pages keep the source of
+the charset finally used with :data:`HEADER_IMPLAUSIBLE` appended (``"detected;
+http-header-implausible"``), and the read statistics count them. Decoding never raises:
+undecodable bytes become U+FFFD.
 """
 
 from __future__ import annotations
@@ -23,6 +27,12 @@ META_PRESCAN_BYTES = 8 * 1024
 DETECTION_PREFIX_BYTES = 32 * 1024
 
 DEFAULT_CHARSET = "utf-8"
+
+#: Appended to the charset source of a page whose HTTP charset was refused.
+HEADER_IMPLAUSIBLE = ";http-header-implausible"
+#: Share of U+FFFD and NUL characters in a decoding above which it is implausible (our
+#: choice: a stray bad byte in a long page is common and keeps the declared charset).
+MAX_BAD_CHARACTER_SHARE = 0.01
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -123,20 +133,41 @@ def _detected_codec(body: bytes) -> str | None:
     return codec_for_label(best.encoding)
 
 
+def implausible(body: bytes, codec: str) -> bool:
+    """Whether decoding ``body`` (without a byte-order mark) as ``codec`` cannot be right.
+
+    UTF-16 markup has a NUL in every other byte of its ASCII tags, so UTF-16 over bytes
+    without NULs (UTF-8 or a legacy encoding) is a lie; any codec is implausible when
+    more than :data:`MAX_BAD_CHARACTER_SHARE` of the decoded start is U+FFFD or NUL.
+    """
+    prefix = body[:DETECTION_PREFIX_BYTES]
+    if codec.startswith("utf-16") and b"\x00" not in prefix:
+        return True
+    text = prefix.decode(codec, "replace")
+    if len(body) > len(prefix):
+        text = text[:-2]  # the prefix may cut a multi-byte character
+    bad = text.count("\ufffd") + text.count("\x00")
+    return bad > MAX_BAD_CHARACTER_SHARE * max(len(text), 1)
+
+
 def decode_html(body: bytes, http_content_type: str | None) -> tuple[str, str, str]:
     """Decode ``body``: returns (text, codec name, source of the choice).
 
-    The source is one of "bom", "http-header", "meta", "detected", "default".
+    The source is one of "bom", "http-header", "meta", "detected", "default"; the
+    last three followed by :data:`HEADER_IMPLAUSIBLE` when the HTTP charset was refused.
     """
     for bom, codec in _BOMS:
         if body.startswith(bom):
             return body[len(bom):].decode(codec, "replace"), codec, "bom"
     codec, source = codec_for_label(charset_from_content_type(http_content_type) or ""), \
         "http-header"
+    refused = ""
+    if codec is not None and implausible(body, codec):
+        codec, refused = None, HEADER_IMPLAUSIBLE
     if codec is None:
         codec, source = _meta_codec(body), "meta"
     if codec is None:
         codec, source = _detected_codec(body), "detected"
     if codec is None:
         codec, source = DEFAULT_CHARSET, "default"
-    return body.decode(codec, "replace"), codec, source
+    return body.decode(codec, "replace"), codec, source + refused

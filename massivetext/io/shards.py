@@ -37,10 +37,15 @@ METADATA_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
 )
 
 
+def signal_type(name: str) -> pa.DataType:
+    """int64 for a count signal (``word_count``, ``stop_word_count``), else float64."""
+    return pa.int64() if name.endswith("_count") else pa.float64()
+
+
 def shard_schema(signal_names: Sequence[str]) -> pa.Schema:
-    """Document fields, then one float64 column per filter signal (null if not computed)."""
+    """Document fields, then one column per filter signal (null if not computed)."""
     fields = [pa.field(name, kind) for name, kind in METADATA_FIELDS]
-    fields += [pa.field(name, pa.float64()) for name in signal_names]
+    fields += [pa.field(name, signal_type(name)) for name in signal_names]
     return pa.schema(fields)
 
 
@@ -65,15 +70,16 @@ def shard_name(index: int, count: int, suffix: str = ".arrow") -> str:
 def documents_to_table(documents: Sequence[Document], schema: pa.Schema) -> pa.Table:
     columns: dict[str, list] = {name: [] for name in schema.names}
     metadata_names = [name for name, _ in METADATA_FIELDS]
-    signal_names = schema.names[len(METADATA_FIELDS):]
+    signals = [(name, int if signal_type(name) == pa.int64() else float)
+               for name in schema.names[len(METADATA_FIELDS):]]
     for document in documents:
         for name in metadata_names:
             value = getattr(document, name)
             columns[name].append(json.dumps(value, ensure_ascii=False, sort_keys=True)
                                  if name == "metadata" else value)
-        for name in signal_names:
+        for name, kind in signals:
             value = document.signals.get(name)
-            columns[name].append(None if value is None else float(value))
+            columns[name].append(None if value is None else kind(value))
     return pa.table(columns, schema=schema)
 
 

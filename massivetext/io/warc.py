@@ -22,6 +22,11 @@ line starting with ``WARC/``. Choices documented here:
 - A record over ``max_record_bytes`` is skipped over unread; only a page we would keep
   (a 200 HTML response or HTML resource, judged from its first bytes) becomes Failed
   ``record_too_large``; a large video or request is Skipped by its kind as usual.
+- A Content-Length is never trusted past the next record: while a body is skipped, a
+  ``WARC/`` version line after a blank line, or a gzip member opening with ``WARC/``,
+  ends it; the record fails as ``bad_content_length`` and reading resumes there,
+  whatever length was claimed (a body that archives a WARC file verbatim would be cut
+  there too: such bodies are rarer than lengths that lie).
 - A gzip member is streamed, not held: a large one whose checksum fails only at its end
   may already have given its record, and then adds a Failed ``bad_gzip`` of its own.
 """
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import re
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
@@ -60,6 +66,11 @@ PEEK_BYTES = 64 * 1024
 
 SKIPPED_TYPES = frozenset({"request", "metadata", "revisit", "warcinfo", "conversion"})
 _RECORD_START = b"\nWARC/"
+# A record start inside a body that claims to go on: the blank line that ends a record,
+# then a version line. (A body that archives a WARC file verbatim could hold one too;
+# such bodies are rare, lengths that lie are not.)
+_START_IN_BODY = re.compile(rb"\n\r?\n(?=WARC/[0-9]\.[0-9]{1,2}\r?\n)")
+_START_OVERLAP = 32
 
 
 class _StreamEnd(Exception):
@@ -159,17 +170,46 @@ class _RecordReader:
         self._buf, self._pos = b"".join(parts), self._pos - keep
         return have >= size
 
-    def _skip(self, size: int) -> None:
-        """Move ``size`` bytes on without holding them."""
-        have = len(self._buf) - self._pos
-        while have < size:
-            size -= have
-            self._buf, self._pos = b"", 0
+    def _skip_body(self, length: int) -> None:
+        """Move past an over-large body of ``length`` bytes without holding it.
+
+        A record start inside the claimed body (a ``WARC/`` version line after a blank
+        line, or a gzip member opening with ``WARC/``) proves the length false, however
+        large it claims to be: the record fails there and reading resumes at that start.
+        """
+        body_start = self.at()
+        end = body_start + length
+        scanned = body_start  # stream offset from which the buffer is still unsearched
+        while True:
+            base, limit = self._base(), min(end, self._end)
+            found = self._record_start_within(scanned, limit, body_start)
+            if found >= 0:
+                self._pos = found - base
+                raise _RecordError(
+                    "bad_content_length", f"Content-Length {length}: a record starts "
+                    f"{found - body_start} bytes into the body", found - 1)
+            if self._end >= end:
+                self._pos = end - base
+                return
+            # Keep a little overlap so that a start split across two chunks is found.
+            scanned = max(limit - _START_OVERLAP, scanned)
+            self._buf, self._pos = self._buf[scanned - base:], 0
             chunk = self._next_chunk()
             if chunk is None:
                 raise _StreamEnd
-            self._buf, have = chunk, len(chunk)
-        self._pos += size
+            self._buf += chunk
+
+    def _record_start_within(self, start: int, limit: int, body_start: int) -> int:
+        """Stream offset of the first record start in [start, limit) of the buffer, or -1."""
+        base = self._base()
+        match = _START_IN_BODY.search(self._buf, start - base, limit - base)
+        found = base + match.end() if match else -1
+        for member in self._member_starts[bisect.bisect_right(self._member_starts, body_start):]:
+            if member >= limit or (found >= 0 and member >= found):
+                break
+            if member >= base and self._buf.startswith(b"WARC/", member - base):
+                return member
+        return found
 
     def _skip_blank(self) -> bool:
         """Step over blank bytes between records; False at the end of the data."""
@@ -285,7 +325,7 @@ class _RecordReader:
             if keep:
                 self._ensure(min(length, PEEK_BYTES))
                 block = self._buf[self._pos:self._pos + PEEK_BYTES]
-            self._skip(length)
+            self._skip_body(length)
         else:
             if not self._ensure(length):
                 if self._problem is not None or self._next_start(body_start) < 0:

@@ -11,6 +11,9 @@ same thing in the same words. Keys:
 - ``removed:<reason>``, ``skipped:<kind>``, ``failed:<error>``: one per record under
   each reason (a document failing three rules counts once in ``removed`` and once under
   each of its three reasons), kind or error;
+- ``removed_alone:<reason>``: documents removed by that rule only, and
+  ``removed_several``: documents that failed two or more rules, so that
+  ``removed = sum(removed_alone) + removed_several``;
 - ``hist:<signal>:<bin>``: filter signal histograms (never counters: too many);
 - anything else is a stage's own fact, reported as is under ``extra`` in
   ``stats.json`` (``clusters``, ``cluster_size=5-9``, ``candidate_pairs`` ...).
@@ -21,6 +24,8 @@ from __future__ import annotations
 KEPT = "kept"
 REMOVED = "removed"
 RECORDS = "records"
+REMOVED_ALONE = "removed_alone"
+REMOVED_SEVERAL = "removed_several"
 HISTOGRAM = "hist"
 METRICS_NAMESPACE = "massivetext"
 
@@ -32,6 +37,10 @@ def bytes_key(outcome: str) -> str:
 
 def removed_key(reason: str) -> str:
     return f"{REMOVED}:{reason}"
+
+
+def removed_alone_key(reason: str) -> str:
+    return f"{REMOVED_ALONE}:{reason}"
 
 
 def skipped_key(kind: str) -> str:

@@ -44,6 +44,10 @@ def document_triples(stage: str, outcome: str, num_bytes: int, reasons: Sequence
     """The statistics one document contributes to one stage (``outcome``: kept or removed)."""
     triples = [(stage, outcome, 1), (stage, keys.bytes_key(outcome), num_bytes)]
     triples += [(stage, keys.removed_key(reason), 1) for reason in reasons]
+    if len(reasons) == 1:
+        triples.append((stage, keys.removed_alone_key(reasons[0]), 1))
+    elif len(reasons) > 1:
+        triples.append((stage, keys.REMOVED_SEVERAL, 1))
     for signal, value in (signals or {}).items():
         triples.append((stage, keys.histogram_key(signal, histogram_bin(signal, value)), 1))
     return triples
@@ -89,12 +93,16 @@ def _stage_entry(stage: str, counts: dict[str, int]) -> dict:
                    "kept_bytes": counts.get("kept_bytes", 0),
                    "removed": counts.get("removed", 0),
                    "removed_bytes": counts.get("removed_bytes", 0),
-                   "reasons": {}, "skipped": {}, "failed": {}, "histograms": {}, "extra": {}}
+                   "reasons": {}, "removed_alone": {},
+                   "removed_several": counts.get(keys.REMOVED_SEVERAL, 0),
+                   "skipped": {}, "failed": {}, "histograms": {}, "extra": {}}
     histograms: dict[str, dict[int, int]] = defaultdict(dict)
     for key, value in sorted(counts.items()):
         kind, name = keys.split_key(key)
         if kind == keys.REMOVED and name:
             entry["reasons"][name] = value
+        elif kind == keys.REMOVED_ALONE:
+            entry["removed_alone"][name] = value
         elif kind == "skipped":
             entry["skipped"][name] = value
         elif kind == "failed":
