@@ -20,6 +20,7 @@ import typing
 from dataclasses import asdict
 
 import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
@@ -82,7 +83,7 @@ def _element_bytes(element) -> int:
 def _outcome_triples(element, stage: str, signal_names: tuple[str, ...],
                      counts_records: bool):
     """The statistics of one element of a StageOutput, whichever collection it is from."""
-    if isinstance(element, tuple):  # a fact of the stage, already a triple
+    if type(element) is tuple:  # a stage's fact (a StoredDocument is a named tuple)
         return [element]
     if isinstance(element, Removed):
         document = element.document
@@ -200,9 +201,46 @@ def _write_jsonl(path: str, entries) -> str:
     return path
 
 
-def _sample_records(document, payloads):
-    for name, stage, reasons, details in payloads:
-        yield name, (document.id, removal_record(Removed(stage, reasons, document, details)))
+class _WriteSampleParts(beam.DoFn):
+    """(spill file, [(id, (sample file, stage, reasons, details))]) -> the chosen
+    removals of that spill file read back and written as one part file in the store;
+    yields (sample file, ("part", part path)) per sample file it holds records of."""
+
+    def __init__(self, store: str):
+        self._store = store
+
+    def process(self, item):
+        from massivetext.pipelines.document_store import read_stored
+
+        spill_file, entries = item
+        by_id = collections.defaultdict(list)
+        for document_id, payload in entries:
+            by_id[document_id].append(payload)
+        lines, names = [], set()
+        for document in read_stored(self._store, spill_file, by_id):
+            for name, stage, reasons, details in by_id[document.id]:
+                record = removal_record(Removed(stage, reasons, document, details))
+                lines.append(json.dumps([name, document.id, record], sort_keys=True) + "\n")
+                names.add(name)
+        path = f"{self._store}/samples-{spill_file}.jsonl"
+        write_atomically(path, "".join(lines).encode("ascii"))
+        for name in sorted(names):
+            yield name, ("part", path)
+
+
+def _write_sample_file(name: str, values, directory: str = "") -> str:
+    """One sample file from its records and the part files holding the rest of them."""
+    entries = []
+    for kind, value in values:
+        if kind == "record":
+            entries.append(value)
+            continue
+        with FileSystems.open(value) as file:
+            for line in file.read().decode("ascii").splitlines():
+                line_name, document_id, record = json.loads(line)
+                if line_name == name:
+                    entries.append((document_id, record))
+    return _write_jsonl(f"{directory}/{name}", entries)
 
 
 class WriteSamples(beam.PTransform):
@@ -210,7 +248,9 @@ class WriteSamples(beam.PTransform):
 
     Keeps up to ``sample_size`` entries per file, chosen by a seeded hash of the id so
     reruns pick the same ones. Removals carry StoredDocuments: only the chosen ones are
-    read back from the document store ``store``, so no removed text is grouped.
+    read back from the document store ``store``, spill file by spill file, into part
+    files in the store, so neither removed texts nor sample records are grouped: only
+    the part files' names are.
     """
 
     def __init__(self, directory: str, store: str, sample_size: int, seed: int):
@@ -221,8 +261,6 @@ class WriteSamples(beam.PTransform):
         self._seed = seed
 
     def expand(self, entries):
-        from massivetext.pipelines.document_store import ReadBack
-
         seed = self._seed
         chosen = (entries
                   | "Key by file" >> beam.Map(lambda entry: (entry[0], entry[1:]))
@@ -231,17 +269,17 @@ class WriteSamples(beam.PTransform):
                   | "Chosen" >> beam.FlatMap(lambda kv: [(kv[0], entry) for entry in kv[1]])
                   | "Removal or record" >> beam.Partition(
                       lambda kv, _: int(isinstance(kv[1][1], Removed)), 2))
-        restored = (chosen[1]
-                    | "By spill file" >> beam.Map(lambda kv: (kv[1][1].document.file, (
-                        kv[1][0], (kv[0], kv[1][1].stage, kv[1][1].reasons,
-                                   kv[1][1].details))))
-                    | "Read back" >> ReadBack(self._store, _sample_records))
-        directory = self._directory
-        return ((chosen[0], restored)
-                | "Records" >> beam.Flatten()
+        records = chosen[0] | "Record" >> beam.MapTuple(
+            lambda name, entry: (name, ("record", entry)))
+        parts = (chosen[1]
+                 | "By spill file" >> beam.Map(lambda kv: (kv[1][1].document.file, (
+                     kv[1][0], (kv[0], kv[1][1].stage, kv[1][1].reasons, kv[1][1].details))))
+                 | "Group by spill file" >> beam.GroupByKey()
+                 | "Write parts" >> beam.ParDo(_WriteSampleParts(self._store)))
+        return ((records, parts)
+                | "Records and parts" >> beam.Flatten()
                 | "Group by file" >> beam.GroupByKey()
-                | "Write" >> beam.MapTuple(
-                    lambda name, entries: _write_jsonl(f"{directory}/{name}", entries)))
+                | "Write" >> beam.MapTuple(_write_sample_file, directory=self._directory))
 
 
 class WriteAllRemoved(beam.PTransform):

@@ -8,9 +8,10 @@ documents that overlap them, in one of two modes:
 
 - ``"jaccard"`` (the paper's rule, the default): a training document is removed when its
   13-gram Jaccard similarity with any test document exceeds 0.8. Candidates come from a
-  CoGroupByKey of training and test documents on LSH band keys (a pair at 0.8 shares a
-  band with probability >= 0.99; the training side's band keys were computed when its
-  documents were stored, :mod:`massivetext.pipelines.document_store`), and every
+  CoGroupByKey of training and test documents' LSH band keys by band partition (a pair
+  at 0.8 shares a band with probability >= 0.99; the training side's band keys were
+  computed when its documents were stored, :mod:`massivetext.pipelines.document_store`,
+  and travel in compact batches, :mod:`massivetext.pipelines.band_buckets`), and every
   candidate is verified by exact Jaccard: the test shingles are joined to the pair, and
   the training text is read back from the store, grouped by its spill file.
 - ``"ngram-overlap"`` (the stricter rule of later work, e.g. GPT-3 and Llama): a training
@@ -39,6 +40,12 @@ from collections.abc import Sequence
 import apache_beam as beam
 import numpy as np
 from massivetext.pipelines.accounting import stage_output
+from massivetext.pipelines.band_buckets import (
+    BatchBands,
+    ResolveRefs,
+    key_partition,
+    test_crossings,
+)
 from massivetext.pipelines.counterparts import AttachCounterpart
 from massivetext.pipelines.document_store import ReadBack
 from massivetext.pipelines.minhash_stages import ShingleAndSign
@@ -93,22 +100,13 @@ class ReadTestSets(beam.PTransform):
                   | "Paths" >> beam.Create(self._paths)
                   | "Load" >> beam.ParDo(_LoadTestSet()).with_outputs("stats", main="docs"))
         self.stats = loaded.stats
-        return loaded.docs | "Spread" >> beam.Reshuffle()
+        # Not reshuffled: test sets are small next to the training data, and their text
+        # would be the largest shuffle of a small run.
+        return loaded.docs
 
 
 def _test_key(document: TestDocument) -> tuple[str, str]:
     return document.test_set, document.id
-
-
-def _band_crossings(item):
-    """A band bucket -> (train_id, test_key) for every training x test member."""
-    _, grouped = item
-    # Test documents sharing a band are near-duplicates of one another: few per bucket.
-    tests = sorted(set(grouped["test"]))
-    if tests:
-        for train_id in grouped["train"]:
-            for test_key in tests:
-                yield train_id, test_key
 
 
 def _first_test_key(item):
@@ -233,17 +231,19 @@ class Decontaminate(beam.PTransform):
         self._minhash_seed = minhash_seed
 
     def _jaccard_matches(self, documents):
-        train_bands = documents | "Train bands" >> beam.FlatMap(
-            lambda d: [(band, d.node) for band in d.bands])
+        train = documents | "Train bands" >> BatchBands(self._store)
         test = (self._test_docs
                 | "Key test" >> beam.Map(lambda d: (_test_key(d), d.text))
                 | "Sign test" >> ShingleAndSign(
                     self._ngram_size, self._num_perm, self._minhash_seed, self._threshold,
                     self._min_candidate_prob))
-        candidates = ({"train": train_bands, "test": test["bands"]}
+        test_bands = test["bands"] | "Partition test bands" >> beam.Map(
+            lambda kv: (key_partition(kv[0]), kv))
+        candidates = ({"train": train, "test": test_bands}
                       | "Join bands" >> beam.CoGroupByKey()
-                      | "Cross" >> beam.FlatMap(_band_crossings)
-                      | "Distinct pairs" >> beam.Distinct())
+                      | "Cross" >> beam.FlatMap(test_crossings)
+                      | "Distinct pairs" >> beam.Distinct()
+                      | "Train nodes" >> ResolveRefs(self._store))
         verified = (
             {"train": candidates | "By test doc" >> beam.Map(lambda pair: (pair[1], pair[0])),
              "shingles": test["shingles"]}
@@ -293,7 +293,8 @@ class Decontaminate(beam.PTransform):
             sizes | "N stats" >> beam.FlatMap(_ngram_size_stats)]
 
     def expand(self, documents):
-        keyed = documents | "Key by id" >> beam.Map(lambda d: (d.id, d))
+        # The band keys were used above; the shards need none of them.
+        keyed = documents | "Key by id" >> beam.Map(lambda d: (d.id, d._replace(band_bytes=b"")))
         find = self._jaccard_matches if self._mode == JACCARD_MODE else self._ngram_matches
         matches, detail_name, match_stats = find(documents)
         resolved = ({"doc": keyed, "match": matches}

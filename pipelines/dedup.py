@@ -14,7 +14,8 @@ smallest seeded hash of its id. Exact groups share :func:`~massivetext.dedup.exa
 
 Near duplicates: per document (when it is stored), word 13-gram shingles and a MinHash
 signature; LSH band keys (:func:`massivetext.dedup.lsh.choose_bands`: a pair at Jaccard
-0.8 shares a band with probability >= 0.99); each band bucket proposes candidate pairs
+0.8 shares a band with probability >= 0.99), grouped in compact batches
+(:mod:`massivetext.pipelines.band_buckets`); each band bucket proposes candidate pairs
 (:mod:`massivetext.dedup.buckets`: all pairs, or a star for a large bucket); EVERY
 candidate pair is verified by its exact shingle Jaccard (> 0.8, strictly: the paper
 says "exceeds"), both texts read back from the store
@@ -28,13 +29,14 @@ from __future__ import annotations
 
 import apache_beam as beam
 from massivetext.pipelines.accounting import stage_output
+from massivetext.pipelines.band_buckets import BatchBands, ResolvePairs, partition_pairs
 from massivetext.pipelines.components import DEFAULT_ROUNDS, ConnectedComponents
 from massivetext.pipelines.counterparts import counterpart_details
 from massivetext.pipelines.document_store import ReadBack
 from massivetext.pipelines.minhash_stages import VerifyStoredPairs
 from massivetext.pipelines.stage_stats import count_stat, histogram_stats
 
-from massivetext.dedup.buckets import DEFAULT_ALL_PAIRS_BUCKET_SIZE, bucket_pairs, is_star_bucket
+from massivetext.dedup.buckets import DEFAULT_ALL_PAIRS_BUCKET_SIZE
 from massivetext.dedup.lsh import DEFAULT_THRESHOLD
 from massivetext.dedup.minhash import DEFAULT_NGRAM_SIZE
 from massivetext.dedup.survivors import merge_summaries, removal_details
@@ -47,30 +49,18 @@ NEAR_REASON = "near_duplicate"
 
 
 def _resolve_exact_group(item):
-    _, grouped = item
-    (survivor, size), = grouped["group"]
-    for document in grouped["doc"]:
+    """(exact key, members) -> the survivor (main), the others removed, and the group's
+    size (``size``). The grouped values are re-iterable: the smallest node is found in
+    a first pass, so a group as large as a boilerplate page's is streamed, not held."""
+    _, documents = item
+    survivor, size = merge_summaries((document.node, 1) for document in documents)
+    yield beam.pvalue.TaggedOutput("size", size)
+    for document in documents:
         if document.id == survivor[1]:
             yield document
         else:
             yield beam.pvalue.TaggedOutput("removed", Removed(
                 EXACT_STAGE, (EXACT_REASON,), document, removal_details(survivor[1], size)))
-
-
-class _SurvivorAndSize(beam.CombineFn):
-    """Per group: (smallest survivor node, number of members); combiner-lifted."""
-
-    def create_accumulator(self):
-        return None, 0
-
-    def add_input(self, accumulator, node):
-        return merge_summaries([accumulator, (node, 1)])
-
-    def merge_accumulators(self, accumulators):
-        return merge_summaries(accumulators)
-
-    def extract_output(self, accumulator):
-        return accumulator
 
 
 class ExactDedup(beam.PTransform):
@@ -83,17 +73,13 @@ class ExactDedup(beam.PTransform):
     """
 
     def expand(self, documents):
-        keyed = documents | "Key by text" >> beam.Map(lambda d: (d.exact_key, d))
-        groups = (keyed
-                  | "Survivor node" >> beam.Map(lambda kv: (kv[0], kv[1].node))
-                  | "Survivor per text" >> beam.CombinePerKey(_SurvivorAndSize()))
-        resolved = ({"doc": keyed, "group": groups}
-                    | "Join documents" >> beam.CoGroupByKey()
+        # One grouping of the compact records: the survivor is chosen in the group.
+        resolved = (documents
+                    | "Key by text" >> beam.Map(lambda d: (d.exact_key, d))
+                    | "Group texts" >> beam.GroupByKey()
                     | "Resolve" >> beam.FlatMap(_resolve_exact_group).with_outputs(
-                        "removed", main="kept"))
-        sizes = (groups
-                 | "Group size" >> beam.Map(lambda kv: kv[1][1])
-                 | "Duplicated" >> beam.Filter(lambda size: size > 1))
+                        "removed", "size", main="kept"))
+        sizes = resolved.size | "Duplicated" >> beam.Filter(lambda size: size > 1)
         stats = (
             count_stat(sizes, EXACT_STAGE, "clusters", "clusters"),
             histogram_stats(sizes, EXACT_STAGE, "sizes"),
@@ -158,13 +144,14 @@ class NearDedup(beam.PTransform):
     def expand(self, documents):
         max_all_pairs = self._all_pairs_bucket_size
         keyed = documents | "Key by id" >> beam.Map(lambda d: (d.id, d))
-        bands = documents | "Bands" >> beam.FlatMap(
-            lambda d: [(band, d.node) for band in d.bands])
-        buckets = bands | "Group bands" >> beam.GroupByKey()
-        candidates = (buckets
-                      | "Bucket pairs" >> beam.FlatMap(
-                          lambda bucket: bucket_pairs(bucket[1], max_all_pairs))
-                      | "Distinct pairs" >> beam.Distinct())
+        buckets = (documents
+                   | "Bands" >> BatchBands(self._store)
+                   | "Group bands" >> beam.GroupByKey()
+                   | "Bucket pairs" >> beam.FlatMap(
+                       partition_pairs, max_all_pairs).with_outputs("star", main="pairs"))
+        candidates = (buckets.pairs
+                      | "Distinct pairs" >> beam.Distinct()
+                      | "Nodes" >> ResolvePairs(self._store))
         verified = candidates | "Verify" >> VerifyStoredPairs(
             self._store, self._threshold, self._ngram_size)
         components = (verified
@@ -186,12 +173,10 @@ class NearDedup(beam.PTransform):
                     | "Join documents" >> beam.CoGroupByKey()
                     | "Resolve" >> beam.FlatMap(_resolve_near_member).with_outputs(
                         "removed", main="kept"))
-        large_buckets = buckets | "Large" >> beam.Filter(
-            lambda bucket: is_star_bucket(bucket[1], max_all_pairs))
-        no_shingles = documents | "Shingleless" >> beam.Filter(lambda d: not d.bands)
+        no_shingles = documents | "Shingleless" >> beam.Filter(lambda d: not d.band_bytes)
         stats = (
             count_stat(no_shingles, NEAR_STAGE, "no_shingles", "no shingles"),
-            count_stat(large_buckets, NEAR_STAGE, "star_buckets", "star buckets"),
+            count_stat(buckets.star, NEAR_STAGE, "star_buckets", "star buckets"),
             count_stat(candidates, NEAR_STAGE, "candidate_pairs", "candidates"),
             count_stat(verified, NEAR_STAGE, "verified_edges", "verified"),
             count_stat(sizes, NEAR_STAGE, "clusters", "clusters"),

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterator
+from typing import NamedTuple
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
@@ -49,22 +50,28 @@ from massivetext.io.spill import SPILL_DIRECTORY, read_spilled, spill_name, writ
 # Our choice: 1,024 documents per spill file (one Arrow record batch), so a read-back
 # of a few ids costs one batch and a worker holds at most that many texts while storing.
 DOCUMENTS_PER_FILE = 1024
+BAND_KEY_BYTES = 10  # massivetext.dedup.lsh.band_keys: band index (2 bytes), hash (8)
 
 
-@dataclass(frozen=True)
-class StoredDocument:
+class StoredDocument(NamedTuple):
     """What the global stages see of a document once its text is stored.
 
     ``node`` is the survivor-order node of the dedup stages, (seeded rank, id, file):
     it orders as (rank, id) does, and it names the spill file so a candidate pair's
-    texts can be read back without a join. ``bands`` are the LSH band keys of the
-    document's MinHash signature (empty when it has no shingles).
+    texts can be read back without a join. ``band_bytes`` are the LSH band keys of the
+    document's MinHash signature, concatenated (:data:`BAND_KEY_BYTES` each; empty when
+    it has no shingles).
+
+    A named tuple of plain values, not a dataclass: Beam encodes it field by field
+    (a dataclass is pickled whole, names and all), and one bytes object for the bands
+    is one Python object where a tuple of keys was seventeen; this record is what the
+    local runner holds for every document at each grouping.
     """
 
     node: tuple[int, str, str]
     num_bytes: int
     exact_key: bytes
-    bands: tuple[bytes, ...]
+    band_bytes: bytes
 
     @property
     def id(self) -> str:
@@ -74,15 +81,49 @@ class StoredDocument:
     def file(self) -> str:
         return self.node[2]
 
+    @property
+    def bands(self) -> tuple[bytes, ...]:
+        """The band keys, one bytes object each."""
+        step = BAND_KEY_BYTES
+        return tuple(self.band_bytes[start:start + step]
+                     for start in range(0, len(self.band_bytes), step))
+
 
 def store_directory(subset_dir: str) -> str:
     return f"{subset_dir.rstrip('/')}/{SPILL_DIRECTORY}"
 
 
-class _Spill(beam.DoFn):
-    """Buffers the documents of a bundle and writes them DOCUMENTS_PER_FILE at a time;
-    each element is handed on (:meth:`handed_on`) once its document is written.
-    Elements without a document to write (:meth:`document_of` is None) pass through."""
+class BundleBatches(beam.DoFn):
+    """Buffers the elements of a bundle and hands them to :meth:`flush` :attr:`size` at a
+    time, and the rest when the bundle ends; what ``flush`` yields is the output (as
+    WindowedValues: it may run in ``finish_bundle``)."""
+
+    size = DOCUMENTS_PER_FILE
+
+    def flush(self, pending: list):
+        raise NotImplementedError
+
+    def start_bundle(self):
+        self._pending: list = []
+
+    def process(self, element):
+        self._pending.append(element)
+        if len(self._pending) >= self.size:
+            yield from self._flush()
+
+    def finish_bundle(self):
+        yield from self._flush()
+
+    def _flush(self):
+        if self._pending:
+            pending, self._pending = self._pending, []
+            yield from self.flush(pending)
+
+
+class _Spill(BundleBatches):
+    """Writes the documents of a bundle DOCUMENTS_PER_FILE at a time; each element is
+    handed on (:meth:`handed_on`) once its document is written. Elements without a
+    document to write (:meth:`document_of` is None) pass through."""
 
     def __init__(self, directory: str):
         self._directory = directory
@@ -94,7 +135,7 @@ class _Spill(beam.DoFn):
         raise NotImplementedError
 
     def start_bundle(self):
-        self._pending: list[tuple] = []
+        super().start_bundle()
         self._bundle_id = os.urandom(8).hex()  # a retried bundle writes new files
         self._part = 0
 
@@ -102,20 +143,12 @@ class _Spill(beam.DoFn):
         document = self.document_of(element)
         if document is None:
             yield element
-            return
-        self._pending.append((element, document))
-        if len(self._pending) >= DOCUMENTS_PER_FILE:
-            yield from self._flush()
+        else:
+            yield from super().process((element, document))
 
-    def finish_bundle(self):
-        yield from self._flush()
-
-    def _flush(self):
-        if not self._pending:
-            return
+    def flush(self, pending):
         name = spill_name(self._bundle_id, self._part)
         self._part += 1
-        pending, self._pending = self._pending, []
         write_atomically(f"{self._directory}/{name}",
                          lambda file: write_spill([document for _, document in pending], file))
         for element, document in pending:
@@ -139,9 +172,9 @@ class _StoreDocuments(_Spill):
 
     def handed_on(self, element, document: Document, name: str) -> StoredDocument:
         hashes = shingle_hashes(document.text, self._ngram_size)
-        bands = ()
+        bands = b""
         if hashes.size:
-            bands = tuple(band_keys(self._hasher.signature(hashes), self._bands, self._rows))
+            bands = b"".join(band_keys(self._hasher.signature(hashes), self._bands, self._rows))
         rank, document_id = survivor_node(document.id, self._seed)
         return StoredDocument((rank, document_id, name), document.num_bytes,
                               exact_text_key(document.text), bands)
@@ -153,7 +186,7 @@ class _StoreRemoved(_Spill):
 
     def handed_on(self, removal: Removed, document: Document, name: str) -> Removed:
         # Removed documents get no dedup keys: they take part in no grouping.
-        stored = StoredDocument((0, document.id, name), document.num_bytes, b"", ())
+        stored = StoredDocument((0, document.id, name), document.num_bytes, b"", b"")
         return Removed(removal.stage, removal.reasons, stored, removal.details)
 
 
@@ -194,10 +227,16 @@ class StoreDocuments(beam.PTransform):
         return documents | "Store" >> beam.ParDo(self._store)
 
 
+def iter_stored(directory: str, name: str, ids) -> Iterator[Document]:
+    """The documents ``ids`` of spill file ``name``, in id order, read one record batch
+    at a time as the caller advances."""
+    with FileSystems.open(f"{directory}/{name}") as file:
+        yield from read_spilled(file, set(ids))
+
+
 def read_stored(directory: str, name: str, ids) -> list[Document]:
     """The documents ``ids`` of spill file ``name``, in id order."""
-    with FileSystems.open(f"{directory}/{name}") as file:
-        return list(read_spilled(file, set(ids)))
+    return list(iter_stored(directory, name, ids))
 
 
 class _ReadBackFile(beam.DoFn):

@@ -3,19 +3,20 @@ manifest.json (formats: :mod:`massivetext.io.shard_writers`; Arrow IPC by defaul
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections import defaultdict
 
 import apache_beam as beam
 import pyarrow as pa
-from massivetext.pipelines.document_store import read_stored
+from massivetext.pipelines.document_store import iter_stored
 from massivetext.pipelines.filesystem import write_atomically
 
 from massivetext.io.shard_writers import (
     DEFAULT_OUTPUT_FORMAT,
     ShardWriter,
     shard_writer,
-    write_shard,
+    write_sorted_shard,
 )
 from massivetext.io.shards import (
     DEFAULT_TARGET_SHARD_BYTES,
@@ -32,17 +33,25 @@ def write_shard_file(shard: tuple, count: int, directory: str, store: str, schem
     atomically, and its manifest entry."""
     index, entries = shard
     name = shard_name(index, count, writer.suffix)
-    # A shard's documents (about DEFAULT_TARGET_SHARD_BYTES of text at most) are read
-    # back from the store file by file; the writer sorts them by id.
     ids_by_file = defaultdict(list)
     for entry in entries:
         if entry is not None:
             ids_by_file[entry[1]].append(entry[0])
-    kept = [document for file_name, ids in sorted(ids_by_file.items())
-            for document in read_stored(store, file_name, ids)]
+    # Each spill file is sorted by id, so the shard is their merge in id order, written
+    # as it is read: a worker holds one small record batch per spill file, never the
+    # shard (about DEFAULT_TARGET_SHARD_BYTES of text).
+    text_bytes = [0]
+
+    def merged():
+        streams = [iter_stored(store, file_name, ids)
+                   for file_name, ids in sorted(ids_by_file.items())]
+        for document in heapq.merge(*streams, key=lambda document: document.id):
+            text_bytes[0] += document.num_bytes
+            yield document
+
     rows = write_atomically(f"{directory}/{name}",
-                            lambda file: write_shard(kept, schema, file, writer))
-    return {"name": name, "rows": rows, "text_bytes": sum(doc.num_bytes for doc in kept)}
+                            lambda file: write_sorted_shard(merged(), schema, file, writer))
+    return {"name": name, "rows": rows, "text_bytes": text_bytes[0]}
 
 
 def _write_manifest(shards: list[dict], path: str, schema: pa.Schema, parameters: dict,

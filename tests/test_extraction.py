@@ -125,6 +125,17 @@ def test_link_lists_inside_the_article_are_pruned():
     assert extract_text(html) == "\n\n".join(PROSE)
 
 
+def test_a_listing_made_of_linked_item_titles_keeps_them():
+    # A blog's front page: an introduction, then cards of a linked title and a date. The
+    # titles make most of the text, so they are the content, not link lists beside it.
+    cards = "".join(f"<div class='card'><a href='/p{n}'>Notes from the harbour, week {n}: "
+                    f"the boats and the tides</a> <span>{n} May, by Jo</span></div>"
+                    for n in range(8))
+    text = extract_text(page(f"<div class='posts'><p>{PROSE[0]}</p>{cards}</div>"))
+    assert text.startswith(PROSE[0])
+    assert all(f"week {n}: the boats and the tides {n} May" in text for n in range(8))
+
+
 def _div_soup(title_block: str, repeat: int = 1) -> str:
     """A post whose title stands outside the content div, with a byline between."""
     paragraphs = "".join(f"<p>{text}</p>" for text in PROSE * repeat)
@@ -354,3 +365,30 @@ def test_a_page_without_visible_text_is_empty_with_no_fallback():
     extraction = extract_page(page("<script>var x = 1;</script><img src='a.png'>"))
     assert extraction == extraction.__class__("")
     assert get_page_extractor("trafilatura")(page(article()), "").fallback == ""
+
+
+def test_a_main_text_shorter_than_the_quality_minimum_gives_way_to_a_fallback_with_more():
+    # A catalogue: one caption-like paragraph wins the votes, the cards hold the text.
+    cards = "".join(f"<div class='card'><span>Oak chair {n}</span><span>Solid wood, "
+                    f"{n} colours</span><span>$ {n}9</span></div>" for n in range(12))
+    caption = "<p>Free delivery on every order, and returns are free for thirty days.</p>"
+    extraction = extract_page(page(f"<div class='note'>{caption}</div>"
+                                   f"<div class='grid'>{cards}</div>"))
+    assert extraction.fallback == "largest_block"
+    assert "Oak chair 11" in extraction.text and "Solid wood, 11 colours" in extraction.text
+    # A short main text with nothing longer beside it stays, with no fallback counted.
+    short = extract_page(page(f"<div class='story'>{caption}</div>"))
+    assert short.fallback == "" and short.text == caption[3:-4]
+
+
+
+def test_the_parts_of_a_react_streamed_page_are_one_region():
+    # The server sends a shell, then each part of the content in a hidden "S:" div that
+    # a script moves into place: the parts are one region, whichever wins the votes.
+    story = "".join(f"<p>{text}</p>" for text in PROSE)
+    parts = "".join(f"<div hidden id='S:{n}'><section><h2>Part {n}</h2><div>{story}</div>"
+                    f"</section></div>" for n in range(3))
+    extraction = extract_page(page(f"<nav><a href='/'>Home</a></nav><main><div>Loading</div>"
+                             f"</main>{parts}<script>$RC('B:0', 'S:0')</script>"))
+    assert extraction.fallback == "" and "Home" not in extraction.text
+    assert all(f"Part {n}" in extraction.text for n in range(3))

@@ -22,7 +22,8 @@ Inside the chosen containers, sub-blocks made mostly of links (link lists, tag c
 "read more" boxes) are pruned, and so are page footers: short copyright notices that
 carry links ("© 2024 Site. All rights reserved. Privacy | Terms"). A notice without
 links is left alone: news agencies sign their articles with one, and article-extraction
-gold keeps it.
+gold keeps it. When such blocks make up most of the chosen text, they are its content
+(a listing page's item cards) and stay.
 
 Everything is iterative; text lengths and link text come from one
 :class:`~massivetext.extract.index.TextIndex` of the page, so each costs a lookup, however
@@ -36,7 +37,7 @@ import re
 from lxml import etree
 
 from massivetext.extract.index import TextIndex
-from massivetext.extract.tree import drop_element
+from massivetext.extract.tree import REACT_STREAMED_ID, drop_element
 
 # A paragraph shorter than this (characters) casts no vote: captions, labels, bylines.
 MIN_PARAGRAPH_CHARS = 25
@@ -57,6 +58,11 @@ MAX_LINK_DENSITY = 0.5
 # Containers whose text is shorter than this and mostly links are pruned more eagerly.
 SHORT_BLOCK_CHARS = 200
 MAX_SHORT_BLOCK_LINK_DENSITY = 0.25
+# Link lists are pruned only while together they hold at most this share of the chosen
+# text: past it the links are the page's content, the items of a listing or collection
+# page (titles of posts, products, jobs), whose cards the paper's "groups of similar
+# tags" are. Articles' related-link boxes and tag lists are a small part of theirs.
+MAX_PRUNED_SHARE = 0.5
 
 # The region of the page that the chosen group is part of (its one <main> element, or
 # the outermost ancestor with at most REGION_LINK_DENSITY of its text in links)
@@ -217,26 +223,36 @@ def _lift_to_alike_group(index: TextIndex,
     return None
 
 
-def _prune_link_lists(index: TextIndex, container: etree._Element) -> None:
-    """Remove sub-blocks of the chosen content that are mostly links, and copyright
-    notices with links (page footers).
+def _is_link_list(index: TextIndex, element: etree._Element) -> bool:
+    """A block made mostly of links, or a copyright notice with links (a page footer)."""
+    text_length = index.length(element)
+    if text_length == 0:
+        return False
+    density = _link_density(index, element)
+    return density > MAX_LINK_DENSITY or (
+        text_length < SHORT_BLOCK_CHARS and density > MAX_SHORT_BLOCK_LINK_DENSITY
+        and element.tag != "p") or (
+        density > 0 and text_length <= MAX_NOTICE_CHARS
+        and _COPYRIGHT_NOTICE.search(_TEXT(element)) is not None)
 
-    Walked in document order, so each element's text is still the one indexed: a drop
-    only changes the text of the dropped element's ancestors, which came before it.
+
+def _prune_link_lists(index: TextIndex, group: list[etree._Element]) -> None:
+    """Remove sub-blocks of the chosen elements that are link lists (:func:`_is_link_list`),
+    unless together they hold more than :data:`MAX_PRUNED_SHARE` of the chosen text:
+    then the links are the content (a listing's items), not lists beside it.
     """
-    for element in list(container.iter(*PRUNABLE_TAGS)):
-        if element is container or element.getparent() is None:
-            continue
-        text_length = index.length(element)
-        if text_length == 0:
-            continue
-        density = _link_density(index, element)
-        if density > MAX_LINK_DENSITY or (
-                text_length < SHORT_BLOCK_CHARS and density > MAX_SHORT_BLOCK_LINK_DENSITY
-                and element.tag != "p") or (
-                density > 0 and text_length <= MAX_NOTICE_CHARS
-                and _COPYRIGHT_NOTICE.search(_TEXT(element)) is not None):
-            drop_element(element)
+    link_lists = []
+    for container in group:
+        walker = etree.iterwalk(container, events=("start",), tag=PRUNABLE_TAGS)
+        for _, element in walker:
+            if element is not container and _is_link_list(index, element):
+                link_lists.append(element)
+                walker.skip_subtree()  # its sub-blocks go with it
+    pruned = sum(index.length(element) for element in link_lists)
+    if pruned > MAX_PRUNED_SHARE * sum(index.length(element) for element in group):
+        return
+    for element in link_lists:
+        drop_element(element)
 
 
 def _is_title(index: TextIndex, heading: etree._Element) -> bool:
@@ -312,6 +328,31 @@ def _widen_to_region(root: etree._Element, index: TextIndex,
     return group if region is None else [region]
 
 
+def _streamed_region(index: TextIndex,
+                     group: list[etree._Element]) -> list[etree._Element] | None:
+    """All the parts of a React-streamed page when ``group`` lies in one and is a small
+    part of them.
+
+    React streams the server-rendered content that was not ready at first into hidden
+    ``<div id="S:...">`` elements at the end of the page, which a script moves into
+    place: one region of the page, cut into siblings of ``<body>`` that the ancestor
+    walk cannot join. They replace ``group`` as :func:`_widen_to_region` would widen it.
+    """
+    top = group[0]
+    part = next((element for element in (top, *top.iterancestors())
+                 if REACT_STREAMED_ID.match(element.get("id") or "")), None)
+    if part is None or part.getparent() is None:
+        return None
+    parts = [sibling for sibling in part.getparent() if isinstance(sibling.tag, str)
+             and REACT_STREAMED_ID.match(sibling.get("id") or "") and index.length(sibling)]
+    total = sum(index.length(sibling) for sibling in parts)
+    linked = sum(index.linked_length(sibling) for sibling in parts)
+    chosen = sum(index.length(element) for element in group)
+    if linked > REGION_LINK_DENSITY * total or chosen >= MAIN_HINT_SHARE * total:
+        return None
+    return parts
+
+
 def find_main_blocks(root: etree._Element, index: TextIndex, *,
                      with_title: bool = False) -> list[etree._Element]:
     """The sibling elements that hold the page's main text, in document order; with
@@ -336,9 +377,9 @@ def find_main_blocks(root: etree._Element, index: TextIndex, *,
     group = (_lift_to_alike_group(index, best)
              or _joining_siblings(index, best, scores, best_score))
     group = _widen_to_region(root, index, group)
+    group = _streamed_region(index, group) or group
     title = _preceding_title(index, group[0]) if with_title else None
-    for element in group:
-        _prune_link_lists(index, element)
+    _prune_link_lists(index, group)
     return group if title is None else [title, *group]
 
 

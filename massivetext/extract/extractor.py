@@ -9,9 +9,10 @@ pipeline can compare the two on the same input.
 
 A page whose main-block search finds nothing falls back, in this order, to the largest
 block of its text, to all its visible text, and to its visible text before the
-boilerplate rules: ``extract_page`` names the step that gave the text
-(:data:`FALLBACKS`), so a pipeline counts each, and a page comes out empty only when it
-has no visible text at all.
+boilerplate rules; one where it finds fewer words than the quality filter keeps
+(:data:`MIN_MAIN_WORDS`) takes the largest block instead when that has more words.
+``extract_page`` names the step that gave the text (:data:`FALLBACKS`), so a pipeline
+counts each, and a page comes out empty only when it has no visible text at all.
 
 Limits for untrusted input are module-level defaults that each call can override:
 ``max_html_chars`` (larger input raises ``html_too_large`` before any parsing) and
@@ -24,6 +25,7 @@ expansion ever happen.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -48,10 +50,19 @@ MAX_HTML_CHARS = 10 * 1024 * 1024
 # many characters: a page with no main block is rarely worth more, and a catalogue
 # page of 10 MiB would otherwise come out whole.
 MAX_FALLBACK_CHARS = 100_000
-# The steps that can give a page's text after the main-block search found none, in the
-# order they are tried: the smallest element holding most of the text that is not in
-# links; all visible text; all visible text before the class, id and hidden rules.
+# The steps that can give a page's text after the main-block search found too little, in
+# the order they are tried: the smallest element holding most of the text that is not
+# in links; all visible text; all visible text before the class, id and hidden rules.
 FALLBACKS = ("largest_block", "visible_text", "unfiltered_text")
+# "Too little" is fewer words than the quality filter's minimum (Gopher Appendix A.1.1,
+# ``min_word_count`` in filters/quality.py: 50), which would remove the page anyway:
+# the largest block then gives the text when it has more words. Listing, collection
+# and specification pages hold their text in cards, links and short lines that cast no
+# paragraph vote, so the votes find a caption or a notice there. The later steps, which
+# take menus and furniture along, serve only a page where the search found no word: a
+# short page must stay short, for the quality filter to remove it.
+MIN_MAIN_WORDS = 50
+_WORD = re.compile(r"\w+")
 
 # Whether the page's main heading (an <h1> right before the main text, outside its
 # container) is kept as the text's first line. Off by default: article-extraction gold
@@ -103,8 +114,8 @@ class Extraction:
         return keys + (("deep_html_flattened",) if self.flattened else ())
 
 
-def _has_words(text: str) -> bool:
-    return any(character.isalnum() for character in text)
+def _word_count(text: str) -> int:
+    return len(_WORD.findall(text))
 
 
 def _capped(text: str) -> str:
@@ -150,26 +161,33 @@ def extract_page(html: str | bytes, url: str = "", *,
     index = TextIndex(root)
     text = drop_empty_lines(render_text(find_main_blocks(root, index, with_title=with_title)))
     fallback = ""
-    if not _has_words(text):
-        fallback, text = _fall_back(root, index, html)
+    words = _word_count(text)
+    if words < MIN_MAIN_WORDS:
+        fallback, text = _fall_back(root, index, html, words) or ("", text)
     del elements
     return Extraction(text, fallback, flattened)
 
 
-def _fall_back(root: etree._Element, index: TextIndex, html: str) -> tuple[str, str]:
-    """(step, text) of the first of :data:`FALLBACKS` that finds words, or ("", "")."""
+def _fall_back(root: etree._Element, index: TextIndex, html: str,
+               words: int) -> tuple[str, str] | None:
+    """(step, text) of the first of :data:`FALLBACKS` that finds more than ``words``
+    words (the main-block search's count), or None; past the largest block only when
+    that count is 0 (see :data:`MIN_MAIN_WORDS`)."""
+    for step, text in _fallback_texts(root, index, html, words):
+        if _word_count(text) > words:
+            return step, _capped(text)
+    return None
+
+
+def _fallback_texts(root: etree._Element, index: TextIndex, html: str, words: int):
+    """(step, text) of the fallbacks open to a main text of ``words`` words, in turn,
+    each made only when asked for."""
     block = largest_text_block(root, index)
     if block is not None:
-        text = drop_empty_lines(render_text([block]))
-        if _has_words(text):
-            return "largest_block", _capped(text)
-    text = drop_empty_lines(render_text([root]))
-    if _has_words(text):
-        return "visible_text", _capped(text)
-    text = _unfiltered_text(html)
-    if _has_words(text):
-        return "unfiltered_text", _capped(text)
-    return "", ""
+        yield "largest_block", drop_empty_lines(render_text([block]))
+    if words == 0:
+        yield "visible_text", drop_empty_lines(render_text([root]))
+        yield "unfiltered_text", _unfiltered_text(html)
 
 
 def extract_text(html: str | bytes, url: str = "", **limits) -> str:

@@ -88,7 +88,7 @@ _CONTROL_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 # React streams server-rendered content that was not ready at first into hidden
 # <div id="S:..."> elements, which a script moves into place: text, not hidden.
-_REACT_STREAMED_ID = re.compile(r"S:[0-9a-z]+$")
+REACT_STREAMED_ID = re.compile(r"S:[0-9a-z]+$")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _TEXT_LENGTH = etree.XPath("string-length(normalize-space(string(.)))")
 # Attributes that can name an element boilerplate or hide it (_may_name_boilerplate).
@@ -199,7 +199,7 @@ def _hides(class_names: list[str]) -> bool:
 def _names_boilerplate(element: etree._Element) -> bool:
     """Whether the element's attributes say that it is page furniture or hidden."""
     get = element.get
-    if get("hidden") is not None and not _REACT_STREAMED_ID.match(get("id") or ""):
+    if get("hidden") is not None and not REACT_STREAMED_ID.match(get("id") or ""):
         return True
     if get("aria-hidden") == "true":
         return True

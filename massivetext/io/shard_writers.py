@@ -14,8 +14,9 @@ write function here and one entry in :data:`SHARD_WRITERS` (docs/architecture.md
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -82,14 +83,29 @@ def shard_writer(output_format: str) -> ShardWriter:
                          f"choose one of {', '.join(SHARD_WRITERS)}") from None
 
 
-def _tables(ordered: Sequence[Document], schema: pa.Schema) -> Iterator[pa.Table]:
-    for start in range(0, len(ordered), ROWS_PER_BATCH):
-        yield documents_to_table(ordered[start:start + ROWS_PER_BATCH], schema)
+def _tables(ordered: Iterable[Document], schema: pa.Schema) -> Iterator[pa.Table]:
+    documents = iter(ordered)
+    while chunk := list(itertools.islice(documents, ROWS_PER_BATCH)):
+        yield documents_to_table(chunk, schema)
+
+
+def write_sorted_shard(ordered: Iterable[Document], schema: pa.Schema, file: BinaryIO,
+                       writer: ShardWriter = SHARD_WRITERS[DEFAULT_OUTPUT_FORMAT]) -> int:
+    """Write one shard from documents already in id order, ROWS_PER_BATCH at a time (so
+    a shard is never held whole); returns its row count."""
+    rows = [0]
+
+    def counted():
+        for document in ordered:
+            rows[0] += 1
+            yield document
+
+    writer.write(_tables(counted(), schema), schema, file)
+    return rows[0]
 
 
 def write_shard(documents: Iterable[Document], schema: pa.Schema, file: BinaryIO,
                 writer: ShardWriter = SHARD_WRITERS[DEFAULT_OUTPUT_FORMAT]) -> int:
     """Write one shard (rows sorted by id) in ``writer``'s format; returns its row count."""
-    ordered = sorted(documents, key=lambda document: document.id)
-    writer.write(_tables(ordered, schema), schema, file)
-    return len(ordered)
+    return write_sorted_shard(sorted(documents, key=lambda document: document.id), schema,
+                              file, writer)

@@ -5,9 +5,10 @@ signals) to a *spill file* and hands on only a compact record of it; the global 
 (exact and near duplicates, test-set filtering) group those compact records, and the
 final write reads the kept documents back from the spill files. A spill file is an Arrow
 IPC file like a shard (:mod:`massivetext.io.shards`: the same metadata columns, rows
-sorted by id, record batches of :data:`massivetext.io.shard_writers.ROWS_PER_BATCH` rows) with
-the signals as one JSON column, so reading some ids of it costs one record batch at a
-time, never the whole file.
+sorted by id) in record batches of :data:`SPILL_ROWS_PER_BATCH` rows, with the signals
+as one JSON column, so reading some ids of it costs one small record batch at a time,
+never the whole file, and a shard writer merging many spill files in id order holds
+one small batch of each.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from typing import BinaryIO
 import pyarrow as pa
 
 from massivetext.document import Document
-from massivetext.io.shard_writers import ROWS_PER_BATCH
 from massivetext.io.shards import METADATA_FIELDS
 
 SPILL_DIRECTORY = "_work"  # under the subset's output directory, removed at the end
+# Our choice: 64 rows (about 200 KB of web text) per record batch: a read-back of one
+# id decodes 64 rows, and a shard written from k spill files holds k batches.
+SPILL_ROWS_PER_BATCH = 64
 
 
 def spill_name(bundle_id: str, part: int) -> str:
@@ -38,12 +41,12 @@ SPILL_SCHEMA = pa.schema([*(pa.field(name, kind) for name, kind in METADATA_FIEL
 
 
 def write_spill(documents: Iterable[Document], fileobj: BinaryIO) -> int:
-    """Write one spill file (rows sorted by id, batches of ROWS_PER_BATCH); returns its
-    row count."""
+    """Write one spill file (rows sorted by id, batches of SPILL_ROWS_PER_BATCH); returns
+    its row count."""
     ordered = sorted(documents, key=lambda document: document.id)
     with pa.ipc.new_file(pa.PythonFile(fileobj, mode="w"), SPILL_SCHEMA) as writer:
-        for start in range(0, len(ordered), ROWS_PER_BATCH):
-            batch = ordered[start:start + ROWS_PER_BATCH]
+        for start in range(0, len(ordered), SPILL_ROWS_PER_BATCH):
+            batch = ordered[start:start + SPILL_ROWS_PER_BATCH]
             columns = {name: [getattr(document, name) for document in batch]
                        for name, _ in METADATA_FIELDS}
             columns["metadata"] = [json.dumps(document.metadata, ensure_ascii=False,

@@ -1,0 +1,230 @@
+"""LSH band buckets from compact batches: the band keys of many documents per element.
+
+Near dedup and test-set filtering find candidates by grouping the training documents'
+LSH band keys (16 per document). One ``(band key, node)`` element per band made the
+band grouping the largest shuffle of the job and, on Beam's local runner, which decodes
+every grouped value into Python objects, about 430 bytes held per band key (7 KB per
+document per grouping). Here a DoFn batches :data:`BATCH_DOCUMENTS` documents and
+emits:
+
+- one *table* per batch: the batch's survivor nodes ``[[rank, id, file], ...]`` as a
+  JSON file ``nodes-<batch id>.json`` in the document store, written once and never
+  shuffled;
+- per band partition (:data:`PARTITIONS`, by the band hash), one element
+  ``(partition, (batch id, packed entries))``: for every band key of the batch that
+  falls in the partition, its band index, hash, the document's rank and its index in
+  the table, 22 bytes (:data:`ENTRY`).
+
+A partition's group is unpacked with NumPy, sorted by (band, hash), and each run of
+equal keys is a band bucket whose members are *refs* ``(rank, batch id, index)``;
+they order as the nodes do (rank first; two documents of one bucket with the same
+63-bit rank, about 2^-63 per pair, tie by position instead of id). Candidate refs are
+resolved to nodes by grouping them by batch and reading the batch's table
+(:class:`ResolveRefs`), so only documents in a candidate pair pay for their id. Every
+candidate is still verified exactly afterwards, so a ref can never remove a document on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import apache_beam as beam
+import numpy as np
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.transforms.window import GlobalWindow
+from apache_beam.utils.timestamp import MIN_TIMESTAMP
+from apache_beam.utils.windowed_value import WindowedValue
+from massivetext.pipelines.document_store import BundleBatches
+from massivetext.pipelines.filesystem import write_atomically
+
+from massivetext.dedup.buckets import bucket_pairs
+
+# Our choices: 4,096 documents per batch bound what a worker buffers (about 90 bytes
+# of table and 350 of entries each); 1,024 partitions keep a group of 10^9 documents'
+# band keys near 350 MB while a local run of 10^4 documents sends a quarter of an
+# element per document.
+BATCH_DOCUMENTS = 4096
+PARTITIONS = 1024
+# A band key (massivetext.dedup.lsh.band_keys): band index, then the band's hash.
+BAND_KEY = np.dtype([("band", ">u2"), ("hash", ">u8")])
+ENTRY = np.dtype([("band", ">u2"), ("hash", ">u8"), ("rank", ">u8"), ("index", ">u4")])
+_NATIVE_ENTRY = ENTRY.newbyteorder("=")
+
+
+def key_partition(band_key: bytes) -> int:
+    """The partition of one 10-byte band key (as :class:`BatchBands` partitions)."""
+    return int.from_bytes(band_key[2:], "big") % PARTITIONS
+
+
+def band_key_entries(band_bytes: bytes) -> np.ndarray:
+    """Concatenated 10-byte band keys -> a BAND_KEY array."""
+    return np.frombuffer(band_bytes, dtype=BAND_KEY)
+
+
+def _windowed(value):
+    return WindowedValue(value, MIN_TIMESTAMP, [GlobalWindow()])
+
+
+def table_path(store: str, batch_id: str) -> str:
+    return f"{store}/nodes-{batch_id}.json"
+
+
+class _BatchBands(BundleBatches):
+    """StoredDocuments -> (partition, (batch id, packed entries)); each batch's table
+    is written to the store."""
+
+    size = BATCH_DOCUMENTS
+
+    def __init__(self, store: str):
+        self._store = store
+
+    def process(self, document):
+        if document.band_bytes:
+            yield from super().process(document)
+
+    def flush(self, pending):
+        batch_id = os.urandom(8).hex()  # a retried bundle emits a new batch
+        table = json.dumps([list(document.node) for document in pending])  # ASCII: any id
+        write_atomically(table_path(self._store, batch_id), table.encode("ascii"))
+        keys = [band_key_entries(document.band_bytes) for document in pending]
+        entries = np.empty(sum(len(k) for k in keys), dtype=ENTRY)
+        entries["band"] = np.concatenate([k["band"] for k in keys])
+        entries["hash"] = np.concatenate([k["hash"] for k in keys])
+        entries["rank"] = np.repeat([document.node[0] for document in pending],
+                                    [len(k) for k in keys]).astype(np.uint64)
+        entries["index"] = np.repeat(np.arange(len(pending)), [len(k) for k in keys])
+        partitions = (entries["hash"] % np.uint64(PARTITIONS)).astype(np.int64)
+        order = np.argsort(partitions, kind="stable")
+        entries, partitions = entries[order], partitions[order]
+        starts = np.flatnonzero(np.diff(partitions, prepend=-1))
+        for start, end in zip(starts, [*starts[1:], len(entries)], strict=True):
+            yield _windowed(
+                (int(partitions[start]), (batch_id, entries[start:end].tobytes())))
+
+
+class BatchBands(beam.PTransform):
+    """PCollection[StoredDocument] -> PCollection[(partition, (batch id, packed ENTRY
+    array))], each batch's table written to the document store ``store``; documents
+    without band keys (no shingles) take part in no bucket."""
+
+    def __init__(self, store: str):
+        super().__init__()
+        self._store = store
+
+    def expand(self, documents):
+        return documents | "Batch" >> beam.ParDo(_BatchBands(self._store))
+
+
+def unpack_entries(batches) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """A partition's (batch id, packed entries) values -> (entries sorted by band key,
+    the batch ids, each entry's batch number)."""
+    arrays, batch_ids, numbers = [], [], []
+    for batch_id, packed in batches:
+        array = np.frombuffer(packed, dtype=ENTRY)
+        numbers.append(np.full(len(array), len(batch_ids), dtype=np.int64))
+        batch_ids.append(batch_id)
+        arrays.append(array)
+    if not arrays:
+        return np.empty(0, dtype=_NATIVE_ENTRY), batch_ids, np.empty(0, dtype=np.int64)
+    entries = np.concatenate(arrays).astype(_NATIVE_ENTRY)
+    batch_numbers = np.concatenate(numbers)
+    order = np.lexsort((entries["hash"], entries["band"]))
+    return entries[order], batch_ids, batch_numbers[order]
+
+
+def _refs(entries, batch_ids, batch_numbers, start, end):
+    return [(int(entries["rank"][i]), batch_ids[batch_numbers[i]], int(entries["index"][i]))
+            for i in range(start, end)]
+
+
+def bucket_runs(entries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of the runs of equal band keys in sorted entries."""
+    if not len(entries):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    new = np.ones(len(entries), dtype=bool)
+    new[1:] = (entries["band"][1:] != entries["band"][:-1]) | (
+        entries["hash"][1:] != entries["hash"][:-1])
+    starts = np.flatnonzero(new)
+    return starts, np.append(starts[1:], len(entries))
+
+
+def partition_pairs(item, max_all_pairs: int):
+    """(partition, batches of entries) -> the candidate ref pairs of its band buckets
+    (:func:`massivetext.dedup.buckets.bucket_pairs`), and a ``star`` output per bucket
+    too large for all pairs."""
+    _, batches = item
+    entries, batch_ids, batch_numbers = unpack_entries(batches)
+    starts, ends = bucket_runs(entries)
+    shared = ends - starts > 1
+    for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
+        if end - start > max_all_pairs:
+            yield beam.pvalue.TaggedOutput("star", 1)
+        yield from bucket_pairs(_refs(entries, batch_ids, batch_numbers, start, end),
+                                max_all_pairs)
+
+
+def test_crossings(item):
+    """(partition, {"train": batches of entries, "test": (band key, test key)}) ->
+    (train ref, test key) for every training document sharing a band bucket with a test
+    document."""
+    _, grouped = item
+    tests: dict[bytes, set] = {}
+    for band_key, test_key in grouped["test"]:
+        tests.setdefault(band_key, set()).add(test_key)
+    if not tests:
+        return
+    entries, batch_ids, batch_numbers = unpack_entries(grouped["train"])
+    test_keys = band_key_entries(b"".join(tests))
+    hit = np.isin(entries["hash"], test_keys["hash"].astype(np.uint64))
+    for i in np.flatnonzero(hit).tolist():
+        band_key = np.array([(entries["band"][i], entries["hash"][i])], dtype=BAND_KEY).tobytes()
+        for test_key in sorted(tests.get(band_key, ())):
+            yield _refs(entries, batch_ids, batch_numbers, i, i + 1)[0], test_key
+
+
+class _ReadTable(beam.DoFn):
+    def __init__(self, store: str):
+        self._store = store
+
+    def process(self, item):
+        batch_id, refs = item
+        with FileSystems.open(table_path(self._store, batch_id)) as file:
+            nodes = json.loads(file.read())
+        for index, payload in refs:
+            yield tuple(nodes[index]), payload
+
+
+class ResolveRefs(beam.PTransform):
+    """PCollection[(ref, payload)] -> PCollection[(node, payload)], each ref replaced
+    by its document's survivor node, read from its batch's table in ``store``."""
+
+    def __init__(self, store: str):
+        super().__init__()
+        self._store = store
+
+    def expand(self, refs):
+        return (refs
+                | "By batch" >> beam.Map(lambda kv: (kv[0][1], (kv[0][2], kv[1])))
+                | "Group by batch" >> beam.GroupByKey()
+                | "Read table" >> beam.ParDo(_ReadTable(self._store)))
+
+
+def _ordered(pair):
+    left, right = pair
+    return (left, right) if left < right else (right, left)
+
+
+class ResolvePairs(beam.PTransform):
+    """PCollection[(ref, ref)] -> PCollection[(node, node)], smaller node first."""
+
+    def __init__(self, store: str):
+        super().__init__()
+        self._store = store
+
+    def expand(self, pairs):
+        return (pairs
+                | "Left" >> ResolveRefs(self._store)
+                | "Swap" >> beam.Map(lambda kv: (kv[1], kv[0]))
+                | "Right" >> ResolveRefs(self._store)
+                | "Order" >> beam.Map(_ordered))
