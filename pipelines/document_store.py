@@ -33,16 +33,10 @@ from massivetext.dedup.exact import exact_text_key
 from massivetext.dedup.lsh import (
     DEFAULT_MIN_CANDIDATE_PROB,
     DEFAULT_THRESHOLD,
-    band_keys,
+    BandSigner,
     choose_bands,
 )
-from massivetext.dedup.minhash import (
-    DEFAULT_NGRAM_SIZE,
-    DEFAULT_NUM_PERM,
-    DEFAULT_SEED,
-    MinHasher,
-    shingle_hashes,
-)
+from massivetext.dedup.minhash import DEFAULT_NGRAM_SIZE, DEFAULT_NUM_PERM, DEFAULT_SEED
 from massivetext.dedup.survivors import DEFAULT_SURVIVOR_SEED, survivor_node
 from massivetext.document import Document, Removed
 from massivetext.io.spill import SPILL_DIRECTORY, read_spilled, spill_name, write_spill
@@ -157,24 +151,13 @@ class _Spill(BundleBatches):
 
 
 class _StoreDocuments(_Spill):
-    def __init__(self, directory: str, seed: int, ngram_size: int, num_perm: int,
-                 minhash_seed: int, bands: int, rows: int):
+    def __init__(self, directory: str, seed: int, signer: BandSigner):
         super().__init__(directory)
         self._seed = seed
-        self._ngram_size = ngram_size
-        self._num_perm = num_perm
-        self._minhash_seed = minhash_seed
-        self._bands = bands
-        self._rows = rows
-
-    def setup(self):
-        self._hasher = MinHasher(self._num_perm, self._minhash_seed)
+        self._signer = signer
 
     def handed_on(self, element, document: Document, name: str) -> StoredDocument:
-        hashes = shingle_hashes(document.text, self._ngram_size)
-        bands = b""
-        if hashes.size:
-            bands = b"".join(band_keys(self._hasher.signature(hashes), self._bands, self._rows))
+        bands = b"".join(self._signer.band_keys(self._signer.shingles(document.text)))
         rank, document_id = survivor_node(document.id, self._seed)
         return StoredDocument((rank, document_id, name), document.num_bytes,
                               exact_text_key(document.text), bands)
@@ -220,8 +203,8 @@ class StoreDocuments(beam.PTransform):
                  minhash_seed: int = DEFAULT_SEED):
         super().__init__()
         bands, rows = choose_bands(num_perm, threshold, min_candidate_prob)  # ValueError
-        self._store = _StoreDocuments(directory, seed, ngram_size,
-                                      num_perm, minhash_seed, bands, rows)
+        self._store = _StoreDocuments(
+            directory, seed, BandSigner(ngram_size, num_perm, minhash_seed, bands, rows))
 
     def expand(self, documents):
         return documents | "Store" >> beam.ParDo(self._store)

@@ -11,35 +11,20 @@ from typing import Any
 
 import apache_beam as beam
 
-from massivetext.dedup.lsh import DEFAULT_THRESHOLD, band_keys, choose_bands
-from massivetext.dedup.minhash import (
-    DEFAULT_NGRAM_SIZE,
-    MinHasher,
-    exact_jaccard,
-    shingle_hashes,
-)
+from massivetext.dedup.lsh import DEFAULT_THRESHOLD, BandSigner, choose_bands
+from massivetext.dedup.minhash import DEFAULT_NGRAM_SIZE, exact_jaccard, shingle_hashes
 
 
 class _ShingleAndSign(beam.DoFn):
-    def __init__(self, ngram_size: int, num_perm: int, minhash_seed: int,
-                 bands: int, rows: int):
-        self._ngram_size = ngram_size
-        self._num_perm = num_perm
-        self._minhash_seed = minhash_seed
-        self._bands = bands
-        self._rows = rows
-
-    def setup(self):
-        self._hasher = MinHasher(self._num_perm, self._minhash_seed)
+    def __init__(self, signer: BandSigner):
+        self._signer = signer
 
     def process(self, item):
         key, text = item
-        hashes = shingle_hashes(text, self._ngram_size)
+        hashes = self._signer.shingles(text)
         yield beam.pvalue.TaggedOutput("shingles", (key, hashes))
-        if hashes.size:
-            signature = self._hasher.signature(hashes)
-            for band_key in band_keys(signature, self._bands, self._rows):
-                yield band_key, key
+        for band_key in self._signer.band_keys(hashes):
+            yield band_key, key
 
 
 class ShingleAndSign(beam.PTransform):
@@ -53,7 +38,7 @@ class ShingleAndSign(beam.PTransform):
                  threshold: float, min_candidate_prob: float):
         super().__init__()
         bands, rows = choose_bands(num_perm, threshold, min_candidate_prob)
-        self._sign = _ShingleAndSign(ngram_size, num_perm, minhash_seed, bands, rows)
+        self._sign = _ShingleAndSign(BandSigner(ngram_size, num_perm, minhash_seed, bands, rows))
 
     def expand(self, keyed_texts):
         outputs = (keyed_texts

@@ -9,12 +9,13 @@ paper's threshold (Jaccard > 0.8, Gopher Appendix A.1.1; docs/paper.md, "Documen
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import numpy as np
 import xxhash
 
-from massivetext.dedup.minhash import DEFAULT_NUM_PERM
+from massivetext.dedup.minhash import DEFAULT_NUM_PERM, MinHasher, shingle_hashes
 
 DEFAULT_THRESHOLD = 0.8  # "Jaccard similarity exceeds 0.8": Gopher Appendix A.1.1, step 5
 DEFAULT_MIN_CANDIDATE_PROB = 0.99  # a pair at the threshold is a candidate this often: our choice
@@ -79,3 +80,30 @@ def band_keys(signature: np.ndarray, bands: int, rows: int) -> list[bytes]:
     band_bytes = slots.view(np.uint8).reshape(bands, -1)
     return [band.to_bytes(2, "big") + xxhash.xxh3_64_digest(band_bytes[band].data, _BAND_KEY_SEED)
             for band in range(bands)]
+
+
+@dataclasses.dataclass(frozen=True)
+class BandSigner:
+    """A text's word n-gram shingles and the LSH band keys of their MinHash signature,
+    with one set of parameters (near-duplicate removal and test-set filtering share
+    them, so their band keys meet)."""
+
+    ngram_size: int
+    num_perm: int
+    minhash_seed: int
+    bands: int
+    rows: int
+
+    @functools.cached_property
+    def _hasher(self) -> MinHasher:
+        return MinHasher(self.num_perm, self.minhash_seed)
+
+    def shingles(self, text: str) -> np.ndarray:
+        return shingle_hashes(text, self.ngram_size)
+
+    def band_keys(self, shingles: np.ndarray) -> list[bytes]:
+        """The band keys of a text's shingles; none for a text without shingles (its
+        Jaccard with anything is 0)."""
+        if not shingles.size:
+            return []
+        return band_keys(self._hasher.signature(shingles), self.bands, self.rows)
