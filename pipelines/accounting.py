@@ -101,7 +101,7 @@ def _outcome_triples(element, stage: str, signal_names: tuple[str, ...],
     return [(stage, keys.RECORDS, 1), *triples] if counts_records else triples
 
 
-class _SumPerBundle(beam.DoFn):
+class SumPerBundle(beam.DoFn):
     """Elements -> their (stage, key, value) triples, summed within each bundle.
 
     A document yields a dozen triples (counts, reasons, histogram bins); summing them
@@ -150,11 +150,11 @@ class StageStatistics(beam.PTransform):
         # per-bundle sums are gathered: Beam's local runner holds a Flatten's inputs in
         # memory, and a Flatten of the documents themselves would hold every text.
         sums = tuple(outcomes | f"Sum {name}" >> beam.ParDo(
-                         _SumPerBundle(to_triples, counters=False))
+                         SumPerBundle(to_triples, counters=False))
                      for name, outcomes in zip(output._fields, output, strict=True))
         # One counting step per stage, so each counter has one name in one step.
         return (sums | "Gather" >> beam.Flatten()
-                | "Count" >> beam.ParDo(_SumPerBundle(lambda triple: [triple])))
+                | "Count" >> beam.ParDo(SumPerBundle(lambda triple: [triple])))
 
 
 class StageFacts(beam.PTransform):
@@ -162,7 +162,7 @@ class StageFacts(beam.PTransform):
     bundle and exported as counters like every other statistic."""
 
     def expand(self, triples):
-        return triples | beam.ParDo(_SumPerBundle(lambda triple: [triple]))
+        return triples | beam.ParDo(SumPerBundle(lambda triple: [triple]))
 
 
 def removal_record(removal: Removed) -> dict:

@@ -103,6 +103,26 @@ class _BatchBands(BundleBatches):
                 (int(partitions[start]), (batch_id, entries[start:end].tobytes())))
 
 
+class GroupBands(beam.PTransform):
+    """{"train": PCollection[StoredDocument], and optionally "test": PCollection[(band
+    key, test key)]} -> PCollection[(partition, {"train": (batch id, packed entries)
+    values, "test": (band key, test key) values})]: the training documents' band batches
+    (:class:`BatchBands`, tables written to ``store``) and the test documents' band keys
+    grouped by band partition in one shuffle, which near dedup (:func:`partition_pairs`)
+    and test-set filtering (:func:`test_crossings`) both read."""
+
+    def __init__(self, store: str):
+        super().__init__()
+        self._store = store
+
+    def expand(self, inputs):
+        grouped = {"train": inputs["train"] | "Batch bands" >> BatchBands(self._store)}
+        if "test" in inputs:
+            grouped["test"] = inputs["test"] | "Partition test bands" >> beam.Map(
+                lambda kv: (key_partition(kv[0]), kv))
+        return grouped | "Group bands" >> beam.CoGroupByKey()
+
+
 class BatchBands(beam.PTransform):
     """PCollection[StoredDocument] -> PCollection[(partition, (batch id, packed ENTRY
     array))], each batch's table written to the document store ``store``; documents
@@ -150,11 +170,11 @@ def bucket_runs(entries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def partition_pairs(item, max_all_pairs: int):
-    """(partition, batches of entries) -> the candidate ref pairs of its band buckets
-    (:func:`massivetext.dedup.buckets.bucket_pairs`), and a ``star`` output per bucket
-    too large for all pairs."""
-    _, batches = item
-    entries, batch_ids, batch_numbers = unpack_entries(batches)
+    """A partition of :class:`GroupBands` -> the candidate ref pairs of its training
+    documents' band buckets (:func:`massivetext.dedup.buckets.bucket_pairs`), and a
+    ``star`` output per bucket too large for all pairs."""
+    _, grouped = item
+    entries, batch_ids, batch_numbers = unpack_entries(grouped["train"])
     starts, ends = bucket_runs(entries)
     shared = ends - starts > 1
     for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
@@ -165,9 +185,8 @@ def partition_pairs(item, max_all_pairs: int):
 
 
 def test_crossings(item):
-    """(partition, {"train": batches of entries, "test": (band key, test key)}) ->
-    (train ref, test key) for every training document sharing a band bucket with a test
-    document."""
+    """A partition of :class:`GroupBands` -> (train ref, test key) for every training
+    document sharing a band bucket with a test document."""
     _, grouped = item
     tests: dict[bytes, set] = {}
     for band_key, test_key in grouped["test"]:

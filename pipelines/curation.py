@@ -115,24 +115,33 @@ def curate(kept, records: RunRecords, options: CurationOptions,
     kept = kept | "Store documents" >> StoreDocuments(
         store, seed=options.seed, threshold=options.dedup_threshold,
         num_perm=options.num_perm)
+    near = decontaminate = reader = None
     if options.dedup:
         from massivetext.pipelines.dedup import ExactDedup, NearDedup
 
         exact = kept | "Exact dedup" >> ExactDedup()
         kept = records.add_stage("exact_dedup", exact)
-        near = kept | "Near dedup" >> NearDedup(store, threshold=options.dedup_threshold)
-        kept = records.add_stage("near_dedup", near)
+        near = NearDedup(store, threshold=options.dedup_threshold)
     if options.test_sets:
         from massivetext.pipelines.decontaminate import Decontaminate, ReadTestSets
 
         reader = ReadTestSets(list(options.test_sets))
         test_docs = kept.pipeline | "Read test sets" >> reader
-        clean = kept | "Decontaminate" >> Decontaminate(
+        decontaminate = Decontaminate(
             test_docs, store, mode=options.decontam_mode, threshold=options.dedup_threshold,
             num_perm=options.num_perm)
-        # Test-set records that could not be used are facts of this stage too.
-        facts = (clean.stats, reader.stats) | "Decontaminate facts" >> beam.Flatten()
-        kept = records.add_stage("decontaminate", clean._replace(stats=facts))
+    if near is not None or decontaminate is not None:
+        from massivetext.pipelines.global_stages import DedupAndDecontaminate
+
+        outputs = kept | "Near dedup and decontaminate" >> DedupAndDecontaminate(
+            store, near, decontaminate)
+        if near is not None:
+            kept = records.add_stage("near_dedup", outputs["near_dedup"])
+        if decontaminate is not None:
+            clean = outputs["decontaminate"]
+            # Test-set records that could not be used are facts of this stage too.
+            facts = (clean.stats, reader.stats) | "Decontaminate facts" >> beam.Flatten()
+            kept = records.add_stage("decontaminate", clean._replace(stats=facts))
 
     parameters = options.parameters()
     writer = WriteShards(directory, store, all_signal_names(), parameters, options.num_shards,

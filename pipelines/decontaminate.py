@@ -40,16 +40,12 @@ from collections.abc import Sequence
 import apache_beam as beam
 import numpy as np
 from massivetext.pipelines.accounting import stage_output
-from massivetext.pipelines.band_buckets import (
-    BatchBands,
-    ResolveRefs,
-    key_partition,
-    test_crossings,
-)
+from massivetext.pipelines.band_buckets import GroupBands, ResolveRefs, test_crossings
 from massivetext.pipelines.counterparts import AttachCounterpart
 from massivetext.pipelines.document_store import ReadBack
 from massivetext.pipelines.minhash_stages import ShingleAndSign
-from massivetext.pipelines.stage_stats import count_stat
+from massivetext.pipelines.resolution import ResolveDocuments, StageVerdict
+from massivetext.pipelines.stage_stats import count_stat, zero_stats
 from massivetext.pipelines.stages import open_uncompressed
 
 from massivetext.dedup.lsh import DEFAULT_MIN_CANDIDATE_PROB, DEFAULT_THRESHOLD, choose_bands
@@ -188,29 +184,138 @@ class _SharedCount(beam.CombineFn):
         return total, test_key
 
 
-class _Resolve(beam.DoFn):
-    def __init__(self, detail_name: str):
-        self._detail_name = detail_name
+def _removal(document, match, detail_name: str) -> Removed:
+    value, (test_set, test_doc) = match
+    detail = f"{value:.4f}" if isinstance(value, float) else str(value)
+    return Removed(STAGE, (REASON,), document,
+                   {"test_set": test_set, "test_doc": test_doc, detail_name: detail})
 
-    def process(self, item):
-        _, grouped = item
-        matches = list(grouped["match"])
-        for document in grouped["doc"]:
-            if not matches:
-                yield document
-                continue
-            value, (test_set, test_doc) = matches[0]
-            detail = f"{value:.4f}" if isinstance(value, float) else str(value)
-            yield beam.pvalue.TaggedOutput("removed", Removed(
-                STAGE, (REASON,), document,
-                {"test_set": test_set, "test_doc": test_doc, self._detail_name: detail}))
+
+def _judge_jaccard(document, grouped):
+    """A document and its candidate pairs and verified matches -> (its removal, for the
+    most similar test document, or None; its candidate pairs and verified matches)."""
+    candidates = sum(1 for _ in grouped["decontam_candidate"])
+    matches = list(grouped["decontam_match"])
+    stats = [(STAGE, key, n) for key, n in (
+        ("candidate_pairs", candidates), ("verified_matches", len(matches))) if n]
+    return (_removal(document, max(matches), "similarity") if matches else None), stats
+
+
+def _judge_ngram(document, grouped):
+    """A document and its (shared n-grams, test document with the most) -> (its removal
+    or None, its shared n-grams)."""
+    matches = list(grouped["decontam_match"])  # at most one: combined per document
+    if not matches:
+        return None, ()
+    return _removal(document, matches[0], "shared_ngrams"), [
+        (STAGE, "shared_ngrams", matches[0][0])]
+
+
+JUDGED_FACTS = {JACCARD_MODE: ("candidate_pairs", "verified_matches"),
+                NGRAM_MODE: ("shared_ngrams",)}
+
+
+class _TestOverlapFacts(beam.PTransform):
+    """{"documents": StoredDocuments, and in jaccard mode "partitions" (their GroupBands
+    partitions with the test band keys) and "test_shingles"} -> {"decontam_match": (id,
+    match) per verified match (jaccard: (similarity, test key); ngram-overlap: (shared
+    n-grams, test key) once per document), in jaccard mode "decontam_candidate": (id,
+    None) per candidate pair, "stats": the stage's own facts}."""
+
+    def __init__(self, decontaminate: Decontaminate):
+        super().__init__()
+        self._stage = decontaminate
+
+    def expand(self, inputs):
+        stage, documents = self._stage, inputs["documents"]
+        facts = (self._jaccard(inputs) if stage.mode == JACCARD_MODE
+                 else self._ngram(documents))
+        facts["stats"] = (
+            zero_stats(documents, STAGE, ("test_docs", *JUDGED_FACTS[stage.mode])),
+            count_stat(stage.test_docs, STAGE, "test_docs", "test docs"),
+            *([facts["stats"]] if "stats" in facts else []),
+        ) | "Stats" >> beam.Flatten()
+        return facts
+
+    def _jaccard(self, inputs):
+        stage = self._stage
+        candidates = (inputs["partitions"]
+                      | "Cross" >> beam.FlatMap(test_crossings)
+                      | "Distinct pairs" >> beam.Distinct()
+                      | "Train nodes" >> ResolveRefs(stage.store))
+        verified = (
+            {"train": candidates | "By test doc" >> beam.Map(lambda pair: (pair[1], pair[0])),
+             "shingles": inputs["test_shingles"]}
+            | "Join test shingles" >> beam.CoGroupByKey()
+            | "Attach test" >> beam.FlatMap(_attach_test_shingles)
+            | "Verify" >> ReadBack(stage.store, _verify_train(stage.ngram_size,
+                                                               stage.threshold)))
+        return {
+            "decontam_candidate": candidates | "Candidate" >> beam.Map(
+                lambda pair: (pair[0][1], None)),
+            "decontam_match": verified | "Match" >> beam.Map(lambda e: (e[0], (e[2], e[1])))}
+
+    def _ngram(self, documents):
+        # Per test set, n = min(13, 5th percentile of its items' word counts), floor 8.
+        stage = self._stage
+        ceiling = stage.ngram_size
+        sizes = (stage.test_docs
+                 | "Item words" >> beam.Map(lambda d: (d.test_set, word_count(d.text)))
+                 | "By test set" >> beam.GroupByKey()
+                 | "N per test set" >> beam.MapTuple(lambda name, counts: (
+                     name, ngram_size_for(counts, ceiling=ceiling))))
+        n_by_set = beam.pvalue.AsDict(sizes | "N" >> beam.MapTuple(lambda name, size: (
+            name, size.n)))
+        test = stage.test_docs | "Test n-grams" >> beam.FlatMap(
+            _test_ngram_keys, n_by_set=n_by_set)
+        sizes_in_use = (stage.test_docs
+                        | "Item sizes" >> beam.Map(lambda d, n: item_ngram_size(
+                            word_count(d.text), n[d.test_set]), n=n_by_set)
+                        | "Matched items" >> beam.Filter(lambda size: size is not None)
+                        | "Distinct sizes" >> beam.Distinct())
+        sizes_view = beam.pvalue.AsList(sizes_in_use)
+        train = (documents
+                 | "By file" >> beam.Map(lambda d: (d.file, (d.id, None)))
+                 | "Train n-grams" >> ReadBack(
+                     stage.store, lambda document, _, sizes: _train_ngram_keys(document, sizes),
+                     sizes_view))
+        matches = ({"train": train, "test": test}
+                   | "Join n-grams" >> beam.CoGroupByKey()
+                   | "Shared" >> beam.FlatMap(_first_test_key)
+                   | "Per test doc" >> beam.combiners.Count.PerElement()
+                   | "By train doc" >> beam.Map(lambda kv: (kv[0][0], (kv[1], kv[0][1])))
+                   | "Most shared" >> beam.CombinePerKey(_SharedCount()))
+        return {"decontam_match": matches,
+                "stats": sizes | "N stats" >> beam.FlatMap(_ngram_size_stats)}
+
+
+class _TestOverlapOutput(beam.PTransform):
+    """The decontamination part of :class:`ResolveDocuments`' output and the stage's
+    facts -> its StageOutput, each removal with its test document's text."""
+
+    def __init__(self, test_docs):
+        super().__init__()
+        self._test_docs = test_docs
+
+    def expand(self, resolved):
+        test_texts = self._test_docs | "Test text" >> beam.Map(
+            lambda test: (_test_key(test), test.text))
+        removed = resolved["removed"] | "Test document text" >> AttachCounterpart(
+            test_texts, lambda r: (r.details["test_set"], r.details["test_doc"]), "test")
+        stats = (resolved["facts"], resolved["stats"]) | "Stats" >> beam.Flatten()
+        return stage_output(resolved["kept"], removed=removed, stats=stats)
 
 
 class Decontaminate(beam.PTransform):
     """Training StoredDocuments -> StageOutput, against ``test_docs``
     (a PCollection[TestDocument] of the same pipeline); see the module docstring. The
     training texts are read back from the document store ``store`` (only those in a
-    candidate pair in jaccard mode); the MinHash parameters must be the store's."""
+    candidate pair in jaccard mode); the MinHash parameters must be the store's.
+
+    Its parts serve :class:`massivetext.pipelines.global_stages.DedupAndDecontaminate`
+    too: :meth:`sign_test` (whose band keys join the band partitions shared with near
+    dedup), :meth:`facts`, :meth:`verdict` and :meth:`output`.
+    """
 
     def __init__(self, test_docs, store: str, mode: str = DEFAULT_MODE,
                  threshold: float = DEFAULT_THRESHOLD, ngram_size: int = DEFAULT_NGRAM_SIZE,
@@ -221,92 +326,45 @@ class Decontaminate(beam.PTransform):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         choose_bands(num_perm, threshold, min_candidate_prob)  # fail fast: ValueError
-        self._test_docs = test_docs
-        self._store = store
-        self._mode = mode
-        self._threshold = threshold
-        self._ngram_size = ngram_size
+        self.test_docs = test_docs
+        self.store = store
+        self.mode = mode
+        self.threshold = threshold
+        self.ngram_size = ngram_size
         self._num_perm = num_perm
         self._min_candidate_prob = min_candidate_prob
         self._minhash_seed = minhash_seed
 
-    def _jaccard_matches(self, documents):
-        train = documents | "Train bands" >> BatchBands(self._store)
-        test = (self._test_docs
-                | "Key test" >> beam.Map(lambda d: (_test_key(d), d.text))
-                | "Sign test" >> ShingleAndSign(
-                    self._ngram_size, self._num_perm, self._minhash_seed, self._threshold,
-                    self._min_candidate_prob))
-        test_bands = test["bands"] | "Partition test bands" >> beam.Map(
-            lambda kv: (key_partition(kv[0]), kv))
-        candidates = ({"train": train, "test": test_bands}
-                      | "Join bands" >> beam.CoGroupByKey()
-                      | "Cross" >> beam.FlatMap(test_crossings)
-                      | "Distinct pairs" >> beam.Distinct()
-                      | "Train nodes" >> ResolveRefs(self._store))
-        verified = (
-            {"train": candidates | "By test doc" >> beam.Map(lambda pair: (pair[1], pair[0])),
-             "shingles": test["shingles"]}
-            | "Join test shingles" >> beam.CoGroupByKey()
-            | "Attach test" >> beam.FlatMap(_attach_test_shingles)
-            | "Verify" >> ReadBack(self._store, _verify_train(self._ngram_size,
-                                                              self._threshold)))
-        matches = (verified
-                   | "By train doc" >> beam.Map(lambda e: (e[0], (e[2], e[1])))
-                   | "Most similar" >> beam.CombinePerKey(max))
-        return matches, "similarity", [
-            count_stat(candidates, STAGE, "candidate_pairs", "candidates"),
-            count_stat(verified, STAGE, "verified_matches", "verified")]
+    @property
+    def uses_bands(self) -> bool:
+        return self.mode == JACCARD_MODE
 
-    def _ngram_matches(self, documents):
-        # Per test set, n = min(13, 5th percentile of its items' word counts), floor 8.
-        ceiling = self._ngram_size
-        sizes = (self._test_docs
-                 | "Item words" >> beam.Map(lambda d: (d.test_set, word_count(d.text)))
-                 | "By test set" >> beam.GroupByKey()
-                 | "N per test set" >> beam.MapTuple(lambda name, counts: (
-                     name, ngram_size_for(counts, ceiling=ceiling))))
-        n_by_set = beam.pvalue.AsDict(sizes | "N" >> beam.MapTuple(lambda name, size: (
-            name, size.n)))
-        test = self._test_docs | "Test n-grams" >> beam.FlatMap(
-            _test_ngram_keys, n_by_set=n_by_set)
-        sizes_in_use = (self._test_docs
-                        | "Item sizes" >> beam.Map(lambda d, n: item_ngram_size(
-                            word_count(d.text), n[d.test_set]), n=n_by_set)
-                        | "Matched items" >> beam.Filter(lambda size: size is not None)
-                        | "Distinct sizes" >> beam.Distinct())
-        sizes_view = beam.pvalue.AsList(sizes_in_use)
-        train = (documents
-                 | "By file" >> beam.Map(lambda d: (d.file, (d.id, None)))
-                 | "Train n-grams" >> ReadBack(
-                     self._store, lambda document, _, sizes: _train_ngram_keys(document, sizes),
-                     sizes_view))
-        shared = ({"train": train, "test": test}
-                  | "Join n-grams" >> beam.CoGroupByKey()
-                  | "Shared" >> beam.FlatMap(_first_test_key))
-        matches = (shared
-                   | "Per test doc" >> beam.combiners.Count.PerElement()
-                   | "By train doc" >> beam.Map(lambda kv: (kv[0][0], (kv[1], kv[0][1])))
-                   | "Most shared" >> beam.CombinePerKey(_SharedCount()))
-        return matches, "shared_ngrams", [
-            count_stat(shared, STAGE, "shared_ngrams", "shared"),
-            sizes | "N stats" >> beam.FlatMap(_ngram_size_stats)]
+    def sign_test(self) -> beam.PTransform:
+        """PCollection[TestDocument] -> {"bands": (band key, test key), "shingles": (test
+        key, shingle hashes)}."""
+        return (beam.Map(lambda d: (_test_key(d), d.text))
+                | ShingleAndSign(self.ngram_size, self._num_perm, self._minhash_seed,
+                                 self.threshold, self._min_candidate_prob))
+
+    def facts(self) -> beam.PTransform:
+        return _TestOverlapFacts(self)
+
+    def verdict(self, facts) -> StageVerdict:
+        judge = _judge_jaccard if self.mode == JACCARD_MODE else _judge_ngram
+        return StageVerdict(STAGE, {tag: pcoll for tag, pcoll in facts.items()
+                                    if tag != "stats"}, judge)
+
+    def output(self) -> beam.PTransform:
+        """{"kept", "removed", "stats", "facts"} -> StageOutput (:class:`_TestOverlapOutput`)."""
+        return _TestOverlapOutput(self.test_docs)
 
     def expand(self, documents):
-        # The band keys were used above; the shards need none of them.
-        keyed = documents | "Key by id" >> beam.Map(lambda d: (d.id, d._replace(band_bytes=b"")))
-        find = self._jaccard_matches if self._mode == JACCARD_MODE else self._ngram_matches
-        matches, detail_name, match_stats = find(documents)
-        resolved = ({"doc": keyed, "match": matches}
-                    | "Join documents" >> beam.CoGroupByKey()
-                    | "Resolve" >> beam.ParDo(_Resolve(detail_name)).with_outputs(
-                        "removed", main="kept"))
-        test_texts = self._test_docs | "Test text" >> beam.Map(
-            lambda test: (_test_key(test), test.text))
-        removed = resolved.removed | "Test document text" >> AttachCounterpart(
-            test_texts, lambda r: (r.details["test_set"], r.details["test_doc"]), "test")
-        stats = (
-            count_stat(self._test_docs, STAGE, "test_docs", "test docs"),
-            *match_stats,
-        ) | "Stats" >> beam.Flatten()
-        return stage_output(resolved.kept, removed=removed, stats=stats)
+        inputs = {"documents": documents}
+        if self.uses_bands:
+            signed = self.test_docs | "Sign test" >> self.sign_test()
+            inputs["partitions"] = ({"train": documents, "test": signed["bands"]}
+                                    | "Bands" >> GroupBands(self.store))
+            inputs["test_shingles"] = signed["shingles"]
+        facts = inputs | "Facts" >> self.facts()
+        resolved = documents | "Resolve" >> ResolveDocuments([self.verdict(facts)])
+        return dict(resolved[STAGE], facts=facts["stats"]) | "Output" >> self.output()

@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import apache_beam as beam
 from massivetext.pipelines.accounting import stage_output
-from massivetext.pipelines.band_buckets import BatchBands, ResolvePairs, partition_pairs
+from massivetext.pipelines.band_buckets import GroupBands, ResolvePairs, partition_pairs
 from massivetext.pipelines.components import DEFAULT_ROUNDS, ConnectedComponents
 from massivetext.pipelines.counterparts import counterpart_details
 from massivetext.pipelines.document_store import ReadBack
 from massivetext.pipelines.minhash_stages import VerifyStoredPairs
-from massivetext.pipelines.stage_stats import count_stat, histogram_stats
+from massivetext.pipelines.resolution import ResolveDocuments, StageVerdict
+from massivetext.pipelines.stage_stats import count_stat, histogram_stats, zero_stats
 
 from massivetext.dedup.buckets import DEFAULT_ALL_PAIRS_BUCKET_SIZE
 from massivetext.dedup.lsh import DEFAULT_THRESHOLD
@@ -81,24 +82,24 @@ class ExactDedup(beam.PTransform):
                         "removed", "size", main="kept"))
         sizes = resolved.size | "Duplicated" >> beam.Filter(lambda size: size > 1)
         stats = (
+            zero_stats(documents, EXACT_STAGE, ("clusters",)),
             count_stat(sizes, EXACT_STAGE, "clusters", "clusters"),
             histogram_stats(sizes, EXACT_STAGE, "sizes"),
         ) | "Stats" >> beam.Flatten()
         return stage_output(resolved.kept, removed=resolved.removed, stats=stats)
 
 
-def _resolve_near_member(item):
-    _, grouped = item
-    clusters = list(grouped["cluster"])
-    for document in grouped["doc"]:
-        if not clusters or clusters[0][0] == document.id:
-            yield document
-            continue
-        survivor_id, size, survivor_file = clusters[0]
-        # Keyed by the survivor's spill file, which gives the removal its survivor's text.
-        yield beam.pvalue.TaggedOutput("removed", (survivor_file, (survivor_id, Removed(
-            NEAR_STAGE, (NEAR_REASON,), document, removal_details(
-                survivor_id, size, similarity=f"{max(grouped['similarity']):.4f}")))))
+def _judge_near(document, grouped):
+    """A document and its near-dedup facts -> (its removal or None, no stats)."""
+    clusters = list(grouped["near_cluster"])
+    if not clusters or clusters[0][0] == document.id:
+        return None, ()
+    survivor_id, size, survivor_file = clusters[0]
+    similarity = max(grouped["near_similarity"])
+    # Keyed by the survivor's spill file, which gives the removal its survivor's text.
+    details = removal_details(survivor_id, size, similarity=f"{similarity:.4f}")
+    return (survivor_file, (survivor_id, Removed(
+        NEAR_STAGE, (NEAR_REASON,), document, details))), ()
 
 
 def _attach_survivor(survivor, removals):
@@ -120,43 +121,31 @@ def _edge_similarities(edge):
     yield right[1], similarity
 
 
-class NearDedup(beam.PTransform):
-    """StoredDocuments -> StageOutput: one survivor per cluster of documents joined by
-    verified edges of 13-gram Jaccard > ``threshold`` (see the module docstring);
-    ``store`` is the document store the texts are read back from.
+NEAR_FACTS = ("no_shingles", "star_buckets", "candidate_pairs", "verified_edges", "clusters")
 
-    Removed details: ``survivor``, ``cluster_size`` and ``similarity`` (the highest
-    verified Jaccard of the document with a neighbour of its cluster), and the
-    survivor's text, read back from the store (:mod:`massivetext.pipelines.counterparts`).
-    """
 
-    def __init__(self, store: str, threshold: float = DEFAULT_THRESHOLD,
-                 ngram_size: int = DEFAULT_NGRAM_SIZE,
-                 all_pairs_bucket_size: int = DEFAULT_ALL_PAIRS_BUCKET_SIZE,
-                 rounds: int = DEFAULT_ROUNDS):
+class _NearFacts(beam.PTransform):
+    """{"documents": StoredDocuments, "partitions": their GroupBands partitions} ->
+    {"near_cluster": (id, (survivor id, cluster size, survivor file)) per member of a
+    cluster, "near_similarity": (id, Jaccard) per end of a verified edge, "stats": the
+    stage's own facts}."""
+
+    def __init__(self, near: NearDedup):
         super().__init__()
-        self._store = store
-        self._threshold = threshold
-        self._ngram_size = ngram_size
-        self._all_pairs_bucket_size = all_pairs_bucket_size
-        self._rounds = rounds
+        self._near = near
 
-    def expand(self, documents):
-        max_all_pairs = self._all_pairs_bucket_size
-        keyed = documents | "Key by id" >> beam.Map(lambda d: (d.id, d))
-        buckets = (documents
-                   | "Bands" >> BatchBands(self._store)
-                   | "Group bands" >> beam.GroupByKey()
-                   | "Bucket pairs" >> beam.FlatMap(
-                       partition_pairs, max_all_pairs).with_outputs("star", main="pairs"))
+    def expand(self, inputs):
+        near, documents = self._near, inputs["documents"]
+        buckets = inputs["partitions"] | "Bucket pairs" >> beam.FlatMap(
+            partition_pairs, near.all_pairs_bucket_size).with_outputs("star", main="pairs")
         candidates = (buckets.pairs
                       | "Distinct pairs" >> beam.Distinct()
-                      | "Nodes" >> ResolvePairs(self._store))
+                      | "Nodes" >> ResolvePairs(near.store))
         verified = candidates | "Verify" >> VerifyStoredPairs(
-            self._store, self._threshold, self._ngram_size)
+            near.store, near.threshold, near.ngram_size)
         components = (verified
                       | "Edge" >> beam.Map(lambda e: (e[0], e[1]))
-                      | "Components" >> ConnectedComponents(self._rounds, NEAR_STAGE))
+                      | "Components" >> ConnectedComponents(near.rounds, NEAR_STAGE))
         labels = components["labels"]
         sizes = (labels
                  | "One per member" >> beam.Map(lambda node_label: (node_label[1], 1))
@@ -166,15 +155,9 @@ class NearDedup(beam.PTransform):
              "size": sizes}
             | "Join sizes" >> beam.CoGroupByKey()
             | "Member cluster" >> beam.FlatMap(_members_with_cluster))
-        similarities = (verified
-                        | "Edge ends" >> beam.FlatMap(_edge_similarities)
-                        | "Best similarity" >> beam.CombinePerKey(max))
-        resolved = ({"doc": keyed, "cluster": clusters, "similarity": similarities}
-                    | "Join documents" >> beam.CoGroupByKey()
-                    | "Resolve" >> beam.FlatMap(_resolve_near_member).with_outputs(
-                        "removed", main="kept"))
         no_shingles = documents | "Shingleless" >> beam.Filter(lambda d: not d.band_bytes)
         stats = (
+            zero_stats(documents, NEAR_STAGE, NEAR_FACTS),
             count_stat(no_shingles, NEAR_STAGE, "no_shingles", "no shingles"),
             count_stat(buckets.star, NEAR_STAGE, "star_buckets", "star buckets"),
             count_stat(candidates, NEAR_STAGE, "candidate_pairs", "candidates"),
@@ -183,5 +166,65 @@ class NearDedup(beam.PTransform):
             histogram_stats(sizes | "Size" >> beam.Values(), NEAR_STAGE, "sizes"),
             components["stats"],
         ) | "Stats" >> beam.Flatten()
-        removed = resolved.removed | "Survivor text" >> ReadBack(self._store, _attach_survivor)
-        return stage_output(resolved.kept, removed=removed, stats=stats)
+        similarities = verified | "Edge ends" >> beam.FlatMap(_edge_similarities)
+        return {"near_cluster": clusters, "near_similarity": similarities, "stats": stats}
+
+
+class _NearOutput(beam.PTransform):
+    """The near-dedup part of :class:`ResolveDocuments`' output ("kept", "removed",
+    "stats") and the stage's "facts" -> its StageOutput, each removal with its
+    survivor's text read back from the store."""
+
+    def __init__(self, store: str):
+        super().__init__()
+        self._store = store
+
+    def expand(self, resolved):
+        removed = resolved["removed"] | "Survivor text" >> ReadBack(self._store, _attach_survivor)
+        stats = (resolved["facts"], resolved["stats"]) | "Stats" >> beam.Flatten()
+        return stage_output(resolved["kept"], removed=removed, stats=stats)
+
+
+class NearDedup(beam.PTransform):
+    """StoredDocuments -> StageOutput: one survivor per cluster of documents joined by
+    verified edges of 13-gram Jaccard > ``threshold`` (see the module docstring);
+    ``store`` is the document store the texts are read back from.
+
+    Removed details: ``survivor``, ``cluster_size`` and ``similarity`` (the highest
+    verified Jaccard of the document with a neighbour of its cluster), and the
+    survivor's text, read back from the store (:mod:`massivetext.pipelines.counterparts`).
+
+    Its parts serve :class:`massivetext.pipelines.global_stages.DedupAndDecontaminate`
+    too: :meth:`facts` (from the band partitions shared with test-set filtering),
+    :meth:`verdict` and :meth:`output`.
+    """
+
+    def __init__(self, store: str, threshold: float = DEFAULT_THRESHOLD,
+                 ngram_size: int = DEFAULT_NGRAM_SIZE,
+                 all_pairs_bucket_size: int = DEFAULT_ALL_PAIRS_BUCKET_SIZE,
+                 rounds: int = DEFAULT_ROUNDS):
+        super().__init__()
+        self.store = store
+        self.threshold = threshold
+        self.ngram_size = ngram_size
+        self.all_pairs_bucket_size = all_pairs_bucket_size
+        self.rounds = rounds
+
+    def facts(self) -> beam.PTransform:
+        """{"documents", "partitions"} -> the stage's facts and stats (:class:`_NearFacts`)."""
+        return _NearFacts(self)
+
+    @staticmethod
+    def verdict(facts) -> StageVerdict:
+        return StageVerdict(NEAR_STAGE, {tag: facts[tag] for tag in (
+            "near_cluster", "near_similarity")}, _judge_near)
+
+    def output(self) -> beam.PTransform:
+        """{"kept", "removed", "facts"} -> StageOutput (:class:`_NearOutput`)."""
+        return _NearOutput(self.store)
+
+    def expand(self, documents):
+        partitions = {"train": documents} | "Bands" >> GroupBands(self.store)
+        facts = {"documents": documents, "partitions": partitions} | "Facts" >> self.facts()
+        resolved = documents | "Resolve" >> ResolveDocuments([self.verdict(facts)])
+        return dict(resolved[NEAR_STAGE], facts=facts["stats"]) | "Output" >> self.output()
