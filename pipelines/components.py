@@ -40,6 +40,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import apache_beam as beam
+from massivetext.pipelines.stage_stats import count_stat, zero_stats
 
 # Our choice (see the module docstring): about 0.8 log2 n rounds were measured; 12 cover
 # one chain of 32,000 nodes, at two shuffles per round. Each round costs two grouping
@@ -82,11 +83,6 @@ def _both_directions(edge: tuple[Any, Any]) -> Iterable[tuple[Any, Any]]:
     yield v, u
 
 
-def _larger_first(edge: tuple[Any, Any]) -> tuple[Any, Any]:
-    u, v = edge
-    return (u, v) if u > v else (v, u)
-
-
 class _AlternatingRound(beam.PTransform):
     """One large-star round then one small-star round.
 
@@ -104,13 +100,38 @@ class _AlternatingRound(beam.PTransform):
         )
 
 
-def _inconsistent_edges(item):
-    _, grouped = item
-    # One label on this side (the node's own), any number of edges waiting on it.
-    labels = list(grouped["label"])
-    for other_label in grouped["other_label"]:
-        if other_label != labels[0]:
-            yield 1
+def _label_messages(item):
+    """A node and its neighbours in the final graph -> its label, L(v) = the smallest
+    node of its closed neighbourhood: to its label (``member``, v), and to each larger
+    neighbour (``neighbour``, L(v)) for the check; and to itself (``own``, L(v))."""
+    node, neighbours = item
+    label = min(min(neighbours), node)
+    yield node, ("own", label)
+    yield label, ("member", node)
+    for neighbour in neighbours:
+        if neighbour > node:
+            yield neighbour, ("neighbour", label)
+
+
+def _check_and_count(item):
+    """A node and its messages -> when it labels any nodes, (member, (label, n)) for each
+    of them and ``sizes`` (label, n); and a ``not_converged`` 1 per edge from a smaller
+    neighbour whose label is not its own. The grouped messages are re-iterable: the
+    members are streamed twice (count, then labels), never held, though a label's group
+    is its whole component."""
+    node, messages = item
+    own = next(value for kind, value in messages if kind == "own")
+    size = 0
+    for kind, value in messages:
+        if kind == "member":
+            size += 1
+        elif kind == "neighbour" and value != own:
+            yield beam.pvalue.TaggedOutput("not_converged", 1)
+    if size:
+        yield beam.pvalue.TaggedOutput("sizes", (node, size))
+        for kind, value in messages:
+            if kind == "member":
+                yield value, (node, size)
 
 
 class ConnectedComponents(beam.PTransform):
@@ -118,10 +139,13 @@ class ConnectedComponents(beam.PTransform):
 
     In: PCollection[tuple[node, node]], nodes orderable values with a deterministic
     coder (ints, strings, tuples of them); duplicate edges and self-loops allowed.
-    Out: ``{"labels": PCollection[(node, label)], "stats": PCollection[(stage, key, n)]}``
-    with one ``(node, label)`` per node that lies on an edge other than a self-loop,
-    and the stat ``(stage, "components_not_converged", n)``: edges whose endpoints
-    still carry different labels after ``rounds`` rounds (0 when exact).
+    Out: ``{"clusters": PCollection[(node, (label, n))], "sizes": PCollection[(label,
+    n)], "stats": PCollection[(stage, key, n)]}`` with one ``(node, (label, n))`` per
+    node that lies on an edge other than a self-loop, n the number of nodes with that
+    label (one ``sizes`` element per label), and the stat ``(stage,
+    "components_not_converged", n)``: edges whose endpoints still carry different
+    labels after ``rounds`` rounds (0 when exact; in several triples to be summed, as
+    every stats triple is).
     """
 
     def __init__(self, rounds: int = DEFAULT_ROUNDS, stage: str = "components"):
@@ -132,44 +156,29 @@ class ConnectedComponents(beam.PTransform):
         self._stage = stage
 
     def expand(self, edges):
+        # Duplicate edges need no Distinct (a grouping of its own): a large star's
+        # smallest neighbour is the same with them, and the small star's set drops the
+        # duplicates it hands on.
         graph = (
             edges
             | "Drop self-loops" >> beam.Filter(lambda e: e[0] != e[1])
-            | "Canonical" >> beam.Map(_larger_first)
-            | "Distinct input" >> beam.Distinct()
             | "Both directions" >> beam.FlatMap(_both_directions)
         )
         for round_number in range(self._rounds):
             graph = graph | f"Round {round_number}" >> _AlternatingRound()
 
-        labels = (
+        # Labels, label sizes and the exact check (see the module docstring) in two
+        # groupings: by node, then by node again for the messages each node sent.
+        resolved = (
             graph
-            | "Smallest neighbour" >> beam.CombinePerKey(min)
-            | "Closed neighbourhood" >> beam.Map(lambda kv: (kv[0], min(kv)))
+            | "By node" >> beam.GroupByKey()
+            | "Label" >> beam.FlatMap(_label_messages)
+            | "Messages" >> beam.GroupByKey()
+            | "Check and count" >> beam.FlatMap(_check_and_count).with_outputs(
+                "sizes", "not_converged", main="clusters")
         )
-        # Check: every edge must join two equal labels (see the module docstring).
-        first_side = (
-            {"label": labels, "edge": graph | "One direction" >> beam.Filter(lambda e: e[0] > e[1])}
-            | "Join first" >> beam.CoGroupByKey()
-            | "Carry label" >> beam.FlatMap(_carry_label)
-        )
-        inconsistent = (
-            {"label": labels, "other_label": first_side}
-            | "Join second" >> beam.CoGroupByKey()
-            | "Compare labels" >> beam.FlatMap(_inconsistent_edges)
-        )
-        stage = self._stage
         stats = (
-            inconsistent
-            | "Count inconsistent" >> beam.combiners.Count.Globally()
-            | "Stat" >> beam.Map(lambda n: (stage, NOT_CONVERGED, n))
-        )
-        return {"labels": labels, "stats": stats}
-
-
-def _carry_label(item):
-    """(u, {label: [L(u)], edge: [v, ...]}) -> (v, L(u)) for each edge (u, v)."""
-    _, grouped = item
-    labels = list(grouped["label"])
-    for other in grouped["edge"]:
-        yield other, labels[0]
+            zero_stats(edges, self._stage, (NOT_CONVERGED,)),
+            count_stat(resolved.not_converged, self._stage, NOT_CONVERGED, "inconsistent"),
+        ) | "Stats" >> beam.Flatten()
+        return {"clusters": resolved.clusters, "sizes": resolved.sizes, "stats": stats}

@@ -108,11 +108,6 @@ def _attach_survivor(survivor, removals):
                       counterpart_details(removal.details, "survivor", survivor.text))
 
 
-def _members_with_cluster(item):
-    label, grouped = item
-    (size,) = grouped["size"]
-    for member_id in grouped["member"]:
-        yield member_id, (label[1], size, label[2])
 
 
 def _edge_similarities(edge):
@@ -146,15 +141,9 @@ class _NearFacts(beam.PTransform):
         components = (verified
                       | "Edge" >> beam.Map(lambda e: (e[0], e[1]))
                       | "Components" >> ConnectedComponents(near.rounds, NEAR_STAGE))
-        labels = components["labels"]
-        sizes = (labels
-                 | "One per member" >> beam.Map(lambda node_label: (node_label[1], 1))
-                 | "Cluster size" >> beam.CombinePerKey(sum))
-        clusters = (
-            {"member": labels | "Member id" >> beam.Map(lambda nl: (nl[1], nl[0][1])),
-             "size": sizes}
-            | "Join sizes" >> beam.CoGroupByKey()
-            | "Member cluster" >> beam.FlatMap(_members_with_cluster))
+        sizes = components["sizes"]
+        clusters = components["clusters"] | "Member cluster" >> beam.MapTuple(
+            lambda node, cluster: (node[1], (cluster[0][1], cluster[1], cluster[0][2])))
         no_shingles = documents | "Shingleless" >> beam.Filter(lambda d: not d.band_bytes)
         stats = (
             zero_stats(documents, NEAR_STAGE, NEAR_FACTS),
