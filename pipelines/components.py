@@ -32,6 +32,13 @@ the component's minimum). Edges that still join different labels are counted in 
 stat ``components_not_converged``. Their components carry several labels,
 so a caller keeping one member per label may keep several per component (the smallest
 node, its own label, is always among them), but never removes a node that has no edge.
+
+Labels, label sizes and the check take two groupings after the rounds: by node (each
+node computes its label and sends itself to its label, and its label to each larger
+neighbour), then by node again, where a label counts its members and hands each the
+label and the size, and a node compares the labels its smaller neighbours sent with
+its own: the same edges are compared as by a join of labels with edges, in one
+grouping fewer than the labels and the check alone took.
 """
 
 from __future__ import annotations

@@ -27,6 +27,8 @@ documents that overlap them, in one of two modes:
   ever materialised.
 
 Both joins are shuffles, never side inputs, so neither side has to fit in one worker.
+In a run with near dedup, both stages share one band grouping and one resolution join
+(:mod:`massivetext.pipelines.global_stages`).
 Removed details: ``test_set``, ``test_doc`` and ``similarity`` (jaccard mode) or
 ``shared_ngrams`` (ngram-overlap mode: how many of the document's 13-grams occur in a
 test document; ``test_doc`` is the test document credited with the most of them), and

@@ -215,5 +215,7 @@ class NearDedup(beam.PTransform):
     def expand(self, documents):
         partitions = {"train": documents} | "Bands" >> GroupBands(self.store)
         facts = {"documents": documents, "partitions": partitions} | "Facts" >> self.facts()
-        resolved = documents | "Resolve" >> ResolveDocuments([self.verdict(facts)])
+        # The kept documents keep their band keys, for a test-set filtering after this.
+        resolved = documents | "Resolve" >> ResolveDocuments([self.verdict(facts)],
+                                                             drop_keys=False)
         return dict(resolved[NEAR_STAGE], facts=facts["stats"]) | "Output" >> self.output()

@@ -75,16 +75,19 @@ class ResolveDocuments(beam.PTransform):
     ``verdicts`` (in order): the documents the stage kept (those it judged and did not
     remove), its removals and the stats triples its judgements reported.
 
-    The documents are joined once with every stage's facts (their band and exact keys
-    dropped: no stage after the band grouping needs them)."""
+    The documents are joined once with every stage's facts; with ``drop_keys`` (when
+    no later stage groups band keys) their band and exact keys are dropped first.
+    """
 
-    def __init__(self, verdicts: Sequence[StageVerdict]):
+    def __init__(self, verdicts: Sequence[StageVerdict], drop_keys: bool = True):
         super().__init__()
         self._verdicts = list(verdicts)
+        self._drop_keys = drop_keys
 
     def expand(self, documents):
-        keyed = documents | "Key by id" >> beam.Map(
-            lambda d: (d.id, d._replace(exact_key=b"", band_bytes=b"")))
+        drop_keys = self._drop_keys
+        keyed = documents | "Key by id" >> beam.Map(lambda d: (d.id, d._replace(
+            exact_key=b"", band_bytes=b"") if drop_keys else d))
         facts = {"doc": keyed}
         for verdict in self._verdicts:
             facts.update(verdict.facts)
