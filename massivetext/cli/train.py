@@ -137,6 +137,18 @@ def format_eval(title: str, results: dict) -> str:
     return "\n".join(lines)
 
 
+def _note_tokenizer_holdout(tokenizer, holdout) -> None:
+    """Say so when the tokenizer's sample may hold some of this run's held-out documents:
+    the split nests, so a tokenizer sampled at a fraction >= the run's has seen none."""
+    # A tokenizer from before it left held-out documents out sampled every document.
+    seen = tokenizer.provenance.get("options", {}).get("holdout_fraction", 0.0)
+    if holdout.fraction > seen:
+        print(f"massivetext train: note: the tokenizer's sample left out the documents held "
+              f"out at fraction {seen}, below this run's {holdout.fraction}; if it was trained "
+              f"on this data its vocabulary has seen some held-out documents (train it with "
+              f"`massivetext tokenizer train --holdout-fraction {holdout.fraction}`)")
+
+
 def main(args: argparse.Namespace) -> int:
     import jax
 
@@ -158,6 +170,7 @@ def main(args: argparse.Namespace) -> int:
     except (KeyError, ValueError) as error:
         print(f"massivetext train: {error.args[0]}")
         return 2
+    _note_tokenizer_holdout(tokenizer, holdout)
     if run.seq_len > config.max_seq_len:
         config = config.replace(max_seq_len=run.seq_len)
     mixture = Mixture.load(args.mixture) if args.mixture else Mixture.from_run(args.data)
