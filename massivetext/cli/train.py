@@ -36,6 +36,16 @@ def _boolean(text: str) -> bool:
     raise argparse.ArgumentTypeError(f"not a boolean: {text!r}")
 
 
+def mesh_sizes(text: str) -> tuple[int, int, int]:
+    """``--mesh data,fsdp,tensor``: "-1,2,1" -> (-1, 2, 1)."""
+    try:
+        data, fsdp, tensor = (int(size) for size in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not three comma-separated sizes data,fsdp,tensor: {text!r}") from None
+    return data, fsdp, tensor
+
+
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", required=True, help="config name (massivetext model --list)")
     group = parser.add_argument_group("model config overrides")
@@ -97,11 +107,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint-every", type=int, default=1000)
     parser.add_argument("--keep-checkpoints", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--mesh", default="-1,1,1",
+    parser.add_argument("--mesh", type=mesh_sizes, default=(-1, 1, 1),
                         help="data,fsdp,tensor sizes (-1: the devices left); default all data")
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     parser.add_argument("--resume-step", type=int, default=None,
                         help="continue from this checkpoint step instead of the last")
+    parser.add_argument("--stop-after", type=int, default=None,
+                        help="stop (with a checkpoint) after this step of the --steps "
+                             "schedule; --resume continues it")
     parser.add_argument("--distributed", action="store_true",
                         help="multi-host: call jax.distributed.initialize() first")
     parser.add_argument("--workers", type=int, default=0, help="tokeniser threads")
@@ -119,12 +132,12 @@ def run_config(args: argparse.Namespace, config: ModelConfig):
     batch_tokens = args.batch_tokens or config.batch_tokens
     if batch_tokens % seq_len:
         raise ValueError(f"--batch-tokens {batch_tokens} is not a multiple of --seq-len {seq_len}")
-    data, fsdp, tensor = (int(x) for x in args.mesh.split(","))
+    data, fsdp, tensor = args.mesh
     return RunConfig(steps=args.steps, seq_len=seq_len, batch_size=batch_tokens // seq_len,
                      learning_rate=args.learning_rate, warmup_steps=args.warmup_steps,
                      eval_every=args.eval_every, checkpoint_every=args.checkpoint_every,
                      keep_checkpoints=args.keep_checkpoints, seed=args.seed, mesh_data=data,
-                     mesh_fsdp=fsdp, mesh_tensor=tensor)
+                     mesh_fsdp=fsdp, mesh_tensor=tensor, stop_after=args.stop_after)
 
 
 def format_eval(title: str, results: dict) -> str:
