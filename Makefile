@@ -24,12 +24,14 @@ run: $(STAMP)
 	$(BIN)/massivetext sample --explain $(OUT)/sample/sample-manifest.json
 
 # Train a tokenizer on the sample's curated output (`make run` first if it is missing)
-# and print its Table A2 line and one decoded training row.
+# and print its Table A2 line and one decoded training row. The documents `make train`
+# holds out (HOLDOUT_FRACTION, by id) are left out of the tokenizer's sample too.
 TOKENIZER_VOCAB ?= 4096
+HOLDOUT_FRACTION ?= 0.1
 tokenizer: $(STAMP)
 	test -f $(OUT)/curated/massiveweb/manifest.json || $(MAKE) run
 	$(BIN)/massivetext tokenizer train --data $(OUT)/curated --vocab-size $(TOKENIZER_VOCAB) \
-		--output $(OUT)/tokenizer/sample.model
+		--holdout-fraction $(HOLDOUT_FRACTION) --output $(OUT)/tokenizer/sample.model
 	$(BIN)/massivetext tokenizer stats --tokenizer $(OUT)/tokenizer/sample.model --data $(OUT)/curated
 	$(BIN)/massivetext sequences --data $(OUT)/curated --tokenizer $(OUT)/tokenizer/sample.model \
 		--seq-len 256 --show 1
@@ -38,14 +40,15 @@ tokenizer: $(STAMP)
 # shards and tokenizer (make run, make tokenizer), then a shrunken Gopher trained for
 # TRAIN_STEPS steps; bits per byte before and after on the sample's test set
 # (decontaminated away from training), the held-out 10% of the curated documents (never
-# trained on), WikiText and LAMBADA when ../shared/data has them.
+# trained on, by the model or the tokenizer), WikiText and LAMBADA when ../shared/data
+# has them.
 TRAIN_STEPS ?= 300
 EVAL_SETS ?= $(OUT)/sample/sample-testset.jsonl \
 	$(wildcard ../shared/data/evalsets/wikitext-2/test.txt ../shared/data/evalsets/lambada_openai.jsonl)
 TRAIN_OPTIONS = --model gopher-tiny --tokenizer $(OUT)/tokenizer/sample.model \
 	--steps $(TRAIN_STEPS) --seq-len 128 --batch-tokens 2048 --warmup-steps 30 \
 	--eval-every 100 --checkpoint-every 100 --eval-sets $(EVAL_SETS) --eval-docs 40 \
-	--holdout-fraction 0.1 --eval-data $(OUT)/curated
+	--holdout-fraction $(HOLDOUT_FRACTION) --eval-data $(OUT)/curated
 train: $(STAMP)
 	test -f $(OUT)/tokenizer/sample.model || $(MAKE) tokenizer
 	rm -rf $(OUT)/train

@@ -7,11 +7,18 @@ import pytest
 import sentencepiece
 
 from massivetext.cli.main import main as cli_main
-from massivetext.io.shard_reader import find_subsets
+from massivetext.data.holdout import DEFAULT_HOLDOUT_FRACTION, HoldOut
+from massivetext.io.shard_reader import find_subsets, open_shard
 from massivetext.tokenizer import BOS_ID, EOS_ID, PAD_ID, UNK_ID, Tokenizer
 from massivetext.tokenizer.compression import PAPER_BYTES_PER_TOKEN, measure_compression
 from massivetext.tokenizer.model_file import split_provenance, with_provenance
-from massivetext.tokenizer.training import TokenizerOptions, sentences, train_tokenizer
+from massivetext.tokenizer.training import (
+    TokenizerOptions,
+    plan_samples,
+    sentences,
+    train_tokenizer,
+    training_sentences,
+)
 from tests.curated_sample import curated_run
 
 VOCAB = 600
@@ -45,11 +52,46 @@ def test_provenance_names_the_run_its_manifest_hash_options_and_seed(run, traine
     [data] = provenance["data"]
     assert data["run"] == str(run) and data["subset"] == "massiveweb"
     assert data["manifest_sha256"] == hashlib.sha256(manifest).hexdigest()
-    assert data["sampled_documents"] == json.loads(manifest)["rows"] == samples[0].rows
+    # Every document but those a training run holds out at the default fraction.
+    ids = [doc_id for doc_id, _ in _documents(run)]
+    held_out = sum(doc_id in HoldOut(DEFAULT_HOLDOUT_FRACTION) for doc_id in ids)
+    assert data["held_out_documents"] == held_out > 0
+    assert data["sampled_documents"] + held_out == json.loads(manifest)["rows"] == samples[0].rows
+    assert provenance["options"]["holdout_fraction"] == DEFAULT_HOLDOUT_FRACTION
     assert provenance["options"]["vocab_size"] == VOCAB
     assert provenance["options"]["seed"] == 0
     assert provenance["options"]["normalization"] == "identity"
     assert provenance["sentencepiece"] == sentencepiece.__version__
+
+
+def _documents(run):
+    [subset] = find_subsets(str(run))
+    return [document for shard in subset.shards
+            for document in open_shard(subset.shard_path(shard)).iter_texts()]
+
+
+def test_a_held_out_documents_text_never_reaches_the_training_sentences(run):
+    fraction = 0.2
+    documents = _documents(run)
+    trained_lines = {line for doc_id, text in documents if doc_id not in HoldOut(fraction)
+                     for line in sentences(text)}
+    # Lines of held-out documents that no training document also has (boilerplate shared
+    # with training documents may be trained on through those).
+    only_held_out = {line for doc_id, text in documents if doc_id in HoldOut(fraction)
+                     for line in sentences(text)} - trained_lines
+    assert len(only_held_out) > 20
+
+    def training_lines(holdout_fraction):
+        options = TokenizerOptions(vocab_size=VOCAB, holdout_fraction=holdout_fraction)
+        subsets, samples = plan_samples([str(run)], options, WEIGHTS)
+        return set(training_sentences(subsets, samples, options)), samples[0]
+
+    everything, _ = training_lines(0.0)
+    assert only_held_out <= everything  # without the split they are trained on
+    kept, sample = training_lines(fraction)
+    assert not kept & only_held_out
+    assert kept == trained_lines
+    assert sample.held_out_documents == sum(doc_id in HoldOut(fraction) for doc_id, _ in documents)
 
 
 def test_same_data_and_seed_give_a_byte_identical_file(run, trained):
@@ -127,8 +169,11 @@ def test_compression_is_measured_per_subset(run, trained):
 def test_cli_trains_measures_encodes_and_decodes(run, tmp_path, capsys):
     model = tmp_path / "tok.model"
     assert cli_main(["tokenizer", "train", "--data", str(run), "--output", str(model),
-                     "--vocab-size", str(VOCAB)]) == 0
-    assert Tokenizer.load(str(model)).vocab_size == VOCAB
+                     "--vocab-size", str(VOCAB), "--holdout-fraction", "0.2"]) == 0
+    assert "held out" in capsys.readouterr().out
+    loaded = Tokenizer.load(str(model))
+    assert loaded.vocab_size == VOCAB
+    assert loaded.provenance["options"]["holdout_fraction"] == 0.2
     assert cli_main(["tokenizer", "stats", "--tokenizer", str(model), "--data", str(run)]) == 0
     output = capsys.readouterr().out
     assert "massiveweb" in output and "4.22" in output

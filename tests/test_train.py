@@ -2,10 +2,9 @@
 variant, training on the sample's curated shards, exact resume, checkpoint errors,
 bits per byte by hand, and the train/evaluate commands."""
 
-import fcntl
+import dataclasses
 import json
 import math
-import os
 import shutil
 
 import jax
@@ -15,20 +14,25 @@ import optax
 import pytest
 from flax import nnx
 
-from massivetext.data import Mixture, SequenceLoader
+from massivetext.io.shard_reader import find_subsets, open_shard
 from massivetext.train.checkpoint import CheckpointError, Checkpoints
-from massivetext.train.configs import CONFIGS, get_config
-from massivetext.train.evaluation import bits_per_byte, make_scorer
-from massivetext.train.loop import RunConfig, Trainer, train
-from massivetext.train.metrics import read_metrics
+from massivetext.train.configs import CONFIGS
+from massivetext.train.evaluation import bits_per_byte, lambada_accuracy, make_scorer
+from massivetext.train.loop import Trainer
+from massivetext.train.metrics import MetricsLog, read_metrics
 from massivetext.train.model import create_model
-from massivetext.train.optimizer import gradient_clipping, make_optimizer
+from massivetext.train.optimizer import gradient_clipping
 from massivetext.train.schedule import GOPHER_INITIAL_LR, Schedule, learning_rate
-from massivetext.train.step import init_state, make_train_step
+from massivetext.train.step import make_train_step
 from tests.curated_sample import curated_run_and_tokenizer
-
-SEQ_LEN, BATCH = 64, 8
-STEPS = 100
+from tests.trained_sample import (
+    RESUME_AT,
+    STEPS,
+    loader,
+    model_config,
+    run_config,
+    trained_runs,
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,13 +40,8 @@ def data(tmp_path_factory):
     return curated_run_and_tokenizer(tmp_path_factory)
 
 
-def _loader(data, seed=0):
-    run, tokenizer = data
-    return SequenceLoader(Mixture.from_run(str(run)), tokenizer, SEQ_LEN + 1, BATCH, seed=seed)
-
-
 def _config(data, name="gopher-tiny"):
-    return get_config(name, vocab_size=data[1].vocab_size)
+    return model_config(data[1], name)
 
 
 # --- schedules and clipping --------------------------------------------------------------
@@ -66,6 +65,10 @@ def test_llama_and_palm_schedules():
     assert float(learning_rate(0, palm)) == pytest.approx(1e-2)
     assert float(learning_rate(10_000, palm)) == pytest.approx(1e-2)
     assert float(learning_rate(40_000, palm)) == pytest.approx(5e-3)
+    # No constant phase (--warmup-steps 0): the maximum, then the inverse square root.
+    at_once = Schedule("palm", 1e-2, total_steps=100, warmup_steps=0)
+    assert [float(learning_rate(k, at_once)) for k in (0, 1, 4)] == pytest.approx(
+        [1e-2, 1e-2, 5e-3])
 
 
 def test_clipping_at_the_published_thresholds():
@@ -84,17 +87,20 @@ def test_clipping_at_the_published_thresholds():
 @pytest.mark.parametrize("name", ["gopher-tiny", "llama-tiny", "palm-tiny"])
 def test_one_real_step_keeps_float32_parameters_and_applies_tiny_updates(data, name):
     config = _config(data, name)
-    # Gopher's published warm-up (first step 1e-7); the others straight at their maximum.
-    warmup = None if config.family == "gopher" else 0
-    schedule = Schedule(config.family, config.max_learning_rate, 100, warmup)
-    tx = make_optimizer(config, schedule)
-    trainer = Trainer.build(config, RunConfig(steps=100, seq_len=SEQ_LEN, batch_size=BATCH))
-    _, state = init_state(config, tx, trainer.mesh)
+    # Gopher warms up from 1e-7 (the session's runs' schedule, so this is their compiled
+    # step, as the loop jits it); the others start straight at their maximum.
+    warmup = run_config().warmup_steps if config.family == "gopher" else 0
+    trainer = Trainer.build(config, dataclasses.replace(run_config(), warmup_steps=warmup))
+    state = trainer.fresh_state()
     before = jax.tree.map(lambda x: np.array(x, copy=True), state.params)
-    tokens = trainer.global_batch(next(_loader(data))["tokens"])
+    tokens = trainer.global_batch(next(loader(data))["tokens"])
+    step = jax.jit(make_train_step(trainer.graphdef, trainer.tx, trainer.schedule),
+                   donate_argnums=0)
     with jax.set_mesh(trainer.mesh):
-        state, metrics = jax.jit(make_train_step(trainer.graphdef, tx, schedule))(state, tokens)
+        state, metrics = step(state, tokens)
     assert int(state.step) == 1
+    first_lr = GOPHER_INITIAL_LR if config.family == "gopher" else config.max_learning_rate
+    assert float(metrics["learning_rate"]) == pytest.approx(first_lr)
     assert np.isfinite(float(metrics["loss"])) and float(metrics["grad_norm"]) > 0
     after = jax.tree.map(np.asarray, state.params)
     changed = lost_in_bf16 = total = 0
@@ -113,31 +119,8 @@ def test_one_real_step_keeps_float32_parameters_and_applies_tiny_updates(data, n
 # --- training on the curated sample, resume, checkpoints -----------------------------------
 
 @pytest.fixture(scope="module")
-def runs(data, tmp_path_factory):
-    """Trained once per session: under pytest-xdist the first worker that needs the runs
-    trains them, the others wait on the lock and read them (the tests only read)."""
-    config = _config(data)
-    run = RunConfig(steps=STEPS, seq_len=SEQ_LEN, batch_size=BATCH, warmup_steps=10,
-                    checkpoint_every=25, keep_checkpoints=3, eval_every=1000)
-    base = tmp_path_factory.getbasetemp()
-    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "trainer-runs"
-    root.mkdir(exist_ok=True)
-    histories = root / "histories.json"
-    with open(root / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not histories.exists():
-            whole = train(config, run, _loader(data), root / "whole", progress=False)
-            halted = dataclasses_replace(run, stop_after=STEPS // 2)
-            first = train(config, halted, _loader(data), root / "resumed", progress=False)
-            second = train(config, run, _loader(data), root / "resumed", resume=True,
-                           progress=False)
-            histories.write_text(json.dumps({"whole": whole, "resumed": first + second}))
-    recorded = json.loads(histories.read_text())
-    return config, run, root, recorded["whole"], recorded["resumed"]
-
-
-def dataclasses_replace(run, **changes):
-    return RunConfig(**{**run.to_json(), **changes})
+def runs(tmp_path_factory):
+    return trained_runs(tmp_path_factory)
 
 
 def test_loss_decreases_over_100_steps_on_the_curated_shards(runs):
@@ -151,9 +134,14 @@ def test_loss_decreases_over_100_steps_on_the_curated_shards(runs):
 
 
 def test_resume_continues_the_exact_run(runs):
-    _, _, _, whole, resumed = runs
-    assert [r["step"] for r in resumed] == list(range(1, STEPS + 1))
-    assert [r["loss"] for r in resumed] == [r["loss"] for r in whole]  # bit for bit
+    _, _, root, whole, resumed = runs
+    assert [r["step"] for r in resumed] == list(range(1, 2 * RESUME_AT + 1))
+    # The restart read the step-RESUME_AT checkpoint (the only one the first part wrote).
+    assert Checkpoints(root / "resumed" / "checkpoints").steps() == [RESUME_AT, 2 * RESUME_AT]
+    # Bit for bit.
+    assert [r["loss"] for r in resumed] == [r["loss"] for r in whole[:2 * RESUME_AT]]
+    # The log holds every step once: the interrupted run's extra records are gone.
+    assert [r for r in read_metrics(root / "resumed") if "loss" in r] == resumed
 
 
 def test_checkpoints_keep_the_last_three(runs):
@@ -212,28 +200,77 @@ def test_an_interrupted_save_is_not_a_checkpoint(runs, tmp_path):
     assert int(state.step) == 100
 
 
+def test_metrics_go_to_tensorboard_when_tensorboardx_is_installed(tmp_path):
+    pytest.importorskip("tensorboardX")
+    log = MetricsLog(tmp_path, total_steps=2, progress=False)
+    log.write({"step": 1, "loss": 2.5, "eval": {"held-out:massiveweb": {"bpb": 1.25}}})
+    log.close()
+    events = b"".join(path.read_bytes() for path in (tmp_path / "tensorboard").rglob("*")
+                      if path.is_file())
+    assert b"loss" in events and b"eval/held-out:massiveweb/bpb" in events
+    assert [r["step"] for r in read_metrics(tmp_path)] == [1]
+
+
 # --- bits per byte by hand -------------------------------------------------------------
 
-def test_bits_per_byte_by_hand(data):
+@pytest.fixture(scope="module")
+def float32_model(data):
+    """An untrained gopher-tiny computing in float32: (graphdef, params, jitted forward)."""
+    model = create_model(_config(data).replace(compute_dtype="float32"))
+    graphdef, params = nnx.split(model)
+    return graphdef, params, jax.jit(lambda params, tokens: nnx.merge(graphdef, params)(tokens))
+
+
+def test_bits_per_byte_by_hand(data, float32_model):
     _, tokenizer = data
-    config = _config(data).replace(compute_dtype="float32")
-    model = create_model(config)
+    graphdef, params, forward = float32_model
     text = "Gopher reads the web, then it writes. \u00e9t\u00e9!"
     ids = [tokenizer.bos_id] + tokenizer.encode(text)
     # By hand: one window per 16 targets, each window's first token is its only context.
     nats = 0.0
     for start in range(0, len(ids) - 1, 16):
         window = ids[start:start + 17]
-        logits = np.asarray(model(jnp.array([window[:-1]])))[0].astype(np.float64)
+        logits = np.asarray(forward(params, jnp.array([window[:-1]])))[0].astype(np.float64)
         for position, target in enumerate(window[1:]):
             row = logits[position]
             nats += math.log(np.exp(row - row.max()).sum()) + row.max() - row[target]
     expected = nats / math.log(2) / len(text.encode("utf-8"))
-    graphdef, params = nnx.split(model)
     result = bits_per_byte(make_scorer(graphdef), params, tokenizer, [text], seq_len=16)
     assert len(ids) - 1 > 16  # more than one window
     assert result.utf8_bytes == len(text.encode("utf-8")) and result.tokens == len(ids) - 1
     assert result.bpb == pytest.approx(expected, rel=1e-4)
+
+
+def test_lambada_last_word_accuracy_by_hand(data, float32_model):
+    run, tokenizer = data
+    graphdef, params, forward = float32_model
+
+    def greedy_next(ids):  # causal: the padding after ``ids`` does not change their logits
+        tokens = np.full((1, 16), tokenizer.pad_id, np.int32)
+        tokens[0, :len(ids)] = ids
+        return int(np.argmax(np.asarray(forward(params, jnp.asarray(tokens)))[0, len(ids) - 1]))
+
+    # Passages whose last word is the model's greedy next token (a one-piece word), and
+    # passages ending in a word whose first token is not: by hand, accuracy right/all.
+    right, wrong = [], []
+    [subset] = find_subsets(str(run))
+    texts = [text for _, text in open_shard(subset.shard_path(subset.shards[0])).iter_texts()]
+    for text in texts[:60]:
+        context = " ".join(text.split()[:5])
+        ids = [tokenizer.bos_id] + tokenizer.encode(context)
+        if len(ids) > 12:
+            continue
+        predicted = greedy_next(ids)
+        piece = tokenizer.id_to_piece(predicted)
+        if piece.startswith("\u2581") and piece[1:].isalpha() and tokenizer.encode(
+                " " + piece[1:]) == [predicted]:
+            right.append(f"{context} {piece[1:]}")
+        elif tokenizer.encode(" zebra")[0] != predicted:
+            wrong.append(f"{context} zebra")
+    assert right and wrong
+    score = make_scorer(graphdef)
+    accuracy = lambada_accuracy(score, params, tokenizer, right + wrong, seq_len=16)
+    assert accuracy == pytest.approx(len(right) / len(right + wrong))
 
 
 # --- the commands ----------------------------------------------------------------------
@@ -247,20 +284,26 @@ def test_train_and_evaluate_commands(data, tmp_path, capsys):
     eval_file = tmp_path / "eval.jsonl"
     eval_file.write_text(json.dumps({"text": "A held-out page about gophers. " * 20}) + "\n")
     common = ["--model", "gopher-tiny", "--tokenizer", str(tokenizer_path)]
-    with pytest.raises(SystemExit):
-        main(["train", *common, "--data", str(run), "--steps", "2", "--output",
-              str(tmp_path / "x"), "--n-layer", "3"])  # a typo is an error
+    for typo in (["--n-layer", "3"], ["--mesh", "2,2"]):  # a typo is an error
+        with pytest.raises(SystemExit):
+            main(["train", *common, "--data", str(run), "--steps", "2", "--output",
+                  str(tmp_path / "x"), *typo])
     assert main(["train", *common, "--data", str(run), "--steps", "3", "--output",
                  str(tmp_path / "x"), "--seq-len", "32", "--batch-tokens", "256",
-                 "--n-layers", "1", "--eval-sets", str(eval_file), "--eval-data", str(run),
+                 "--z-loss-weight", "0.001", "--eval-sets", str(eval_file), "--eval-data", str(run),
                  "--holdout-fraction", "0.2", "--eval-docs", "5", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "before training:" in out and "after 3 steps:" in out and "bits/byte" in out
+    # The tokenizer's sample left out only the default fraction, below the run's 0.2.
+    assert "vocabulary has seen some held-out documents" in out
     assert "held-out:massiveweb" in out
     recorded = json.loads((tmp_path / "x" / "run.json").read_text())
-    assert recorded["model"]["n_layers"] == 1
+    assert recorded["model"]["z_loss_weight"] == 0.001  # a config field from the command line
+    assert all(r["z_loss"] > 0 for r in read_metrics(tmp_path / "x") if "loss" in r)
     assert recorded["model"]["vocab_size"] == tokenizer.vocab_size
     assert recorded["holdout"]["fraction"] == 0.2
+    with pytest.raises(SystemExit):  # an abbreviation is taken for a typo too
+        main(["evaluate", "--checkpoint", str(tmp_path / "x"), "--eval-set", str(eval_file)])
     # evaluate scores the documents the run held out (its recorded fraction).
     assert main(["evaluate", "--checkpoint", str(tmp_path / "x"), "--eval-sets",
                  str(eval_file), "--eval-data", str(run), "--eval-docs", "5"]) == 0

@@ -109,7 +109,7 @@ def test_ablate_trains_each_curated_output_and_scores_both_on_the_same_sets(data
     assert cli_main(["ablate", "--data", str(run), str(no_dedup), "--output",
                      str(tmp_path / "ablation"), "--model", "gopher-tiny", "--tokenizer",
                      str(tokenizer_path), "--steps", "3", "--seq-len", "32", "--batch-tokens",
-                     "256", "--n-layers", "1", "--eval-sets", str(eval_file), "--eval-data",
+                     "256", "--eval-sets", str(eval_file), "--eval-data",
                      str(run), "--holdout-fraction", str(FRACTION), "--eval-docs", "5",
                      "--no-progress"]) == 0
     out = capsys.readouterr().out

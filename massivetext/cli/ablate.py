@@ -17,6 +17,7 @@ PASSES_UNKNOWN_OPTIONS = True  # the rest goes to `massivetext train`
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.allow_abbrev = False  # abbreviations are typos here, as in `massivetext train`
     parser.add_argument("--data", nargs="+", required=True, help="curated run directories")
     parser.add_argument("--output", required=True, help="directory for one run per input")
 

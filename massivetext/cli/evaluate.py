@@ -13,14 +13,16 @@ import argparse
 import json
 from pathlib import Path
 
-from massivetext.cli.train import add_eval_arguments, eval_sets, format_eval
+from massivetext.cli.train import add_eval_arguments, eval_sets, format_eval, mesh_sizes
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.allow_abbrev = False  # --eval-set must be a typo, not --eval-sets
     parser.add_argument("--checkpoint", required=True, help="a run directory of massivetext train")
     parser.add_argument("--step", type=int, default=None, help="default: the latest checkpoint")
     parser.add_argument("--tokenizer", default=None, help="default: the run's tokenizer")
-    parser.add_argument("--mesh", default="-1,1,1", help="data,fsdp,tensor sizes")
+    parser.add_argument("--mesh", type=mesh_sizes, default=(-1, 1, 1),
+                        help="data,fsdp,tensor sizes")
     parser.add_argument("--holdout-fraction", type=float, default=None,
                         help="held-out share scored by --eval-data (default: the run's)")
     add_eval_arguments(parser)
@@ -41,7 +43,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"massivetext evaluate: {run_file} not found (not a massivetext train run)")
         return 2
     recorded = json.loads(run_file.read_text(encoding="utf-8"))
-    data, fsdp, tensor = (int(x) for x in args.mesh.split(","))
+    data, fsdp, tensor = args.mesh
     config = ModelConfig(**recorded["model"])
     run = RunConfig(**{**recorded["run"], "mesh_data": data, "mesh_fsdp": fsdp,
                        "mesh_tensor": tensor})

@@ -1,7 +1,8 @@
 """``massivetext tokenizer``: train, measure and try the SentencePiece tokenizer.
 
 - ``train --data OUT[,OUT...] --output tok.model``: train on a seeded, byte-budgeted
-  sample of the curated subsets of one or more runs (Table 2 weights split the budget).
+  sample of the curated subsets of one or more runs (Table 2 weights split the budget),
+  leaving out the documents ``massivetext train --holdout-fraction`` holds out.
 - ``stats --tokenizer tok.model --data OUT[,OUT...]``: UTF-8 bytes per token per subset
   beside the paper's Table A2 figures.
 - ``encode --tokenizer tok.model [TEXT]`` / ``decode --tokenizer tok.model [IDS]``: a
@@ -14,6 +15,7 @@ import argparse
 import json
 import sys
 
+from massivetext.data.holdout import DEFAULT_HOLDOUT_FRACTION
 from massivetext.data.mixture import TABLE2_WEIGHTS
 from massivetext.io.atomic import atomic_output
 from massivetext.tokenizer.compression import (
@@ -66,6 +68,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--threads", type=int, default=1,
                        help="trainer threads (1, the default, gives byte-identical files)")
+    train.add_argument("--holdout-fraction", type=float, default=DEFAULT_HOLDOUT_FRACTION,
+                       help="leave out the documents `massivetext train` holds out at this "
+                            "fraction (give it the training run's; default %(default)s; "
+                            "0: sample every document)")
 
     stats = actions.add_parser("stats", help="bytes per token per subset (Table A2)")
     stats.add_argument("--tokenizer", required=True)
@@ -87,13 +93,15 @@ def _train(args: argparse.Namespace) -> int:
     options = TokenizerOptions(
         vocab_size=args.vocab_size, normalization=args.normalization,
         split_digits=args.split_digits, sample_bytes=args.sample_bytes,
-        character_coverage=args.character_coverage, seed=args.seed, threads=args.threads)
+        character_coverage=args.character_coverage, seed=args.seed, threads=args.threads,
+        holdout_fraction=args.holdout_fraction)
     tokenizer, samples = train_tokenizer(args.data, options, {**TABLE2_WEIGHTS, **args.weights})
     with atomic_output(args.output) as file:
         file.write(tokenizer.model_bytes)
     for sample in samples:
         print(f"{sample.subset:<12} sampled {sample.sampled_documents} of {sample.rows} "
-              f"documents, {sample.sampled_bytes} of {sample.text_bytes} bytes ({sample.run})")
+              f"documents, {sample.sampled_bytes} of {sample.text_bytes} bytes, "
+              f"{sample.held_out_documents} held out ({sample.run})")
     print(f"wrote {args.output}: {tokenizer.vocab_size} pieces, "
           f"{tokenizer.provenance['sentences']} training lines")
     return 0

@@ -36,6 +36,16 @@ def _boolean(text: str) -> bool:
     raise argparse.ArgumentTypeError(f"not a boolean: {text!r}")
 
 
+def mesh_sizes(text: str) -> tuple[int, int, int]:
+    """``--mesh data,fsdp,tensor``: "-1,2,1" -> (-1, 2, 1)."""
+    try:
+        data, fsdp, tensor = (int(size) for size in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not three comma-separated sizes data,fsdp,tensor: {text!r}") from None
+    return data, fsdp, tensor
+
+
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", required=True, help="config name (massivetext model --list)")
     group = parser.add_argument_group("model config overrides")
@@ -97,11 +107,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint-every", type=int, default=1000)
     parser.add_argument("--keep-checkpoints", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--mesh", default="-1,1,1",
+    parser.add_argument("--mesh", type=mesh_sizes, default=(-1, 1, 1),
                         help="data,fsdp,tensor sizes (-1: the devices left); default all data")
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     parser.add_argument("--resume-step", type=int, default=None,
                         help="continue from this checkpoint step instead of the last")
+    parser.add_argument("--stop-after", type=int, default=None,
+                        help="stop (with a checkpoint) after this step of the --steps "
+                             "schedule; --resume continues it")
     parser.add_argument("--distributed", action="store_true",
                         help="multi-host: call jax.distributed.initialize() first")
     parser.add_argument("--workers", type=int, default=0, help="tokeniser threads")
@@ -119,12 +132,12 @@ def run_config(args: argparse.Namespace, config: ModelConfig):
     batch_tokens = args.batch_tokens or config.batch_tokens
     if batch_tokens % seq_len:
         raise ValueError(f"--batch-tokens {batch_tokens} is not a multiple of --seq-len {seq_len}")
-    data, fsdp, tensor = (int(x) for x in args.mesh.split(","))
+    data, fsdp, tensor = args.mesh
     return RunConfig(steps=args.steps, seq_len=seq_len, batch_size=batch_tokens // seq_len,
                      learning_rate=args.learning_rate, warmup_steps=args.warmup_steps,
                      eval_every=args.eval_every, checkpoint_every=args.checkpoint_every,
                      keep_checkpoints=args.keep_checkpoints, seed=args.seed, mesh_data=data,
-                     mesh_fsdp=fsdp, mesh_tensor=tensor)
+                     mesh_fsdp=fsdp, mesh_tensor=tensor, stop_after=args.stop_after)
 
 
 def format_eval(title: str, results: dict) -> str:
@@ -135,6 +148,18 @@ def format_eval(title: str, results: dict) -> str:
         lines.append(f"  {name:<32} {result['bpb']:.4f} bits/byte  "
                      f"({result['texts']} texts, {result['bytes']:,} bytes){extra}")
     return "\n".join(lines)
+
+
+def _note_tokenizer_holdout(tokenizer, holdout) -> None:
+    """Say so when the tokenizer's sample may hold some of this run's held-out documents:
+    the split nests, so a tokenizer sampled at a fraction >= the run's has seen none."""
+    # A tokenizer from before it left held-out documents out sampled every document.
+    seen = tokenizer.provenance.get("options", {}).get("holdout_fraction", 0.0)
+    if holdout.fraction > seen:
+        print(f"massivetext train: note: the tokenizer's sample left out the documents held "
+              f"out at fraction {seen}, below this run's {holdout.fraction}; if it was trained "
+              f"on this data its vocabulary has seen some held-out documents (train it with "
+              f"`massivetext tokenizer train --holdout-fraction {holdout.fraction}`)")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -158,6 +183,7 @@ def main(args: argparse.Namespace) -> int:
     except (KeyError, ValueError) as error:
         print(f"massivetext train: {error.args[0]}")
         return 2
+    _note_tokenizer_holdout(tokenizer, holdout)
     if run.seq_len > config.max_seq_len:
         config = config.replace(max_seq_len=run.seq_len)
     mixture = Mixture.load(args.mixture) if args.mixture else Mixture.from_run(args.data)

@@ -7,7 +7,10 @@ documents for the same seed however the shards are laid out. Subset budgets spli
 :attr:`TokenizerOptions.sample_bytes` by the subsets' weights (Table 2 by default). The
 sampled documents are streamed line by line to SentencePiece's trainer (no temporary
 file); one thread and a fixed input order make the model file byte-identical for the
-same data, options and seed. Choices are explained in docs/tokenizer.md.
+same data, options and seed. The documents a training run holds out for its bits per
+byte (:mod:`massivetext.data.holdout`, by id, at ``holdout_fraction``) are left out of
+the sample too, so the held-out text is text neither the model nor its vocabulary has
+seen. Choices are explained in docs/tokenizer.md.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import asdict, dataclass
 
 import sentencepiece
 
+from massivetext.data.holdout import DEFAULT_HOLDOUT_FRACTION, HoldOut
 from massivetext.io.shard_reader import CuratedSubset, find_subsets, open_shard
 from massivetext.io.shards import stable_hash
 from massivetext.tokenizer.model_file import with_provenance
@@ -57,11 +61,15 @@ class TokenizerOptions:
     character_coverage: float = DEFAULT_CHARACTER_COVERAGE
     seed: int = 0
     threads: int = 1
+    # The training run's held-out split (the same default): those documents are not
+    # sampled. 0 samples every document.
+    holdout_fraction: float = DEFAULT_HOLDOUT_FRACTION
 
     def __post_init__(self):
         if self.normalization not in NORMALIZATIONS:
             raise ValueError(f"normalization must be one of {NORMALIZATIONS}, "
                              f"not {self.normalization!r}")
+        HoldOut(self.holdout_fraction)  # raises on a fraction outside [0, 1)
 
 
 @dataclass
@@ -77,6 +85,7 @@ class SubsetSample:
     sampled_documents: int = 0
     sampled_bytes: int = 0
     budget_bytes: int = 0
+    held_out_documents: int = 0  # passed over because the training run holds them out
 
 
 def keep_probabilities(subsets: Sequence[CuratedSubset], weights: Mapping[str, float],
@@ -96,13 +105,18 @@ def keep_probabilities(subsets: Sequence[CuratedSubset], weights: Mapping[str, f
     return result
 
 
-def sampled_documents(subset: CuratedSubset, sample: SubsetSample, seed: int) -> Iterator[str]:
-    """The texts of the sampled documents of one subset directory, in shard order."""
+def sampled_documents(subset: CuratedSubset, sample: SubsetSample, seed: int,
+                      holdout: HoldOut | None = None) -> Iterator[str]:
+    """The texts of the sampled documents of one subset directory, in shard order;
+    documents in ``holdout`` are never sampled."""
     threshold = sample.keep_probability * _HASH_RANGE
     for shard in subset.shards:
         for document_id, text in open_shard(subset.shard_path(shard)).iter_texts():
             if sample.sampled_bytes >= sample.budget_bytes:
                 return
+            if holdout is not None and document_id in holdout:
+                sample.held_out_documents += 1
+                continue
             if stable_hash(document_id, seed) < threshold:
                 sample.sampled_documents += 1
                 sample.sampled_bytes += len(text.encode("utf-8"))
@@ -120,14 +134,14 @@ def sentences(text: str, max_bytes: int = MAX_SENTENCE_BYTES) -> Iterator[str]:
             yield line
 
 
-def train_tokenizer(runs: Sequence[str], options: TokenizerOptions,
-                    weights: Mapping[str, float]) -> tuple[Tokenizer, list[SubsetSample]]:
-    """Train on the curated subsets under each run directory; returns the tokenizer and
-    what was sampled. ``weights`` maps subset name -> share of the byte budget."""
+def plan_samples(runs: Sequence[str], options: TokenizerOptions,
+                 weights: Mapping[str, float]) -> tuple[list[CuratedSubset], list[SubsetSample]]:
+    """The curated subsets under each run directory and, for each, what to sample from it
+    (its keep probability and byte budget). ``weights``: subset name -> budget share."""
     located = [(run, subset) for run in runs for subset in find_subsets(run)]
     subsets = [subset for _, subset in located]
     probabilities = keep_probabilities(subsets, weights, options.sample_bytes)
-    samples, sentence_count = [], [0]
+    samples = []
     for run, subset in located:
         probability, budget = probabilities[subset.name]
         # A subset found in several runs splits its budget by the runs' text bytes.
@@ -135,13 +149,30 @@ def train_tokenizer(runs: Sequence[str], options: TokenizerOptions,
         samples.append(SubsetSample(run, subset.name, subset.manifest_sha256, subset.rows,
                                     subset.text_bytes, probability,
                                     budget_bytes=budget * subset.text_bytes // max(1, same_name)))
+    return subsets, samples
+
+
+def training_sentences(subsets: Sequence[CuratedSubset], samples: Sequence[SubsetSample],
+                       options: TokenizerOptions) -> Iterator[str]:
+    """The lines SentencePiece trains on: the sampled documents' sentences, in order,
+    the training run's held-out documents left out."""
+    holdout = HoldOut(options.holdout_fraction)
+    for subset, sample in zip(subsets, samples, strict=True):
+        for text in sampled_documents(subset, sample, options.seed, holdout):
+            yield from sentences(text)
+
+
+def train_tokenizer(runs: Sequence[str], options: TokenizerOptions,
+                    weights: Mapping[str, float]) -> tuple[Tokenizer, list[SubsetSample]]:
+    """Train on the curated subsets under each run directory; returns the tokenizer and
+    what was sampled. ``weights`` maps subset name -> share of the byte budget."""
+    subsets, samples = plan_samples(runs, options, weights)
+    sentence_count = [0]
 
     def stream() -> Iterator[str]:
-        for subset, sample in zip(subsets, samples, strict=True):
-            for text in sampled_documents(subset, sample, options.seed):
-                for sentence in sentences(text):
-                    sentence_count[0] += 1
-                    yield sentence
+        for sentence in training_sentences(subsets, samples, options):
+            sentence_count[0] += 1
+            yield sentence
 
     model = io.BytesIO()
     sentencepiece.set_random_generator_seed(options.seed)
@@ -165,7 +196,7 @@ def train_tokenizer(runs: Sequence[str], options: TokenizerOptions,
         "format": "massivetext-tokenizer",
         "version": 1,
         "options": asdict(options),
-        "weights": {name: weights[name] for name in sorted(probabilities)},
+        "weights": {name: weights[name] for name in sorted({s.name for s in subsets})},
         "data": [asdict(sample) for sample in samples],
         "sentences": sentence_count[0],
         "reserved_ids": {"pad": PAD_ID, "bos": BOS_ID, "eos": EOS_ID, "unk": UNK_ID},

@@ -27,6 +27,7 @@ class Checkpoints:
     def __init__(self, directory: str | Path, every: int = 1000, keep: int = 3,
                  asynchronous: bool = True):
         self.directory = Path(directory).absolute()
+        self.every = every
         options = ocp.CheckpointManagerOptions(
             save_interval_steps=every, max_to_keep=keep,
             enable_async_checkpointing=asynchronous, cleanup_tmp_directories=True)
@@ -41,6 +42,8 @@ class Checkpoints:
 
     def save(self, step: int, state, loader_state, run: dict, force: bool = False) -> bool:
         """Start saving (asynchronously); ``force`` saves off the K-step interval."""
+        if not force and step % self.every:
+            return False  # Orbax would also save a run's first step, off the interval
         return self.manager.save(step, args=ocp.args.Composite(
             state=ocp.args.StandardSave(state), loader=ocp.args.JsonSave(loader_state),
             run=ocp.args.JsonSave(run)), force=force)

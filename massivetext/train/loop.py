@@ -52,7 +52,7 @@ class RunConfig:
     mesh_data: int = -1  # -1: the devices left over by fsdp x tensor
     mesh_fsdp: int = 1
     mesh_tensor: int = 1
-    stop_after: int | None = None  # stop (and checkpoint) early, as if interrupted
+    stop_after: int | None = None  # stop (with a checkpoint) after this step: --stop-after
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)

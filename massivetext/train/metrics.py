@@ -9,12 +9,21 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from massivetext.io.atomic import atomic_output
+
 
 class MetricsLog:
     def __init__(self, output: str | Path, total_steps: int, start_step: int = 0,
                  progress: bool = True):
         self.path = Path(output) / "metrics.jsonl"
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # A fresh run starts the file afresh. A resumed run keeps the records up to its
+        # checkpoint's step and drops the ones its interrupted run logged past it (they
+        # are logged again), so the file holds each step once.
+        kept = ([line for line in _lines(self.path) if json.loads(line)["step"] <= start_step]
+                if start_step else [])
+        with atomic_output(self.path) as file:
+            file.write("".join(kept).encode("utf-8"))
         self.file = open(self.path, "a", encoding="utf-8")
         try:
             from tensorboardX import SummaryWriter
@@ -55,6 +64,14 @@ def _flatten(record: dict, prefix: str = "") -> dict:
     return flat
 
 
+def _lines(path: Path) -> list[str]:
+    """The complete records of ``path`` ([] if it is missing): a line without its newline
+    is a record cut short by a run killed while writing it."""
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8") as file:
+        return [line for line in file if line.endswith("\n") and line.strip()]
+
+
 def read_metrics(output: str | Path) -> list[dict]:
-    with open(Path(output) / "metrics.jsonl", encoding="utf-8") as file:
-        return [json.loads(line) for line in file if line.strip()]
+    return [json.loads(line) for line in _lines(Path(output) / "metrics.jsonl")]

@@ -54,6 +54,8 @@ def learning_rate(step, schedule: Schedule):
         return _warmup_cosine(step, schedule.max_lr, schedule.total_steps, warmup, 0.0)
     if schedule.family == "palm":
         constant = PALM_CONSTANT_STEPS if schedule.warmup_steps is None else schedule.warmup_steps
+        # At least one step at the maximum: a constant phase of 0 would make it 0 / 0.
+        constant = max(constant, 1)
         step = jnp.asarray(step, jnp.float32)
         return schedule.max_lr * jnp.sqrt(constant / jnp.maximum(step, constant))
     raise ValueError(f"no schedule for family {schedule.family!r}")
