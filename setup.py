@@ -53,6 +53,7 @@ EXTRAS_REQUIRE = {
         "optax>=0.2.5,<0.3",
         "orbax-checkpoint>=0.11,<0.13",
         "tqdm>=4.66,<5",
+        "tensorboardX>=2.6,<3",  # TensorBoard event files of the run metrics
     ],
     "dev": [
         "pytest>=8,<10",
