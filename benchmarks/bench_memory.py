@@ -269,6 +269,9 @@ def real_pages(directory: str) -> None:
         print(f"{label}: {pages} HTML pages, {warc_bytes / 1e6:.1f} MB of WARC")
         print(f"  MassiveText: {ours:.1f} pages per CPU-second, peak {_gb(measured.peak_process)}"
               f" ({measured.wall:.1f} s wall)")
+        stages = ", ".join(f"{name} {_gb(peak)}" for name, peak in report["stage_peaks"][:3])
+        print(f"    where the peak goes: {_gb(report['baseline_rss'])} once the pipeline is "
+              f"built (Beam's modules and ours), then while a fused stage runs: {stages}")
         shuffle_figures("shuffle", measured, report, stats, warc_bytes)
         if python is None:
             continue
