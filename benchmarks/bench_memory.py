@@ -145,6 +145,7 @@ def probe(inputs: list[str], output: str, mode_args: list[str],
     return measured, report, stats
 
 
+MODES = ("one", "all")
 ONE_WORKER = ["--direct_running_mode=in_memory"]
 ALL_CORES = ["--direct_running_mode=multi_processing",
              f"--direct_num_workers={os.cpu_count() or 1}"]
@@ -159,9 +160,10 @@ def extracted_bytes(stats: dict) -> int:
     return extract["kept_bytes"] + extract["removed_bytes"]
 
 
-def memory_growth(directory: str, small: int = SMALL_PAGES, growth: int = GROWTH) -> dict:
-    """Peak memory at ``small`` and ``growth`` times ``small`` sample pages, one worker
-    and all cores."""
+def memory_growth(directory: str, small: int = SMALL_PAGES, growth: int = GROWTH,
+                  modes: tuple[str, ...] = MODES) -> dict:
+    """Peak memory at ``small`` and ``growth`` times ``small`` sample pages, with one
+    worker and one worker process per core (``modes``: "one", "all" or both)."""
     print(f"memory growth: generated sample crawl at {small} and {small * growth} pages "
           f"(1x and {growth}x)", flush=True)
     crawls = {}
@@ -170,8 +172,10 @@ def memory_growth(directory: str, small: int = SMALL_PAGES, growth: int = GROWTH
         write_sample(path, pages=pages, seed=1)
         crawls[pages] = path
     results = {}
-    modes = (("one worker", ONE_WORKER), (f"{os.cpu_count()} worker processes", ALL_CORES))
-    for mode, mode_args in modes:
+    chosen = [(mode, mode_args) for name, mode, mode_args in (
+        ("one", "one worker", ONE_WORKER),
+        ("all", f"{os.cpu_count()} worker processes", ALL_CORES)) if name in modes]
+    for mode, mode_args in chosen:
         peaks = []
         for pages, path in crawls.items():
             testset = path.replace(".warc.gz", "-testset.jsonl")
@@ -190,7 +194,9 @@ def memory_growth(directory: str, small: int = SMALL_PAGES, growth: int = GROWTH
                    else "MISSES")
         print(f"  {mode}: {growth}x the pages -> {ratio:.2f}x the peak ({verdict} the target: "
               f"within {GROWTH_TARGET:.1f}x and under 1 GB per process)", flush=True)
-    one, many = (results[(mode, small * growth)][0] for mode, _ in modes)
+    if len(chosen) < 2:
+        return results
+    one, many = (results[(mode, small * growth)][0] for mode, _ in chosen)
     # One input file: the per-document stages run per file, so only the global stages
     # can spread over the processes (the machine's load is printed: shared cores
     # make wall time noisy).
@@ -300,12 +306,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                              "the issue's figure is 16000, which takes an hour on 2 cores)")
     parser.add_argument("--growth", type=int, default=GROWTH, metavar="K",
                         help=f"the larger run has K times the pages (default {GROWTH})")
+    parser.add_argument("--modes", default=",".join(MODES), metavar="LIST",
+                        help="growth runs with one worker (one), one worker process per "
+                             "core (all) or both (default one,all)")
     parser.add_argument("--sections", default=",".join(SECTIONS), metavar="LIST",
                         help=f"what to measure, of {', '.join(SECTIONS)} (default all)")
     args = parser.parse_args(argv)
-    args.sections = set(args.sections.split(","))
+    args.sections, args.modes = set(args.sections.split(",")), tuple(args.modes.split(","))
     if not args.sections <= set(SECTIONS):
         parser.error(f"--sections takes {', '.join(SECTIONS)}")
+    if not set(args.modes) <= set(MODES):
+        parser.error(f"--modes takes {', '.join(MODES)}")
     return args
 
 
@@ -313,19 +324,20 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv or [])
     with tempfile.TemporaryDirectory() as directory:
         if "growth" in args.sections:
-            growth_figures(directory, args.pages, args.growth)
+            growth_figures(directory, args.pages, args.growth, args.modes)
         if "real" in args.sections:
             real_pages(directory)
 
 
-def growth_figures(directory: str, small: int, growth: int) -> None:
-    results = memory_growth(directory, small, growth)
-    (measured, report, stats, path) = results[("one worker", small)]
+def growth_figures(directory: str, small: int, growth: int, modes: tuple[str, ...]) -> None:
+    results = memory_growth(directory, small, growth, modes)
+    mode = next(mode for mode, _ in results)
+    (measured, report, stats, path) = results[(mode, small)]
     print(f"\npipeline shape: {report['leaf_transforms']} leaf transforms, "
           f"{report['fused_stages']} fused stages, {report['group_by_keys']} GroupByKeys")
-    print("shuffle on the generated sample (one worker):")
+    print(f"shuffle on the generated sample ({mode}):")
     for pages in (small, small * growth):
-        measured, report, stats, path = results[("one worker", pages)]
+        measured, report, stats, path = results[(mode, pages)]
         shuffle_figures(f"{pages} pages", measured, report, stats, os.path.getsize(path))
 
 
