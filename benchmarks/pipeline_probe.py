@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -52,6 +53,12 @@ def resident_bytes(field: str = "VmRSS") -> int:
     return 0
 
 
+def stage_label(name: str) -> str:
+    """A fused stage's name, short: its first transform's top-level label."""
+    first = re.sub(r"^\(*ref_AppliedPTransform_", "", name).split(")")[0]
+    return re.sub(r"_\d+$", "", first).split("/")[0].replace("-", " ")[:48]
+
+
 class StageKeepingRunner(FnApiRunner):
     """Beam's local runner, keeping the pipeline proto, the number of fused stages and
     the GroupByKey writes (read before the run, which rewrites them into data ports)."""
@@ -75,7 +82,7 @@ class StageKeepingRunner(FnApiRunner):
         CLEAR_REFS.write_text(RESET_PEAK_RSS)
         result = super()._execute_bundle(runner_execution_context, bundle_context_manager,
                                          bundle_input)
-        stage = bundle_context_manager.stage.name.split("/")[0].strip("(")
+        stage = stage_label(bundle_context_manager.stage.name)
         peak = resident_bytes("VmHWM")
         self.stage_peaks[stage] = max(self.stage_peaks.get(stage, 0), peak)
         return result
