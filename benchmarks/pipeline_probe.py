@@ -55,7 +55,7 @@ def resident_bytes(field: str = "VmRSS") -> int:
 
 def stage_label(name: str) -> str:
     """A fused stage's name, short: its first transform's top-level label."""
-    first = re.sub(r"^\(*ref_AppliedPTransform_", "", name).split(")")[0]
+    first = name.lstrip("(").removeprefix("ref_AppliedPTransform_").split(")")[0]
     return re.sub(r"_\d+$", "", first).split("/")[0].replace("-", " ")[:48]
 
 
