@@ -4,7 +4,7 @@ import importlib
 import sys
 
 BENCHMARKS = ["filters", "warc", "extraction", "minhash", "dedup", "pipeline", "tokenizer",
-              "model", "train", "memory", "readers"]
+              "model", "train", "memory", "datatrove", "scaling", "readers"]
 
 
 def main(argv: list[str]) -> None:

@@ -123,19 +123,26 @@ def empty_crawl_wall(directory: str) -> float:
     return pipeline_run([path], ["--direct_running_mode=in_memory"])[0]
 
 
-def replicated_real_pages(paths: list[str], path: str, pages: int) -> int:
+def replicated_real_pages(paths: list[str], path: str, pages: int, files: int = 1) -> list[str]:
     """Write the real WARCs' HTML pages again and again, each copy with a record id of
     its own, until ``pages`` pages: a real-page crawl big enough that start-up does not
-    dominate (the copies are exact duplicates, so the dedup stage removes them)."""
+    dominate (the copies are exact duplicates, so the dedup stage removes them). With
+    ``files`` > 1 the copies are dealt out to that many WARC files (``path`` with
+    ``-0000``, ``-0001``, ... before ``.warc.gz``), so the per-file stages can run in
+    parallel. Returns the paths written."""
     originals = [page for source in paths for page in read_warc(source)
                  if isinstance(page, WebPage)]
-    with open(path, "wb") as file:
-        writer = WarcWriter(file)
-        for copy in range(-(-pages // len(originals))):
-            for page in originals:
+    copies = [(copy, page) for copy in range(-(-pages // len(originals))) for page in originals]
+    stem = path.removesuffix(".warc.gz")
+    written = [path] if files == 1 else [f"{stem}-{index:04d}.warc.gz" for index in range(files)]
+    for index, destination in enumerate(written):
+        with open(destination, "wb") as file:
+            writer = WarcWriter(file)
+            share = copies[index * len(copies) // files:(index + 1) * len(copies) // files]
+            for copy, page in share:
                 writer.write_response(page.url, page.html.encode("utf-8"),
                                       record_id=f"<urn:copy:{copy}:{page.record_id}>")
-    return -(-pages // len(originals)) * len(originals)
+    return written
 
 
 def main() -> None:
@@ -150,10 +157,10 @@ def main() -> None:
             return
         real = sorted(str(path) for path in SHARED_WARCS.rglob("*.warc.gz"))
         report(f"real WARCs in ../shared/data/warc ({len(real)} files)", real, fixed_wall)
-        replicated = f"{directory}/real-pages-replicated.warc.gz"
-        count = replicated_real_pages(real, replicated, SAMPLE_PAGES)
-        report(f"the real WARCs' HTML pages, copied to {count} pages with fresh ids",
-               [replicated], fixed_wall)
+        replicated = replicated_real_pages(real, f"{directory}/real-pages-replicated.warc.gz",
+                                           SAMPLE_PAGES)
+        report(f"the real WARCs' HTML pages, copied to at least {SAMPLE_PAGES} pages with "
+               "fresh ids", replicated, fixed_wall)
 
 
 if __name__ == "__main__":

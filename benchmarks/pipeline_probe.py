@@ -12,7 +12,12 @@ REPORT.json:
   combines are GroupByKeys there; after combiner lifting, so a lifted combine counts
   only its per-bundle partial results), from the runner's own per-PCollection metrics
   (``beam:metric:sampled_byte_size:v1``: mean sampled size times element count);
-- ``shuffled_by_transform``: the same per GroupByKey, largest first.
+- ``shuffled_by_transform``: the same per GroupByKey, largest first;
+- ``baseline_rss``: this process's resident bytes once the pipeline is built, before it
+  runs (Beam's and our modules);
+- ``stage_peaks``: per fused stage (by the name of its first transform), the largest
+  resident size of this process while one of its bundles ran (Linux's peak RSS, reset
+  before each bundle): in one process (``in_memory``), where the peak of a run goes.
 
 The benchmark (:mod:`benchmarks.bench_memory`) runs this as a child process, so the
 peak memory it samples is that of one whole run.
@@ -22,7 +27,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+from pathlib import Path
 
 import apache_beam as beam
 from apache_beam.metrics import monitoring_infos
@@ -33,11 +40,32 @@ from massivetext.pipelines.options import add_arguments, curation_options, pipel
 
 # The runner turns each GroupByKey into a write to a grouping buffer and a read from it.
 GROUPING_BUFFER = b"group:"
+STATUS, CLEAR_REFS = Path("/proc/self/status"), Path("/proc/self/clear_refs")
+RESET_PEAK_RSS = "5"  # written to clear_refs: the peak RSS (VmHWM) restarts from now
+
+
+def resident_bytes(field: str = "VmRSS") -> int:
+    """This process's resident size (``VmRSS``) or its peak since the last reset
+    (``VmHWM``), in bytes."""
+    for line in STATUS.read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def stage_label(name: str) -> str:
+    """A fused stage's name, short: its first transform's top-level label."""
+    first = name.lstrip("(").removeprefix("ref_AppliedPTransform_").split(")")[0]
+    return re.sub(r"_\d+$", "", first).split("/")[0].replace("-", " ")[:48]
 
 
 class StageKeepingRunner(FnApiRunner):
     """Beam's local runner, keeping the pipeline proto, the number of fused stages and
     the GroupByKey writes (read before the run, which rewrites them into data ports)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stage_peaks = {}  # stage -> the largest peak RSS while one of its bundles ran
 
     def create_stages(self, pipeline_proto):
         context, stages = super().create_stages(pipeline_proto)
@@ -49,6 +77,15 @@ class StageKeepingRunner(FnApiRunner):
             and transform.spec.payload.startswith(GROUPING_BUFFER)
             for pcollection in transform.inputs.values()]
         return context, stages
+
+    def _execute_bundle(self, runner_execution_context, bundle_context_manager, bundle_input):
+        CLEAR_REFS.write_text(RESET_PEAK_RSS)
+        result = super()._execute_bundle(runner_execution_context, bundle_context_manager,
+                                         bundle_input)
+        stage = stage_label(bundle_context_manager.stage.name)
+        peak = resident_bytes("VmHWM")
+        self.stage_peaks[stage] = max(self.stage_peaks.get(stage, 0), peak)
+        return result
 
 
 def leaf_transform_count(pipeline_proto) -> int:
@@ -104,10 +141,14 @@ def main(argv: list[str]) -> None:
     runner = StageKeepingRunner()
     pipeline = beam.Pipeline(runner=runner, options=pipeline_options(beam_args))
     builder.build(pipeline, options)
+    baseline = resident_bytes()
     result = pipeline.run()
     result.wait_until_finish()
+    report = shuffle_report(runner, result)
+    report["baseline_rss"] = baseline
+    report["stage_peaks"] = sorted(runner.stage_peaks.items(), key=lambda entry: -entry[1])
     with open(report_path, "w", encoding="utf-8") as file:
-        json.dump(shuffle_report(runner, result), file, indent=1)
+        json.dump(report, file, indent=1)
 
 
 if __name__ == "__main__":
