@@ -5,7 +5,8 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from massivetext.filters.base import Judgement
 from massivetext.pipelines.options import LOCAL_RUNNER
-from massivetext.pipelines.stages import ExtractText, JudgeDocuments
+from massivetext.pipelines.judging import FilterStage, JudgeDocuments
+from massivetext.pipelines.stages import ExtractText
 
 from massivetext.document import Document, WebPage
 
@@ -31,7 +32,7 @@ def test_judge_documents_reports_every_failed_rule_and_every_signal():
                  Document(id="y", text="aaaaaa")]
     with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         output = (pipeline | beam.Create(documents)
-                  | JudgeDocuments("test", lambda: [judge_length, judge_vowels]))
+                  | JudgeDocuments([FilterStage("test", lambda: [judge_length, judge_vowels])]))
         assert_that(output.kept | "Kept" >> beam.Map(lambda d: (d.id, d.signals)),
                     equal_to([("ok", {"length": 18, "vowels": 6}),
                               ("y", {"length": 6, "vowels": 6})]), label="kept")
@@ -45,7 +46,7 @@ def test_a_filter_exception_is_a_counted_failure_not_a_crash():
     documents = [Document(id="bad", text="t", source="f.jsonl", offset=3),
                  Document(id="good", text="t")]
     with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
-        output = pipeline | beam.Create(documents) | JudgeDocuments("test", lambda: [explode])
+        output = pipeline | beam.Create(documents) | JudgeDocuments([FilterStage("test", lambda: [explode])])
         assert_that(output.kept | "Kept" >> beam.Map(lambda d: d.id), equal_to(["good"]),
                     label="kept")
         assert_that(output.failed | "Failed" >> beam.Map(
@@ -101,7 +102,7 @@ def test_content_filter_applies_the_blocklist_hook_and_the_english_filter():
                           "sprechen mit den Bäckern über das Wetter.", url="https://x.de/")]
     with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         output = pipeline | beam.Create(documents) | JudgeDocuments(
-            "content", lambda: content_judges(options, "spam.example\n"))
+            [FilterStage("content", lambda: content_judges(options, "spam.example\n"))])
         assert_that(output.kept | "Kept" >> beam.Map(lambda d: d.id), equal_to(["ok"]),
                     label="kept")
         assert_that(output.removed | "Removed" >> beam.Map(lambda r: (r.document.id, r.reasons)),
