@@ -120,9 +120,10 @@ def content_stage(options: CurationOptions) -> FilterStage:
 def filter_documents(documents, records: RunRecords, stages: tuple[FilterStage, ...]):
     """PCollection[Document] -> the documents that pass every filter stage of ``stages``
     (consecutive per-document stages, judged in one pass)."""
-    label = " and ".join(stage.name for stage in stages)
-    output = documents | f"Filter {label}" >> JudgeDocuments(stages)
-    return records.add_counted_stages(label, output)
+    *first, last = (stage.name for stage in stages)
+    label = f"{', '.join(first)} and {last} filters" if first else f"{last} filter"
+    output = documents | label.capitalize() >> JudgeDocuments(stages)
+    return records.add_counted_stages(" and ".join((*first, last)), output)
 
 
 def curate(kept, records: RunRecords, options: CurationOptions,
