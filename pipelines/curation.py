@@ -4,7 +4,8 @@ Gopher Appendix A.1.1 (docs/paper.md, "The pipeline"): the content filter (Engli
 optional blocklist), exact and near duplicate removal and test-set filtering apply to
 all subsets; then the curated documents are written as shards with their statistics
 and removed samples. Every stage's :class:`StageOutput` goes through
-:meth:`RunRecords.add_stage`, so all stages are counted the same way.
+:meth:`RunRecords.add_stage` (the filter stages, which count themselves in their one
+pass, through :meth:`RunRecords.add_counted_stages`), so all stages are counted alike.
 """
 
 from __future__ import annotations

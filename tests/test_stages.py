@@ -4,8 +4,8 @@ import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from massivetext.filters.base import Judgement
-from massivetext.pipelines.options import LOCAL_RUNNER
 from massivetext.pipelines.judging import FilterStage, JudgeDocuments
+from massivetext.pipelines.options import LOCAL_RUNNER
 from massivetext.pipelines.stages import ExtractText
 
 from massivetext.document import Document, WebPage
@@ -46,7 +46,8 @@ def test_a_filter_exception_is_a_counted_failure_not_a_crash():
     documents = [Document(id="bad", text="t", source="f.jsonl", offset=3),
                  Document(id="good", text="t")]
     with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
-        output = pipeline | beam.Create(documents) | JudgeDocuments([FilterStage("test", lambda: [explode])])
+        output = (pipeline | beam.Create(documents)
+                  | JudgeDocuments([FilterStage("test", lambda: [explode])]))
         assert_that(output.kept | "Kept" >> beam.Map(lambda d: d.id), equal_to(["good"]),
                     label="kept")
         assert_that(output.failed | "Failed" >> beam.Map(
