@@ -42,6 +42,31 @@ def test_judge_documents_reports_every_failed_rule_and_every_signal():
             label="removed")
 
 
+def test_consecutive_stages_each_count_their_own_outcomes():
+    """A document the first stage removes never reaches the second; each stage's
+    statistics are its own, as with one step per stage."""
+    documents = [Document(id="ok", text="a long enough text"), Document(id="x", text="xyz"),
+                 Document(id="y", text="qqqqqq")]
+    stages = [FilterStage("length", lambda: [judge_length], ("length",)),
+              FilterStage("vowels", lambda: [judge_vowels], ("vowels",))]
+    with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
+        output = pipeline | beam.Create(documents) | JudgeDocuments(stages)
+        assert_that(output.kept | "Kept" >> beam.Map(lambda d: (d.id, d.signals)),
+                    equal_to([("ok", {"length": 18, "vowels": 6})]), label="kept")
+        assert_that(output.removed | "Removed" >> beam.Map(
+            lambda r: (r.stage, r.document.id, r.reasons, r.document.signals)),
+            equal_to([("length", "x", ("too_short",), {"length": 3}),
+                      ("vowels", "y", ("no_vowels",), {"length": 6, "vowels": 0})]),
+            label="removed")
+        counts = (output.stats
+                  | "Key" >> beam.Map(lambda t: ((t[0], t[1]), t[2]))
+                  | "Sum" >> beam.CombinePerKey(sum)
+                  | "Counts" >> beam.Filter(lambda kv: kv[0][1] in ("kept", "removed")))
+        assert_that(counts, equal_to([(("length", "kept"), 2), (("length", "removed"), 1),
+                                      (("vowels", "kept"), 1), (("vowels", "removed"), 1)]),
+                    label="stats")
+
+
 def test_a_filter_exception_is_a_counted_failure_not_a_crash():
     documents = [Document(id="bad", text="t", source="f.jsonl", offset=3),
                  Document(id="good", text="t")]
