@@ -122,10 +122,17 @@ class SumPerBundle(beam.DoFn):
             self._sums[(stage, key)] += value
 
     def finish_bundle(self):
-        for (stage, key), value in self._sums.items():
-            if self._counters and keys.is_counter(key):
-                Metrics.counter(keys.metrics_namespace(stage), keys.counter_name(key)).inc(value)
-            yield WindowedValue((stage, key, value), MIN_TIMESTAMP, [GlobalWindow()])
+        yield from emit_bundle_sums(self._sums, self._counters)
+
+
+def emit_bundle_sums(sums: dict, counters: bool):
+    """A bundle's ``{(stage, key): sum}`` as (stage, key, sum) WindowedValues (for
+    ``finish_bundle``); with ``counters``, the sums but the histogram bins also go to
+    Beam Metrics counters, one increment per bundle."""
+    for (stage, key), value in sums.items():
+        if counters and keys.is_counter(key):
+            Metrics.counter(keys.metrics_namespace(stage), keys.counter_name(key)).inc(value)
+        yield WindowedValue((stage, key, value), MIN_TIMESTAMP, [GlobalWindow()])
 
 
 class StageStatistics(beam.PTransform):

@@ -4,7 +4,8 @@ Gopher Appendix A.1.1 (docs/paper.md, "The pipeline"): the content filter (Engli
 optional blocklist), exact and near duplicate removal and test-set filtering apply to
 all subsets; then the curated documents are written as shards with their statistics
 and removed samples. Every stage's :class:`StageOutput` goes through
-:meth:`RunRecords.add_stage`, so all stages are counted the same way.
+:meth:`RunRecords.add_stage` (the filter stages, which count themselves in their one
+pass, through :meth:`RunRecords.add_counted_stages`), so all stages are counted alike.
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ from massivetext.pipelines.document_store import (
     StoreDocuments,
     StoreRemoved,
 )
+from massivetext.pipelines.judging import FilterStage, JudgeDocuments
 from massivetext.pipelines.options import FILTER_CLASSES, CurationOptions, parse
 from massivetext.pipelines.sinks import WriteShards
-from massivetext.pipelines.stages import JudgeDocuments
 
 from massivetext.document import Document
 
@@ -63,8 +64,10 @@ def content_judges(options: CurationOptions, blocklist_text: str | None):
     return judges
 
 
-def text_judge(text_filter):
-    return lambda: [lambda document: text_filter.judge(document.text)]
+def text_stage(stage: str, text_filter) -> FilterStage:
+    """A filter stage of one filter that judges a document's text."""
+    return FilterStage(stage, lambda: [lambda document: text_filter.judge(document.text)],
+                       text_filter.signal_names)
 
 
 class RunRecords:
@@ -94,16 +97,34 @@ class RunRecords:
         self.failed.append(output.failed)
         return output.kept
 
+    def add_counted_stages(self, label: str, output: StageOutput):
+        """Collect the outcomes of stages that counted themselves (:class:`JudgeDocuments`:
+        its ``stats`` are every stage's statistics); returns the documents they kept."""
+        self.stats.append(output.stats)
+        self.removed.append(output.removed | f"Store removed {label}" >> StoreRemoved(
+            self.store))
+        self.skipped.append(output.skipped)
+        self.failed.append(output.failed)
+        return output.kept
 
-def filter_content(documents, records: RunRecords, options: CurationOptions):
-    """PCollection[Document] -> the documents that pass the content filter."""
+
+def content_stage(options: CurationOptions) -> FilterStage:
+    """The content filter stage (its blocklist, if given, is read here, once)."""
     blocklist_text = None
     if options.blocklist:
         with FileSystems.open(options.blocklist) as file:
             blocklist_text = file.read().decode("utf-8")
-    content = documents | "Content filter" >> JudgeDocuments(
-        "content", lambda: content_judges(options, blocklist_text))
-    return records.add_stage("content", content, options.english.signal_names)
+    return FilterStage("content", lambda: content_judges(options, blocklist_text),
+                       options.english.signal_names)
+
+
+def filter_documents(documents, records: RunRecords, stages: tuple[FilterStage, ...]):
+    """PCollection[Document] -> the documents that pass every filter stage of ``stages``
+    (consecutive per-document stages, judged in one pass)."""
+    *first, last = (stage.name for stage in stages)
+    label = f"{', '.join(first)} and {last} filters" if first else f"{last} filter"
+    output = documents | label.capitalize() >> JudgeDocuments(stages)
+    return records.add_counted_stages(" and ".join((*first, last)), output)
 
 
 def curate(kept, records: RunRecords, options: CurationOptions,

@@ -16,14 +16,15 @@ from __future__ import annotations
 import apache_beam as beam
 from massivetext.pipelines.curation import (
     RunRecords,
+    content_stage,
     curate,
-    filter_content,
+    filter_documents,
     run_pipeline,
-    text_judge,
+    text_stage,
 )
 from massivetext.pipelines.document_store import store_directory
 from massivetext.pipelines.options import CurationOptions
-from massivetext.pipelines.stages import ExtractText, JudgeDocuments, ReadWarc
+from massivetext.pipelines.stages import ExtractText, ReadWarc
 
 STAGE_ORDER = ("read", "extract", "content", "quality", "repetition", "exact_dedup",
                "near_dedup", "decontaminate", "output")
@@ -41,14 +42,10 @@ def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
     extracted = pages | "Extract text" >> ExtractText(options.extractor, options.subset)
     documents = records.add_stage("extract", extracted)
     # The paper lists the content filter first; it runs after extraction here because
-    # the English filter needs the extracted text.
-    documents = filter_content(documents, records, options)
-    quality = documents | "Quality filter" >> JudgeDocuments(
-        "quality", text_judge(options.quality))
-    documents = records.add_stage("quality", quality, options.quality.signal_names)
-    repetition = documents | "Repetition filter" >> JudgeDocuments(
-        "repetition", text_judge(options.repetition))
-    documents = records.add_stage("repetition", repetition, options.repetition.signal_names)
+    # the English filter needs the extracted text. The three filters run in one pass.
+    documents = filter_documents(documents, records, (
+        content_stage(options), text_stage("quality", options.quality),
+        text_stage("repetition", options.repetition)))
     curate(documents, records, options, STAGE_ORDER)
 
 

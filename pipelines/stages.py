@@ -9,17 +9,15 @@ accounted for.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 
 import apache_beam as beam
 from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
-from massivetext.filters.base import Judgement
 from massivetext.pipelines.accounting import stage_output
 from massivetext.pipelines.progress import counted
 
@@ -170,58 +168,6 @@ class ExtractText(beam.PTransform):
             "removed", "failed", "counts", main="kept")
         return stage_output(outputs.kept, removed=outputs.removed, failed=outputs.failed,
                             stats=outputs.counts)
-
-
-DocumentJudge = Callable[[Document], Judgement]
-
-
-class _JudgeDocuments(beam.DoFn):
-    def __init__(self, stage: str, make_judges: Callable[[], Sequence[DocumentJudge]]):
-        self._stage = stage
-        self._make_judges = make_judges
-
-    def setup(self):
-        self._judges = self._make_judges()
-
-    def process(self, document: Document):
-        reasons: list[str] = []
-        signals = dict(document.signals)
-        try:
-            for judge in self._judges:
-                judgement = judge(document)
-                reasons.extend(judgement.reasons)
-                signals.update(judgement.signals)
-        except Exception as error:  # a filter bug on one document is a counted failure
-            LOGGER.exception("stage %s failed on %s", self._stage, document.id)
-            yield beam.pvalue.TaggedOutput("failed", Failed(
-                self._stage, "filter_exception", document.source, document.offset, repr(error)))
-            return
-        # Beam elements are immutable: the signals go on a copy.
-        judged = dataclasses.replace(document, signals=signals)
-        if reasons:
-            yield beam.pvalue.TaggedOutput("removed", Removed(self._stage, tuple(reasons), judged))
-        else:
-            yield judged
-
-
-class JudgeDocuments(beam.PTransform):
-    """PCollection[Document] -> StageOutput, judged by every judge of one stage.
-
-    ``make_judges`` builds the judges on the worker (``DoFn.setup``): each maps a
-    Document to a Judgement; a document failing any rule of any judge is removed with
-    the names of all the rules it failed, and every signal is added to the document.
-    """
-
-    def __init__(self, stage: str, make_judges: Callable[[], Sequence[DocumentJudge]]):
-        super().__init__()
-        self._stage = stage
-        self._make_judges = make_judges
-
-    def expand(self, documents):
-        outputs = documents | beam.ParDo(
-            _JudgeDocuments(self._stage, self._make_judges)).with_outputs(
-                "removed", "failed", main="kept")
-        return stage_output(outputs.kept, removed=outputs.removed, failed=outputs.failed)
 
 
 class ReadDocuments(beam.PTransform):

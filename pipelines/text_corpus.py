@@ -16,8 +16,9 @@ from __future__ import annotations
 import apache_beam as beam
 from massivetext.pipelines.curation import (
     RunRecords,
+    content_stage,
     curate,
-    filter_content,
+    filter_documents,
     run_pipeline,
 )
 from massivetext.pipelines.document_store import store_directory
@@ -59,7 +60,7 @@ def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
         documents = records.add_stage("read", patterns | "Read documents" >> reader,
                                       counts_records=True)
         records.input_files = reader.files
-    documents = filter_content(documents, records, options)
+    documents = filter_documents(documents, records, (content_stage(options),))
     curate(documents, records, options, stage_order(options))
 
 

@@ -38,8 +38,8 @@ def build_job(module, extra_args):
 def test_massiveweb_builds_a_complete_dataflow_job():
     job, pipeline_options = build_job(massiveweb, [])
     names = " ".join(t.unique_name for t in job.proto_pipeline.components.transforms.values())
-    for stage in ("Read WARC", "Extract text", "Content filter", "Quality filter",
-                  "Repetition filter", "Exact dedup", "Near dedup", "Decontaminate",
+    for stage in ("Read WARC", "Extract text", "Content, quality and repetition filters",
+                  "Exact dedup", "Near dedup", "Decontaminate",
                   "Write shards", "Write stats"):
         assert stage in names, stage
     # Workers install the project through its setup.py.

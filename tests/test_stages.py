@@ -4,8 +4,9 @@ import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from massivetext.filters.base import Judgement
+from massivetext.pipelines.judging import FilterStage, JudgeDocuments
 from massivetext.pipelines.options import LOCAL_RUNNER
-from massivetext.pipelines.stages import ExtractText, JudgeDocuments
+from massivetext.pipelines.stages import ExtractText
 
 from massivetext.document import Document, WebPage
 
@@ -31,7 +32,7 @@ def test_judge_documents_reports_every_failed_rule_and_every_signal():
                  Document(id="y", text="aaaaaa")]
     with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         output = (pipeline | beam.Create(documents)
-                  | JudgeDocuments("test", lambda: [judge_length, judge_vowels]))
+                  | JudgeDocuments([FilterStage("test", lambda: [judge_length, judge_vowels])]))
         assert_that(output.kept | "Kept" >> beam.Map(lambda d: (d.id, d.signals)),
                     equal_to([("ok", {"length": 18, "vowels": 6}),
                               ("y", {"length": 6, "vowels": 6})]), label="kept")
@@ -41,11 +42,37 @@ def test_judge_documents_reports_every_failed_rule_and_every_signal():
             label="removed")
 
 
+def test_consecutive_stages_each_count_their_own_outcomes():
+    """A document the first stage removes never reaches the second; each stage's
+    statistics are its own, as with one step per stage."""
+    documents = [Document(id="ok", text="a long enough text"), Document(id="x", text="xyz"),
+                 Document(id="y", text="qqqqqq")]
+    stages = [FilterStage("length", lambda: [judge_length], ("length",)),
+              FilterStage("vowels", lambda: [judge_vowels], ("vowels",))]
+    with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
+        output = pipeline | beam.Create(documents) | JudgeDocuments(stages)
+        assert_that(output.kept | "Kept" >> beam.Map(lambda d: (d.id, d.signals)),
+                    equal_to([("ok", {"length": 18, "vowels": 6})]), label="kept")
+        assert_that(output.removed | "Removed" >> beam.Map(
+            lambda r: (r.stage, r.document.id, r.reasons, r.document.signals)),
+            equal_to([("length", "x", ("too_short",), {"length": 3}),
+                      ("vowels", "y", ("no_vowels",), {"length": 6, "vowels": 0})]),
+            label="removed")
+        counts = (output.stats
+                  | "Key" >> beam.Map(lambda t: ((t[0], t[1]), t[2]))
+                  | "Sum" >> beam.CombinePerKey(sum)
+                  | "Counts" >> beam.Filter(lambda kv: kv[0][1] in ("kept", "removed")))
+        assert_that(counts, equal_to([(("length", "kept"), 2), (("length", "removed"), 1),
+                                      (("vowels", "kept"), 1), (("vowels", "removed"), 1)]),
+                    label="stats")
+
+
 def test_a_filter_exception_is_a_counted_failure_not_a_crash():
     documents = [Document(id="bad", text="t", source="f.jsonl", offset=3),
                  Document(id="good", text="t")]
     with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
-        output = pipeline | beam.Create(documents) | JudgeDocuments("test", lambda: [explode])
+        output = (pipeline | beam.Create(documents)
+                  | JudgeDocuments([FilterStage("test", lambda: [explode])]))
         assert_that(output.kept | "Kept" >> beam.Map(lambda d: d.id), equal_to(["good"]),
                     label="kept")
         assert_that(output.failed | "Failed" >> beam.Map(
@@ -101,7 +128,7 @@ def test_content_filter_applies_the_blocklist_hook_and_the_english_filter():
                           "sprechen mit den Bäckern über das Wetter.", url="https://x.de/")]
     with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
         output = pipeline | beam.Create(documents) | JudgeDocuments(
-            "content", lambda: content_judges(options, "spam.example\n"))
+            [FilterStage("content", lambda: content_judges(options, "spam.example\n"))])
         assert_that(output.kept | "Kept" >> beam.Map(lambda d: d.id), equal_to(["ok"]),
                     label="kept")
         assert_that(output.removed | "Removed" >> beam.Map(lambda r: (r.document.id, r.reasons)),
