@@ -89,18 +89,16 @@ class RunRecords:
                   counts_records: bool = False):
         """Count one stage's outcomes (``counts_records``: it is the reader) and collect
         its removed, skipped and failed records; returns the documents it kept."""
-        self.stats.append(output | f"Stats {stage}" >> StageStatistics(
-            stage, signals, counts_records))
-        self.removed.append(output.removed | f"Store removed {stage}" >> StoreRemoved(
-            self.store))
-        self.skipped.append(output.skipped)
-        self.failed.append(output.failed)
-        return output.kept
+        stats = output | f"Stats {stage}" >> StageStatistics(stage, signals, counts_records)
+        return self._collect(stage, output, stats)
 
     def add_counted_stages(self, label: str, output: StageOutput):
         """Collect the outcomes of stages that counted themselves (:class:`JudgeDocuments`:
         its ``stats`` are every stage's statistics); returns the documents they kept."""
-        self.stats.append(output.stats)
+        return self._collect(label, output, output.stats)
+
+    def _collect(self, label: str, output: StageOutput, stats):
+        self.stats.append(stats)
         self.removed.append(output.removed | f"Store removed {label}" >> StoreRemoved(
             self.store))
         self.skipped.append(output.skipped)
