@@ -108,8 +108,6 @@ def _attach_survivor(survivor, removals):
                       counterpart_details(removal.details, "survivor", survivor.text))
 
 
-
-
 def _edge_similarities(edge):
     left, right, similarity = edge
     yield left[1], similarity
