@@ -32,6 +32,7 @@ from benchmarks.bench_pipeline import SHARED_WARCS, replicated_real_pages
 from massivetext.sample.crawl import SampleManifest, write_sample
 
 PAGES, FILES = 4_000, 4
+CRAWLS = ("sample", "real")
 
 
 def worker_processes(count: int) -> list[str]:
@@ -105,7 +106,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help=f"WARC files each crawl is written as (default {FILES})")
     parser.add_argument("--crawls", default="sample,real", metavar="LIST",
                         help="which crawls: sample, real or both (default sample,real)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if not set(args.crawls.split(",")) <= set(CRAWLS):
+        parser.error(f"--crawls takes {', '.join(CRAWLS)}")
+    return args
 
 
 def main(argv: list[str] | None = None) -> None:
