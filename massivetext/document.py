@@ -70,12 +70,17 @@ class Removed:
 
     ``details`` holds stage-specific facts as strings, for example the surviving
     duplicate's id (``survivor``) or the matched test set (``test_set``, ``test_doc``).
+    ``counterpart`` names the stored document the removal points to, ``(role, spill
+    file, stored id)`` (a near duplicate's survivor, a test document), until its text is
+    read into ``details`` for the removals a run writes out
+    (:mod:`massivetext.pipelines.counterparts`).
     """
 
     stage: str
     reasons: tuple[str, ...]
     document: Document
     details: dict[str, str] = field(default_factory=dict)
+    counterpart: tuple[str, str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
+from massivetext.pipelines.counterparts import ResolveCounterparts, with_jaccard
 from massivetext.pipelines.filesystem import write_atomically
 
 from massivetext.document import Document, Failed, Removed, Skipped, WebPage
@@ -174,8 +175,6 @@ class StageFacts(beam.PTransform):
 
 def removal_record(removal: Removed) -> dict:
     """A removed document as JSON: its fields, signals, stage, reasons and details."""
-    from massivetext.pipelines.counterparts import with_jaccard
-
     record = asdict(removal.document)
     record.update(stage=removal.stage, reasons=list(removal.reasons),
                   details=with_jaccard(removal.details, removal.document.text))
@@ -255,9 +254,10 @@ class WriteSamples(beam.PTransform):
 
     Keeps up to ``sample_size`` entries per file, chosen by a seeded hash of the id so
     reruns pick the same ones. Removals carry StoredDocuments: only the chosen ones are
-    read back from the document store ``store``, spill file by spill file, into part
-    files in the store, so neither removed texts nor sample records are grouped: only
-    the part files' names are.
+    read back from the document store ``store`` (and their counterparts, whose texts
+    join their details: :mod:`massivetext.pipelines.counterparts`), spill file by spill
+    file, into part files in the store, so neither removed texts nor sample records are
+    grouped: only the part files' names are.
     """
 
     def __init__(self, directory: str, store: str, sample_size: int, seed: int):
@@ -279,8 +279,11 @@ class WriteSamples(beam.PTransform):
         records = chosen[0] | "Record" >> beam.MapTuple(
             lambda name, entry: (name, ("record", entry)))
         parts = (chosen[1]
-                 | "By spill file" >> beam.Map(lambda kv: (kv[1][1].document.file, (
-                     kv[1][0], (kv[0], kv[1][1].stage, kv[1][1].reasons, kv[1][1].details))))
+                 | "Key by sample file" >> beam.MapTuple(lambda name, entry: (name, entry[1]))
+                 | "Counterparts" >> ResolveCounterparts(self._store, keyed=True)
+                 | "By spill file" >> beam.MapTuple(lambda name, removal: (
+                     removal.document.file, (removal.document.id, (
+                         name, removal.stage, removal.reasons, removal.details))))
                  | "Group by spill file" >> beam.GroupByKey()
                  | "Write parts" >> beam.ParDo(_WriteSampleParts(self._store)))
         return ((records, parts)

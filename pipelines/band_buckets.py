@@ -105,8 +105,8 @@ class _BatchBands(BundleBatches):
 
 class GroupBands(beam.PTransform):
     """{"train": PCollection[StoredDocument], and optionally "test": PCollection[(band
-    key, test key)]} -> PCollection[(partition, {"train": (batch id, packed entries)
-    values, "test": (band key, test key) values})]: the training documents' band batches
+    key, test ref)]} -> PCollection[(partition, {"train": (batch id, packed entries)
+    values, "test": (band key, test ref) values})]: the training documents' band batches
     (:class:`BatchBands`, tables written to ``store``) and the test documents' band keys
     grouped by band partition in one shuffle, which near dedup (:func:`partition_pairs`)
     and test-set filtering (:func:`test_crossings`) both read."""
@@ -185,12 +185,12 @@ def partition_pairs(item, max_all_pairs: int):
 
 
 def test_crossings(item):
-    """A partition of :class:`GroupBands` -> (train ref, test key) for every training
+    """A partition of :class:`GroupBands` -> (train ref, test ref) for every training
     document sharing a band bucket with a test document."""
     _, grouped = item
     tests: dict[bytes, set] = {}
-    for band_key, test_key in grouped["test"]:
-        tests.setdefault(band_key, set()).add(test_key)
+    for band_key, test_ref in grouped["test"]:
+        tests.setdefault(band_key, set()).add(test_ref)
     if not tests:
         return
     entries, batch_ids, batch_numbers = unpack_entries(grouped["train"])
@@ -198,8 +198,8 @@ def test_crossings(item):
     hit = np.isin(entries["hash"], test_keys["hash"].astype(np.uint64))
     for i in np.flatnonzero(hit).tolist():
         band_key = np.array([(entries["band"][i], entries["hash"][i])], dtype=BAND_KEY).tobytes()
-        for test_key in sorted(tests.get(band_key, ())):
-            yield _refs(entries, batch_ids, batch_numbers, i, i + 1)[0], test_key
+        for test_ref in sorted(tests.get(band_key, ())):
+            yield _refs(entries, batch_ids, batch_numbers, i, i + 1)[0], test_ref
 
 
 class _ReadTable(beam.DoFn):

@@ -3,8 +3,12 @@
 A near duplicate is removed in favour of its cluster's survivor, a contaminated
 document because of a test document; the report shows the two side by side with their
 shared 13-grams highlighted. Neither counterpart is in ``removed/`` (a survivor lives in
-the shards, a test document in the test set), so :class:`AttachCounterpart` joins each
-removal with its counterpart's text and adds to ``details``:
+the shards, a test document in the test set), and both are in the document store
+(:mod:`massivetext.pipelines.document_store`; test documents are stored when they are
+read). So a stage names the counterpart in the removal (``Removed.counterpart``: role,
+spill file, stored id) and only the removals a run writes out (the chosen samples, or
+every removal with ``--keep-removed all``) have it read back by
+:class:`ResolveCounterparts`, which adds to ``details``:
 
 - ``<role>_text``: the counterpart's text, at most ``MAX_COUNTERPART_CHARS`` characters
   (``<role>_chars``: its full length, when it was cut);
@@ -13,17 +17,20 @@ removal with its counterpart's text and adds to ``details``:
   lower than ``similarity`` (its best verified edge), since a cluster joins documents
   through chains of edges and the survivor need not be the neighbour.
 
-The join shuffles the (compact) removals and one text per counterpart, not the corpus.
-Near duplicates read their survivor's text back from the document store instead
-(:class:`massivetext.pipelines.dedup.NearDedup`).
+Before, every removal carried its counterpart's text from the stage on: a shuffle of
+every test document's text and up to 20,000 characters per near duplicate held and
+moved to the sampling, of which at most 100 per reason are written.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import apache_beam as beam
+from apache_beam.metrics import Metrics
 
 from massivetext.dedup.minhash import exact_jaccard, shingle_hashes
-from massivetext.document import Document, Removed
+from massivetext.document import Document
 
 # Our choice: enough to read a page side by side, bounded so one giant survivor cannot
 # blow up the removed samples.
@@ -60,37 +67,52 @@ def with_jaccard(details: dict, removed_text: str) -> dict[str, str]:
     return details
 
 
-def _attach(role: str):
-    def attach(item):
-        _, grouped = item
-        text = next(iter(grouped["text"]), None)
-        for removal in grouped["removed"]:
+class _ReadCounterparts(beam.DoFn):
+    """(spill file, [(key, removal)]) -> (key, removal) with the counterpart's text in its
+    details; a counterpart missing from the store (none should be) is counted and its
+    removal handed on without the text."""
+
+    def __init__(self, store: str):
+        self._store = store
+        self._missing = Metrics.counter("massivetext.counterparts", "missing")
+
+    def process(self, item):
+        from massivetext.pipelines.document_store import read_stored
+
+        spill_file, entries = item
+        entries = list(entries)
+        texts = {document.id: document.text for document in read_stored(
+            self._store, spill_file, {removal.counterpart[2] for _, removal in entries})}
+        for key, removal in entries:
+            role, _, stored_id = removal.counterpart
             details = removal.details
-            if text is not None:
+            if stored_id in texts:
                 removed_text = (removal.document.text
                                 if isinstance(removal.document, Document) else None)
-                details = counterpart_details(details, role, text, removed_text)
-            yield Removed(removal.stage, removal.reasons, removal.document, details)
-    return attach
+                details = counterpart_details(details, role, texts[stored_id], removed_text)
+            else:
+                self._missing.inc()
+            yield key, dataclasses.replace(removal, details=details, counterpart=None)
 
 
-class AttachCounterpart(beam.PTransform):
-    """PCollection[Removed] -> the same removals with their counterpart's text.
+class ResolveCounterparts(beam.PTransform):
+    """PCollection[Removed] -> the same removals, each one that names a counterpart with
+    its text in ``details`` (read back from the document store ``store``, one read per
+    spill file) and its ``counterpart`` cleared. With ``keyed``, the elements are
+    ``(key, Removed)`` and the keys ride along."""
 
-    ``key_of(removal)`` names the counterpart; ``texts`` is a PCollection of
-    ``(key, text)``; ``role`` prefixes the detail names (``survivor``, ``test``).
-    """
-
-    def __init__(self, texts, key_of, role: str):
+    def __init__(self, store: str, keyed: bool = False):
         super().__init__()
-        self._texts = texts
-        self._key_of = key_of
-        self._role = role
+        self._store = store
+        self._keyed = keyed
 
-    def expand(self, removed):
-        key_of = self._key_of
-        return ({"removed": removed | "Key by counterpart" >> beam.Map(
-                    lambda removal: (key_of(removal), removal)),
-                 "text": self._texts}
-                | "Join counterpart" >> beam.CoGroupByKey()
-                | "Attach text" >> beam.FlatMap(_attach(self._role)))
+    def expand(self, removals):
+        keyed = removals if self._keyed else removals | "Key" >> beam.Map(lambda r: (None, r))
+        split = keyed | "Has counterpart" >> beam.Partition(
+            lambda kv, _: int(kv[1].counterpart is not None), 2)
+        read = (split[1]
+                | "By counterpart file" >> beam.Map(lambda kv: (kv[1].counterpart[1], kv))
+                | "Group by file" >> beam.GroupByKey()
+                | "Read counterparts" >> beam.ParDo(_ReadCounterparts(self._store)))
+        resolved = (split[0], read) | "Resolved" >> beam.Flatten()
+        return resolved if self._keyed else resolved | "Removals" >> beam.Values()

@@ -24,6 +24,7 @@ import dataclasses
 import apache_beam as beam
 import pyarrow as pa
 from massivetext.pipelines.accounting import StageOutput
+from massivetext.pipelines.counterparts import ResolveCounterparts
 from massivetext.pipelines.curation import RunRecords, curate
 from massivetext.pipelines.dedup import ExactDedup, NearDedup
 from massivetext.pipelines.document_store import (
@@ -87,6 +88,7 @@ def _RemovedInSubset(removals, name: str, store: str):  # noqa: N802 - a PTransf
     return (removals
             | "Of subset" >> beam.Filter(lambda removal: of_subset(removal.document))
             | "Read back" >> RestoreRemoved(store)
+            | "Counterparts" >> ResolveCounterparts(store)
             | "Restore ids" >> beam.Map(lambda removal: dataclasses.replace(
                 removal, document=_restored(removal.document))))
 

@@ -29,6 +29,7 @@ from massivetext.pipelines.accounting import (
     removal_samples,
     skip_samples,
 )
+from massivetext.pipelines.counterparts import ResolveCounterparts
 from massivetext.pipelines.document_store import (
     RemoveStore,
     RestoreRemoved,
@@ -171,6 +172,7 @@ def curate(kept, records: RunRecords, options: CurationOptions,
     written = [writer.manifest]
     if options.keep_removed == "all":
         written.append(removed | "Removed read back" >> RestoreRemoved(store)
+                       | "Removed counterparts" >> ResolveCounterparts(store)
                        | "Write all removed" >> WriteAllRemoved(directory))
     samples = removed | "Removed samples" >> beam.FlatMap(removal_samples)
     failed = (tuple(records.failed) | "All failed" >> beam.Flatten()

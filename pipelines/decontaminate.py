@@ -12,8 +12,9 @@ documents that overlap them, in one of two modes:
   at 0.8 shares a band with probability >= 0.99; the training side's band keys were
   computed when its documents were stored, :mod:`massivetext.pipelines.document_store`,
   and travel in compact batches, :mod:`massivetext.pipelines.band_buckets`), and every
-  candidate is verified by exact Jaccard: the test shingles are joined to the pair, and
-  the training text is read back from the store, grouped by its spill file.
+  candidate is verified by exact Jaccard, both texts read back from the document store:
+  the test document's, grouped by its spill file, then the training document's, grouped
+  by its own.
 - ``"ngram-overlap"`` (the stricter rule of later work, e.g. GPT-3 and Llama): a training
   document is removed when it shares any n-gram with a test document, found by a
   CoGroupByKey on shingle hashes (the training texts read back from the store file by
@@ -27,12 +28,15 @@ documents that overlap them, in one of two modes:
   ever materialised.
 
 Both joins are shuffles, never side inputs, so neither side has to fit in one worker.
-In a run with near dedup, both stages share one band grouping and one resolution join
-(:mod:`massivetext.pipelines.global_stages`).
+The test documents are written to the document store as they are read
+(:mod:`massivetext.pipelines.test_store`): after that only test refs (test set, id,
+spill file) travel. In a run with near dedup, both stages share one band grouping and
+one resolution join (:mod:`massivetext.pipelines.global_stages`).
 Removed details: ``test_set``, ``test_doc`` and ``similarity`` (jaccard mode) or
 ``shared_ngrams`` (ngram-overlap mode: how many of the document's 13-grams occur in a
-test document; ``test_doc`` is the test document credited with the most of them), and
-the test document's text (:mod:`massivetext.pipelines.counterparts`).
+test document; ``test_doc`` is the test document credited with the most of them); the
+test document is the removal's counterpart, its text read back for the removals a run
+writes out (:mod:`massivetext.pipelines.counterparts`).
 """
 
 from __future__ import annotations
@@ -43,14 +47,18 @@ import apache_beam as beam
 import numpy as np
 from massivetext.pipelines.accounting import stage_output
 from massivetext.pipelines.band_buckets import GroupBands, ResolveRefs, test_crossings
-from massivetext.pipelines.counterparts import AttachCounterpart
 from massivetext.pipelines.document_store import ReadBack
-from massivetext.pipelines.minhash_stages import ShingleAndSign
 from massivetext.pipelines.resolution import ResolveDocuments, StageVerdict
 from massivetext.pipelines.stage_stats import count_stat, zero_stats
 from massivetext.pipelines.stages import open_uncompressed
+from massivetext.pipelines.test_store import StoreTestDocuments, stored_test_id
 
-from massivetext.dedup.lsh import DEFAULT_MIN_CANDIDATE_PROB, DEFAULT_THRESHOLD, choose_bands
+from massivetext.dedup.lsh import (
+    DEFAULT_MIN_CANDIDATE_PROB,
+    DEFAULT_THRESHOLD,
+    BandSigner,
+    choose_bands,
+)
 from massivetext.dedup.minhash import (
     DEFAULT_NGRAM_SIZE,
     DEFAULT_NUM_PERM,
@@ -59,7 +67,7 @@ from massivetext.dedup.minhash import (
     shingle_hashes,
 )
 from massivetext.document import Removed
-from massivetext.testsets.loaders import TestDocument, TestSetLoadReport, load_test_set
+from massivetext.testsets.loaders import TestSetLoadReport, load_test_set
 from massivetext.testsets.ngram_size import item_ngram_size, ngram_size_for, word_count
 
 STAGE = "decontaminate"
@@ -103,17 +111,13 @@ class ReadTestSets(beam.PTransform):
         return loaded.docs
 
 
-def _test_key(document: TestDocument) -> tuple[str, str]:
-    return document.test_set, document.id
-
-
-def _first_test_key(item):
-    """A shingle hash -> (train_id, smallest test key) for every training document."""
+def _first_test_ref(item):
+    """A shingle hash -> (train_id, smallest test ref) for every training document."""
     _, grouped = item
-    test_key = min(grouped["test"], default=None)
-    if test_key is not None:
+    test_ref = min(grouped["test"], default=None)
+    if test_ref is not None:
         for train_id in grouped["train"]:
-            yield train_id, test_key
+            yield train_id, test_ref
 
 
 def _keys(hashes: np.ndarray, key) -> list[tuple[int, object]]:
@@ -121,13 +125,14 @@ def _keys(hashes: np.ndarray, key) -> list[tuple[int, object]]:
     return [(int(h), key) for h in (hashes >> np.uint64(1)).tolist()]
 
 
-def _test_ngram_keys(document, n_by_set: dict[str, int]):
-    """A test item -> (hash, test key) per n-gram of its test set's n (all its words when
-    shorter, none below the floor: massivetext.testsets.ngram_size)."""
+def _test_ngram_keys(item, n_by_set: dict[str, int]):
+    """A (test ref, test item) -> (hash, test ref) per n-gram of its test set's n (all its
+    words when shorter, none below the floor: massivetext.testsets.ngram_size)."""
+    test_ref, document = item
     size = item_ngram_size(word_count(document.text), n_by_set[document.test_set])
     if size is None:
         return []
-    return _keys(shingle_hashes(document.text, size), _test_key(document))
+    return _keys(shingle_hashes(document.text, size), test_ref)
 
 
 def _train_ngram_keys(document, sizes: list[int]):
@@ -146,26 +151,40 @@ def _ngram_size_stats(item):
             (STAGE, f"test_items_too_short.{name}", size.unmatched_items)]
 
 
-def _attach_test_shingles(item):
-    """A test key -> (train file, (train id, (test key, test shingles))) per candidate."""
-    test_key, grouped = item
-    for shingles in grouped["shingles"]:  # one: ShingleAndSign emits it for every text
-        for train_node in grouped["train"]:
-            yield train_node[2], (train_node[1], (test_key, shingles))
+class _SignTest(beam.DoFn):
+    """(test ref, test document) -> (band key, test ref) per LSH band of its text."""
+
+    def __init__(self, signer: BandSigner):
+        self._signer = signer
+
+    def process(self, item):
+        test_ref, document = item
+        for band_key in self._signer.band_keys(self._signer.shingles(document.text)):
+            yield band_key, test_ref
+
+
+def _attach_test_shingles(ngram_size: int):
+    """A stored test document and its candidates -> (train file, (train id, (test ref,
+    test shingles))) per candidate."""
+    def attach(document, candidates):
+        shingles = shingle_hashes(document.text, ngram_size)
+        for train_node, test_ref in candidates:
+            yield train_node[2], (train_node[1], (test_ref, shingles))
+    return attach
 
 
 def _verify_train(ngram_size: int, threshold: float):
     def verify(document, tests):
         shingles = shingle_hashes(document.text, ngram_size)
-        for test_key, test_shingles in tests:
+        for test_ref, test_shingles in tests:
             similarity = exact_jaccard(shingles, test_shingles)
             if similarity > threshold:  # "exceeds": strictly greater
-                yield document.id, test_key, similarity
+                yield document.id, test_ref, similarity
     return verify
 
 
 class _SharedCount(beam.CombineFn):
-    """(shared n-grams, test key) values -> (total shared, test key with the most)."""
+    """(shared n-grams, test ref) values -> (total shared, test ref with the most)."""
 
     def create_accumulator(self):
         return 0, None
@@ -182,15 +201,17 @@ class _SharedCount(beam.CombineFn):
         return total, best
 
     def extract_output(self, accumulator):
-        total, (_, test_key) = accumulator
-        return total, test_key
+        total, (_, test_ref) = accumulator
+        return total, test_ref
 
 
 def _removal(document, match, detail_name: str) -> Removed:
-    value, (test_set, test_doc) = match
+    value, (test_set, test_doc, spill_file) = match
     detail = f"{value:.4f}" if isinstance(value, float) else str(value)
+    # The test document's text is read back only if this removal is written out.
     return Removed(STAGE, (REASON,), document,
-                   {"test_set": test_set, "test_doc": test_doc, detail_name: detail})
+                   {"test_set": test_set, "test_doc": test_doc, detail_name: detail},
+                   counterpart=("test", spill_file, stored_test_id(test_set, test_doc)))
 
 
 def _judge_jaccard(document, grouped):
@@ -219,10 +240,10 @@ JUDGED_FACTS = {JACCARD_MODE: ("candidate_pairs", "verified_matches"),
 
 class _TestOverlapFacts(beam.PTransform):
     """{"documents": StoredDocuments, and in jaccard mode "partitions" (their GroupBands
-    partitions with the test band keys) and "test_shingles"} -> {"decontam_match": (id,
-    match) per verified match (jaccard: (similarity, test key); ngram-overlap: (shared
-    n-grams, test key) once per document), in jaccard mode "decontam_candidate": (id,
-    None) per candidate pair, "stats": the stage's own facts}."""
+    partitions with the test band keys)} -> {"decontam_match": (id, match) per verified
+    match (jaccard: (similarity, test ref); ngram-overlap: (shared n-grams, test ref)
+    once per document), in jaccard mode "decontam_candidate": (id, None) per candidate
+    pair, "stats": the stage's own facts}."""
 
     def __init__(self, decontaminate: Decontaminate):
         super().__init__()
@@ -246,10 +267,10 @@ class _TestOverlapFacts(beam.PTransform):
                       | "Distinct pairs" >> beam.Distinct()
                       | "Train nodes" >> ResolveRefs(stage.store))
         verified = (
-            {"train": candidates | "By test doc" >> beam.Map(lambda pair: (pair[1], pair[0])),
-             "shingles": inputs["test_shingles"]}
-            | "Join test shingles" >> beam.CoGroupByKey()
-            | "Attach test" >> beam.FlatMap(_attach_test_shingles)
+            candidates
+            | "By test file" >> beam.Map(lambda pair: (pair[1][2], (
+                stored_test_id(*pair[1][:2]), pair)))
+            | "Test shingles" >> ReadBack(stage.store, _attach_test_shingles(stage.ngram_size))
             | "Verify" >> ReadBack(stage.store, _verify_train(stage.ngram_size,
                                                                stage.threshold)))
         return {
@@ -268,8 +289,9 @@ class _TestOverlapFacts(beam.PTransform):
                      name, ngram_size_for(counts, ceiling=ceiling))))
         n_by_set = beam.pvalue.AsDict(sizes | "N" >> beam.MapTuple(lambda name, size: (
             name, size.n)))
-        test = stage.test_docs | "Test n-grams" >> beam.FlatMap(
-            _test_ngram_keys, n_by_set=n_by_set)
+        test = (stage.test_docs
+                | "Store test" >> StoreTestDocuments(stage.store)
+                | "Test n-grams" >> beam.FlatMap(_test_ngram_keys, n_by_set=n_by_set))
         sizes_in_use = (stage.test_docs
                         | "Item sizes" >> beam.Map(lambda d, n: item_ngram_size(
                             word_count(d.text), n[d.test_set]), n=n_by_set)
@@ -283,7 +305,7 @@ class _TestOverlapFacts(beam.PTransform):
                      sizes_view))
         matches = ({"train": train, "test": test}
                    | "Join n-grams" >> beam.CoGroupByKey()
-                   | "Shared" >> beam.FlatMap(_first_test_key)
+                   | "Shared" >> beam.FlatMap(_first_test_ref)
                    | "Per test doc" >> beam.combiners.Count.PerElement()
                    | "By train doc" >> beam.Map(lambda kv: (kv[0][0], (kv[1], kv[0][1])))
                    | "Most shared" >> beam.CombinePerKey(_SharedCount()))
@@ -293,19 +315,11 @@ class _TestOverlapFacts(beam.PTransform):
 
 class _TestOverlapOutput(beam.PTransform):
     """The decontamination part of :class:`ResolveDocuments`' output and the stage's
-    facts -> its StageOutput, each removal with its test document's text."""
-
-    def __init__(self, test_docs):
-        super().__init__()
-        self._test_docs = test_docs
+    facts -> its StageOutput."""
 
     def expand(self, resolved):
-        test_texts = self._test_docs | "Test text" >> beam.Map(
-            lambda test: (_test_key(test), test.text))
-        removed = resolved["removed"] | "Test document text" >> AttachCounterpart(
-            test_texts, lambda r: (r.details["test_set"], r.details["test_doc"]), "test")
         stats = (resolved["facts"], resolved["stats"]) | "Stats" >> beam.Flatten()
-        return stage_output(resolved["kept"], removed=removed, stats=stats)
+        return stage_output(resolved["kept"], removed=resolved["removed"], stats=stats)
 
 
 class Decontaminate(beam.PTransform):
@@ -342,11 +356,13 @@ class Decontaminate(beam.PTransform):
         return self.mode == JACCARD_MODE
 
     def sign_test(self) -> beam.PTransform:
-        """PCollection[TestDocument] -> {"bands": (band key, test key), "shingles": (test
-        key, shingle hashes)}."""
-        return (beam.Map(lambda d: (_test_key(d), d.text))
-                | ShingleAndSign(self.ngram_size, self._num_perm, self._minhash_seed,
-                                 self.threshold, self._min_candidate_prob))
+        """PCollection[TestDocument] -> PCollection[(band key, test ref)], each test
+        document stored (:mod:`massivetext.pipelines.test_store`) and signed in one
+        step."""
+        bands, rows = choose_bands(self._num_perm, self.threshold, self._min_candidate_prob)
+        signer = BandSigner(self.ngram_size, self._num_perm, self._minhash_seed, bands, rows)
+        return (StoreTestDocuments(self.store)
+                | "Sign" >> beam.ParDo(_SignTest(signer)))
 
     def facts(self) -> beam.PTransform:
         return _TestOverlapFacts(self)
@@ -358,15 +374,14 @@ class Decontaminate(beam.PTransform):
 
     def output(self) -> beam.PTransform:
         """{"kept", "removed", "stats", "facts"} -> StageOutput (:class:`_TestOverlapOutput`)."""
-        return _TestOverlapOutput(self.test_docs)
+        return _TestOverlapOutput()
 
     def expand(self, documents):
         inputs = {"documents": documents}
         if self.uses_bands:
-            signed = self.test_docs | "Sign test" >> self.sign_test()
-            inputs["partitions"] = ({"train": documents, "test": signed["bands"]}
+            test_bands = self.test_docs | "Sign test" >> self.sign_test()
+            inputs["partitions"] = ({"train": documents, "test": test_bands}
                                     | "Bands" >> GroupBands(self.store))
-            inputs["test_shingles"] = signed["shingles"]
         facts = inputs | "Facts" >> self.facts()
         resolved = documents | "Resolve" >> ResolveDocuments([self.verdict(facts)])
         return dict(resolved[STAGE], facts=facts["stats"]) | "Output" >> self.output()

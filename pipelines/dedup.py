@@ -31,8 +31,6 @@ import apache_beam as beam
 from massivetext.pipelines.accounting import stage_output
 from massivetext.pipelines.band_buckets import GroupBands, ResolvePairs, partition_pairs
 from massivetext.pipelines.components import DEFAULT_ROUNDS, ConnectedComponents
-from massivetext.pipelines.counterparts import counterpart_details
-from massivetext.pipelines.document_store import ReadBack
 from massivetext.pipelines.minhash_stages import VerifyStoredPairs
 from massivetext.pipelines.resolution import ResolveDocuments, StageVerdict
 from massivetext.pipelines.stage_stats import count_stat, histogram_stats, zero_stats
@@ -96,16 +94,10 @@ def _judge_near(document, grouped):
         return None, ()
     survivor_id, size, survivor_file = clusters[0]
     similarity = max(grouped["near_similarity"])
-    # Keyed by the survivor's spill file, which gives the removal its survivor's text.
     details = removal_details(survivor_id, size, similarity=f"{similarity:.4f}")
-    return (survivor_file, (survivor_id, Removed(
-        NEAR_STAGE, (NEAR_REASON,), document, details))), ()
-
-
-def _attach_survivor(survivor, removals):
-    for removal in removals:
-        yield Removed(removal.stage, removal.reasons, removal.document,
-                      counterpart_details(removal.details, "survivor", survivor.text))
+    # The survivor's text is read back only if this removal is written out.
+    return Removed(NEAR_STAGE, (NEAR_REASON,), document, details,
+                   counterpart=("survivor", survivor_file, survivor_id)), ()
 
 
 def _edge_similarities(edge):
@@ -159,17 +151,11 @@ class _NearFacts(beam.PTransform):
 
 class _NearOutput(beam.PTransform):
     """The near-dedup part of :class:`ResolveDocuments`' output ("kept", "removed",
-    "stats") and the stage's "facts" -> its StageOutput, each removal with its
-    survivor's text read back from the store."""
-
-    def __init__(self, store: str):
-        super().__init__()
-        self._store = store
+    "stats") and the stage's "facts" -> its StageOutput."""
 
     def expand(self, resolved):
-        removed = resolved["removed"] | "Survivor text" >> ReadBack(self._store, _attach_survivor)
         stats = (resolved["facts"], resolved["stats"]) | "Stats" >> beam.Flatten()
-        return stage_output(resolved["kept"], removed=removed, stats=stats)
+        return stage_output(resolved["kept"], removed=resolved["removed"], stats=stats)
 
 
 class NearDedup(beam.PTransform):
@@ -178,8 +164,9 @@ class NearDedup(beam.PTransform):
     ``store`` is the document store the texts are read back from.
 
     Removed details: ``survivor``, ``cluster_size`` and ``similarity`` (the highest
-    verified Jaccard of the document with a neighbour of its cluster), and the
-    survivor's text, read back from the store (:mod:`massivetext.pipelines.counterparts`).
+    verified Jaccard of the document with a neighbour of its cluster); the survivor is
+    the removal's counterpart, its text read back from the store for the removals a run
+    writes out (:mod:`massivetext.pipelines.counterparts`).
 
     Its parts serve :class:`massivetext.pipelines.global_stages.DedupAndDecontaminate`
     too: :meth:`facts` (from the band partitions shared with test-set filtering),
@@ -208,7 +195,7 @@ class NearDedup(beam.PTransform):
 
     def output(self) -> beam.PTransform:
         """{"kept", "removed", "facts"} -> StageOutput (:class:`_NearOutput`)."""
-        return _NearOutput(self.store)
+        return _NearOutput()
 
     def expand(self, documents):
         partitions = {"train": documents} | "Bands" >> GroupBands(self.store)

@@ -17,6 +17,7 @@ the kept documents back by shard, and the removed ones by file for the samples.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import defaultdict
 from collections.abc import Iterator
@@ -114,7 +115,7 @@ class BundleBatches(beam.DoFn):
             yield from self.flush(pending)
 
 
-class _Spill(BundleBatches):
+class SpillDocuments(BundleBatches):
     """Writes the documents of a bundle DOCUMENTS_PER_FILE at a time; each element is
     handed on (:meth:`handed_on`) once its document is written. Elements without a
     document to write (:meth:`document_of` is None) pass through."""
@@ -150,7 +151,7 @@ class _Spill(BundleBatches):
                                 [GlobalWindow()])
 
 
-class _StoreDocuments(_Spill):
+class _StoreDocuments(SpillDocuments):
     def __init__(self, directory: str, seed: int, signer: BandSigner):
         super().__init__(directory)
         self._seed = seed
@@ -163,14 +164,14 @@ class _StoreDocuments(_Spill):
                               exact_text_key(document.text), bands)
 
 
-class _StoreRemoved(_Spill):
+class _StoreRemoved(SpillDocuments):
     def document_of(self, removal: Removed) -> Document | None:
         return None if isinstance(removal.document, StoredDocument) else removal.document
 
     def handed_on(self, removal: Removed, document: Document, name: str) -> Removed:
         # Removed documents get no dedup keys: they take part in no grouping.
         stored = StoredDocument((0, document.id, name), document.num_bytes, b"", b"")
-        return Removed(removal.stage, removal.reasons, stored, removal.details)
+        return dataclasses.replace(removal, document=stored)
 
 
 class StoreRemoved(beam.PTransform):
@@ -255,8 +256,8 @@ class ReadBack(beam.PTransform):
 
 
 def _restore_removed(document: Document, removals):
-    for stage, reasons, details in removals:
-        yield Removed(stage, reasons, document, details)
+    for removal in removals:
+        yield dataclasses.replace(removal, document=document)
 
 
 class RestoreRemoved(beam.PTransform):
@@ -270,7 +271,7 @@ class RestoreRemoved(beam.PTransform):
     def expand(self, removed):
         return (removed
                 | "By file" >> beam.Map(lambda removal: (removal.document.file, (
-                    removal.document.id, (removal.stage, removal.reasons, removal.details))))
+                    removal.document.id, removal)))
                 | "Read back" >> ReadBack(self._directory, _restore_removed))
 
 

@@ -47,9 +47,7 @@ class DedupAndDecontaminate(beam.PTransform):
         bands = {"train": documents}
         test_inputs = {"documents": documents}
         if decontaminate is not None and decontaminate.uses_bands:
-            signed = decontaminate.test_docs | "Sign test" >> decontaminate.sign_test()
-            bands["test"] = signed["bands"]
-            test_inputs["test_shingles"] = signed["shingles"]
+            bands["test"] = decontaminate.test_docs | "Sign test" >> decontaminate.sign_test()
         if near is not None or "test" in bands:
             test_inputs["partitions"] = bands | "Bands" >> GroupBands(self._store)
         stages = []

@@ -1,50 +1,15 @@
-"""MinHash stages of near-dedup (:mod:`massivetext.pipelines.dedup`) and test-set filtering
-(:mod:`massivetext.pipelines.decontaminate`): per-text shingling and LSH band keys
-(:class:`ShingleAndSign`, for the test documents; training documents get theirs when
-they are stored), and exact Jaccard verification of candidate pairs of stored documents
-(:class:`VerifyStoredPairs`).
+"""Exact Jaccard verification of near dedup's candidate pairs of stored documents
+(:class:`VerifyStoredPairs`, :mod:`massivetext.pipelines.dedup`); the documents'
+shingles and LSH band keys are computed when they are stored
+(:mod:`massivetext.pipelines.document_store`, :mod:`massivetext.pipelines.test_store`).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import apache_beam as beam
 
-from massivetext.dedup.lsh import DEFAULT_THRESHOLD, BandSigner, choose_bands
+from massivetext.dedup.lsh import DEFAULT_THRESHOLD
 from massivetext.dedup.minhash import DEFAULT_NGRAM_SIZE, exact_jaccard, shingle_hashes
-
-
-class _ShingleAndSign(beam.DoFn):
-    def __init__(self, signer: BandSigner):
-        self._signer = signer
-
-    def process(self, item):
-        key, text = item
-        hashes = self._signer.shingles(text)
-        yield beam.pvalue.TaggedOutput("shingles", (key, hashes))
-        for band_key in self._signer.band_keys(hashes):
-            yield band_key, key
-
-
-class ShingleAndSign(beam.PTransform):
-    """PCollection[(key, text)] -> {"bands": (band_key, key) per LSH band,
-    "shingles": (key, sorted unique uint64 shingle hashes)}.
-
-    Texts without shingles (no words) get no band keys: their Jaccard with anything is 0.
-    """
-
-    def __init__(self, ngram_size: int, num_perm: int, minhash_seed: int,
-                 threshold: float, min_candidate_prob: float):
-        super().__init__()
-        bands, rows = choose_bands(num_perm, threshold, min_candidate_prob)
-        self._sign = _ShingleAndSign(BandSigner(ngram_size, num_perm, minhash_seed, bands, rows))
-
-    def expand(self, keyed_texts):
-        outputs = (keyed_texts
-                   | beam.ParDo(self._sign).with_output_types(tuple[Any, Any]).with_outputs(
-                       "shingles", main="bands"))
-        return {"bands": outputs.bands, "shingles": outputs.shingles}
 
 
 def _left_shingles(ngram_size: int):
