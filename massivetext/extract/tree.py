@@ -19,6 +19,7 @@ subtree.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 
@@ -196,10 +197,25 @@ def _hides(class_names: list[str]) -> bool:
     return hiding and not any(_SHOWING_CLASS.match(name) for name in class_names)
 
 
+# Pages repeat a few class strings over thousands of elements: each string is read
+# once per process. Bounded, since the strings come from untrusted pages.
+@functools.lru_cache(maxsize=4096)
+def _read_class(class_attribute: str) -> tuple[bool, frozenset[str]]:
+    """Whether a class attribute hides its element, and the tokens its names give."""
+    names = class_attribute.lower().split()
+    if names and _hides(names):
+        return True, frozenset()
+    # Utility classes with a variant or an arbitrary value ("lg:[--nav-bar-height:4px]",
+    # "has-[>[data-slot=banner]]:pt-0") style the element; they never name what it is.
+    names = [name for name in names if ":" not in name and "[" not in name]
+    return False, frozenset(_LETTER_RUNS.findall(" ".join(names)))
+
+
 def _names_boilerplate(element: etree._Element) -> bool:
     """Whether the element's attributes say that it is page furniture or hidden."""
     get = element.get
-    if get("hidden") is not None and not REACT_STREAMED_ID.match(get("id") or ""):
+    element_id = get("id")
+    if get("hidden") is not None and not REACT_STREAMED_ID.match(element_id or ""):
         return True
     if get("aria-hidden") == "true":
         return True
@@ -209,13 +225,11 @@ def _names_boilerplate(element: etree._Element) -> bool:
     role = get("role")
     if role and role.lower() in BOILERPLATE_ROLES:
         return True
-    names = (get("class") or "").lower().split()
-    if names and _hides(names):
+    hides, tokens = _read_class(get("class") or "")
+    if hides:
         return True
-    # Utility classes with a variant or an arbitrary value ("lg:[--nav-bar-height:4px]",
-    # "has-[>[data-slot=banner]]:pt-0") style the element; they never name what it is.
-    names = [name for name in names if ":" not in name and "[" not in name]
-    tokens = set(_LETTER_RUNS.findall(f"{' '.join(names)} {get('id') or ''}".lower()))
+    if element_id:
+        tokens = tokens.union(_LETTER_RUNS.findall(element_id.lower()))
     return not tokens.isdisjoint(BOILERPLATE_TOKENS) and tokens.isdisjoint(CONTENT_TOKENS)
 
 
