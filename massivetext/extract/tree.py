@@ -198,10 +198,24 @@ def _hides(class_names: list[str]) -> bool:
 
 
 # Pages repeat a few class strings over thousands of elements: each string is read
-# once per process. Bounded, since the strings come from untrusted pages.
-@functools.lru_cache(maxsize=4096)
+# once per process. The cache is bounded in entries and in their length, since the
+# strings come from untrusted pages: at most 4,096 strings of at most 512 characters.
+CACHED_CLASS_CHARS = 512
+
+
 def _read_class(class_attribute: str) -> tuple[bool, frozenset[str]]:
     """Whether a class attribute hides its element, and the tokens its names give."""
+    if len(class_attribute) > CACHED_CLASS_CHARS:
+        return _read_class_names(class_attribute)
+    return _read_cached_class(class_attribute)
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_cached_class(class_attribute: str) -> tuple[bool, frozenset[str]]:
+    return _read_class_names(class_attribute)
+
+
+def _read_class_names(class_attribute: str) -> tuple[bool, frozenset[str]]:
     names = class_attribute.lower().split()
     if names and _hides(names):
         return True, frozenset()
