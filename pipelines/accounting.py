@@ -26,6 +26,7 @@ from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
 from massivetext.pipelines.counterparts import ResolveCounterparts, with_jaccard
+from massivetext.pipelines.document_store import read_stored
 from massivetext.pipelines.filesystem import write_atomically
 
 from massivetext.document import Document, Failed, Removed, Skipped, WebPage
@@ -216,8 +217,6 @@ class _WriteSampleParts(beam.DoFn):
         self._store = store
 
     def process(self, item):
-        from massivetext.pipelines.document_store import read_stored
-
         spill_file, entries = item
         by_id = collections.defaultdict(list)
         for document_id, payload in entries:

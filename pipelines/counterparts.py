@@ -28,6 +28,7 @@ import dataclasses
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
+from massivetext.pipelines.document_store import read_stored
 
 from massivetext.dedup.minhash import exact_jaccard, shingle_hashes
 from massivetext.document import Document
@@ -77,8 +78,6 @@ class _ReadCounterparts(beam.DoFn):
         self._missing = Metrics.counter("massivetext.counterparts", "missing")
 
     def process(self, item):
-        from massivetext.pipelines.document_store import read_stored
-
         spill_file, entries = item
         entries = list(entries)
         texts = {document.id: document.text for document in read_stored(

@@ -57,7 +57,6 @@ from massivetext.dedup.lsh import (
     DEFAULT_MIN_CANDIDATE_PROB,
     DEFAULT_THRESHOLD,
     BandSigner,
-    choose_bands,
 )
 from massivetext.dedup.minhash import (
     DEFAULT_NGRAM_SIZE,
@@ -341,15 +340,13 @@ class Decontaminate(beam.PTransform):
         super().__init__()
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-        choose_bands(num_perm, threshold, min_candidate_prob)  # fail fast: ValueError
+        self._signer = BandSigner.for_threshold(  # fail fast: ValueError
+            ngram_size, num_perm, minhash_seed, threshold, min_candidate_prob)
         self.test_docs = test_docs
         self.store = store
         self.mode = mode
         self.threshold = threshold
         self.ngram_size = ngram_size
-        self._num_perm = num_perm
-        self._min_candidate_prob = min_candidate_prob
-        self._minhash_seed = minhash_seed
 
     @property
     def uses_bands(self) -> bool:
@@ -359,10 +356,8 @@ class Decontaminate(beam.PTransform):
         """PCollection[TestDocument] -> PCollection[(band key, test ref)], each test
         document stored (:mod:`massivetext.pipelines.test_store`) and signed in one
         step."""
-        bands, rows = choose_bands(self._num_perm, self.threshold, self._min_candidate_prob)
-        signer = BandSigner(self.ngram_size, self._num_perm, self._minhash_seed, bands, rows)
         return (StoreTestDocuments(self.store)
-                | "Sign" >> beam.ParDo(_SignTest(signer)))
+                | "Sign" >> beam.ParDo(_SignTest(self._signer)))
 
     def facts(self) -> beam.PTransform:
         return _TestOverlapFacts(self)

@@ -35,7 +35,6 @@ from massivetext.dedup.lsh import (
     DEFAULT_MIN_CANDIDATE_PROB,
     DEFAULT_THRESHOLD,
     BandSigner,
-    choose_bands,
 )
 from massivetext.dedup.minhash import DEFAULT_NGRAM_SIZE, DEFAULT_NUM_PERM, DEFAULT_SEED
 from massivetext.dedup.survivors import DEFAULT_SURVIVOR_SEED, survivor_node
@@ -203,9 +202,8 @@ class StoreDocuments(beam.PTransform):
                  min_candidate_prob: float = DEFAULT_MIN_CANDIDATE_PROB,
                  minhash_seed: int = DEFAULT_SEED):
         super().__init__()
-        bands, rows = choose_bands(num_perm, threshold, min_candidate_prob)  # ValueError
-        self._store = _StoreDocuments(
-            directory, seed, BandSigner(ngram_size, num_perm, minhash_seed, bands, rows))
+        self._store = _StoreDocuments(directory, seed, BandSigner.for_threshold(  # ValueError
+            ngram_size, num_perm, minhash_seed, threshold, min_candidate_prob))
 
     def expand(self, documents):
         return documents | "Store" >> beam.ParDo(self._store)

@@ -94,6 +94,14 @@ class BandSigner:
     bands: int
     rows: int
 
+    @classmethod
+    def for_threshold(cls, ngram_size: int, num_perm: int, minhash_seed: int,
+                      threshold: float, min_candidate_prob: float) -> BandSigner:
+        """The signer whose bands and rows :func:`choose_bands` picks for ``threshold``
+        (ValueError when none reaches ``min_candidate_prob``)."""
+        bands, rows = choose_bands(num_perm, threshold, min_candidate_prob)
+        return cls(ngram_size, num_perm, minhash_seed, bands, rows)
+
     @functools.cached_property
     def _hasher(self) -> MinHasher:
         return MinHasher(self.num_perm, self.minhash_seed)
