@@ -2,10 +2,11 @@
 back from the store only for the removals a run writes out."""
 
 import apache_beam as beam
+from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from massivetext.pipelines.counterparts import MAX_COUNTERPART_CHARS, ResolveCounterparts
-from massivetext.pipelines.document_store import StoredDocument, read_stored
+from massivetext.pipelines.document_store import ReadBack, StoredDocument, read_stored
 from massivetext.pipelines.filesystem import write_atomically
 from massivetext.pipelines.options import LOCAL_RUNNER
 from massivetext.pipelines.test_store import StoreTestDocuments, stored_test_id
@@ -24,12 +25,21 @@ def _store_with(tmp_path, documents) -> tuple[str, str]:
     return store, name
 
 
-def _assert_resolved(removals, store, expected):
-    """Run ResolveCounterparts; expected: id -> (counterpart, details) after it."""
-    with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
-        resolved = (pipeline | beam.Create(removals) | ResolveCounterparts(store)
-                    | beam.Map(lambda r: (r.document.id, (r.counterpart, r.details))))
-        assert_that(resolved, equal_to(list(expected.items())))
+def _counter(run, namespace: str, name: str) -> int:
+    return sum(counter.committed for counter in run.metrics().query(
+        MetricsFilter().with_namespace(namespace).with_name(name))["counters"])
+
+
+def _assert_resolved(removals, store, expected, missing: int = 0):
+    """Run ResolveCounterparts; expected: id -> (counterpart, details) after it;
+    ``missing``: the counterparts it counts as absent from the store."""
+    pipeline = TestPipeline(runner=LOCAL_RUNNER)
+    resolved = (pipeline | beam.Create(removals) | ResolveCounterparts(store)
+                | beam.Map(lambda r: (r.document.id, (r.counterpart, r.details))))
+    assert_that(resolved, equal_to(list(expected.items())))
+    run = pipeline.run()
+    run.wait_until_finish()
+    assert _counter(run, "massivetext.counterparts", "missing") == missing
 
 
 def test_a_named_counterpart_has_its_text_read_into_the_details(tmp_path):
@@ -59,7 +69,18 @@ def test_a_counterpart_missing_from_the_store_leaves_the_removal_without_its_tex
     removal = Removed("near_dedup", ("near_duplicate",), StoredDocument((0, "r1", name), 1,
                                                                         b"", b""),
                       {"survivor": "gone"}, counterpart=("survivor", name, "gone"))
-    _assert_resolved([removal], store, {"r1": (None, {"survivor": "gone"})})
+    _assert_resolved([removal], store, {"r1": (None, {"survivor": "gone"})}, missing=1)
+
+
+def test_ids_a_spill_file_does_not_hold_are_counted_by_read_back(tmp_path):
+    store, name = _store_with(tmp_path, [Document("s1", SURVIVOR)])
+    pipeline = TestPipeline(runner=LOCAL_RUNNER)
+    texts = (pipeline | beam.Create([(name, ("s1", 1)), (name, ("gone", 2))])
+             | ReadBack(store, lambda document, payloads: [(document.id, sorted(payloads))]))
+    assert_that(texts, equal_to([("s1", [1])]))
+    run = pipeline.run()
+    run.wait_until_finish()
+    assert _counter(run, "massivetext.document_store", "missing_documents") == 1
 
 
 def test_test_documents_are_stored_once_and_handed_on_with_their_refs(tmp_path):
