@@ -203,19 +203,8 @@ def _hides(class_names: list[str]) -> bool:
 CACHED_CLASS_CHARS = 512
 
 
-def _read_class(class_attribute: str) -> tuple[bool, frozenset[str]]:
-    """Whether a class attribute hides its element, and the tokens its names give."""
-    if len(class_attribute) > CACHED_CLASS_CHARS:
-        return _read_class_names(class_attribute)
-    return _read_cached_class(class_attribute)
-
-
-@functools.lru_cache(maxsize=4096)
-def _read_cached_class(class_attribute: str) -> tuple[bool, frozenset[str]]:
-    return _read_class_names(class_attribute)
-
-
 def _read_class_names(class_attribute: str) -> tuple[bool, frozenset[str]]:
+    """Whether a class attribute hides its element, and the tokens its names give."""
     names = class_attribute.lower().split()
     if names and _hides(names):
         return True, frozenset()
@@ -223,6 +212,15 @@ def _read_class_names(class_attribute: str) -> tuple[bool, frozenset[str]]:
     # "has-[>[data-slot=banner]]:pt-0") style the element; they never name what it is.
     names = [name for name in names if ":" not in name and "[" not in name]
     return False, frozenset(_LETTER_RUNS.findall(" ".join(names)))
+
+
+_read_cached_class = functools.lru_cache(maxsize=4096)(_read_class_names)
+
+
+def _read_class(class_attribute: str) -> tuple[bool, frozenset[str]]:
+    if len(class_attribute) > CACHED_CLASS_CHARS:
+        return _read_class_names(class_attribute)
+    return _read_cached_class(class_attribute)
 
 
 def _names_boilerplate(element: etree._Element) -> bool:
