@@ -75,7 +75,7 @@ def run_beam(corpus_path: str):
                  | beam.io.ReadFromText(corpus_path)
                  | "Parse" >> beam.Map(_document)
                  | "Store" >> StoreDocuments(store)
-                 | "Exact" >> ExactDedup())
+                 | "Exact" >> ExactDedup(store))
         near = exact.kept | "Near" >> NearDedup(store)
         removed = (exact.removed, near.removed) | "All removed" >> beam.Flatten()
         _ = removed | "Removed ids" >> beam.Map(

@@ -32,10 +32,7 @@ import os
 import apache_beam as beam
 import numpy as np
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.transforms.window import GlobalWindow
-from apache_beam.utils.timestamp import MIN_TIMESTAMP
-from apache_beam.utils.windowed_value import WindowedValue
-from massivetext.pipelines.document_store import BundleBatches
+from massivetext.pipelines.document_store import BundleBatches, windowed
 from massivetext.pipelines.filesystem import write_atomically
 
 from massivetext.dedup.buckets import bucket_pairs
@@ -60,10 +57,6 @@ def key_partition(band_key: bytes) -> int:
 def band_key_entries(band_bytes: bytes) -> np.ndarray:
     """Concatenated 10-byte band keys -> a BAND_KEY array."""
     return np.frombuffer(band_bytes, dtype=BAND_KEY)
-
-
-def _windowed(value):
-    return WindowedValue(value, MIN_TIMESTAMP, [GlobalWindow()])
 
 
 def table_path(store: str, batch_id: str) -> str:
@@ -99,7 +92,7 @@ class _BatchBands(BundleBatches):
         entries, partitions = entries[order], partitions[order]
         starts = np.flatnonzero(np.diff(partitions, prepend=-1))
         for start, end in zip(starts, [*starts[1:], len(entries)], strict=True):
-            yield _windowed(
+            yield windowed(
                 (int(partitions[start]), (batch_id, entries[start:end].tobytes())))
 
 

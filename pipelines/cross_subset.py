@@ -136,7 +136,7 @@ def build(pipeline: beam.Pipeline, directories: dict[str, str], output: str,
               | "Store documents" >> StoreDocuments(
                   store, seed=options.seed, threshold=options.dedup_threshold,
                   num_perm=options.num_perm))
-    exact = stored | "Exact dedup" >> ExactDedup()
+    exact = stored | "Exact dedup" >> ExactDedup(store)
     near = exact.kept | "Near dedup" >> NearDedup(store, threshold=options.dedup_threshold)
     read_back = []
     for name in directories:

@@ -139,7 +139,7 @@ def curate(kept, records: RunRecords, options: CurationOptions,
     if options.dedup:
         from massivetext.pipelines.dedup import ExactDedup, NearDedup
 
-        exact = kept | "Exact dedup" >> ExactDedup()
+        exact = kept | "Exact dedup" >> ExactDedup(store)
         kept = records.add_stage("exact_dedup", exact)
         near = NearDedup(store, threshold=options.dedup_threshold)
     if options.test_sets:

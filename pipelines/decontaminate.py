@@ -111,12 +111,12 @@ class ReadTestSets(beam.PTransform):
 
 
 def _first_test_ref(item):
-    """A shingle hash -> (train_id, smallest test ref) for every training document."""
+    """A shingle hash -> (train key, smallest test ref) for every training document."""
     _, grouped = item
     test_ref = min(grouped["test"], default=None)
     if test_ref is not None:
-        for train_id in grouped["train"]:
-            yield train_id, test_ref
+        for train_key in grouped["train"]:
+            yield train_key, test_ref
 
 
 def _keys(hashes: np.ndarray, key) -> list[tuple[int, object]]:
@@ -134,13 +134,14 @@ def _test_ngram_keys(item, n_by_set: dict[str, int]):
     return _keys(shingle_hashes(document.text, size), test_ref)
 
 
-def _train_ngram_keys(document, sizes: list[int]):
-    """A training document -> (hash, id) per distinct n-gram of every size in use."""
+def _train_ngram_keys(document, files, sizes: list[int]):
+    """A training document read back from spill file ``files[0]`` -> (hash, (file, id))
+    per distinct n-gram of every size in use."""
     if not sizes:
         return []
     # A document shorter than a size gives its whole-text shingle for each: unique them.
     hashes = np.unique(np.concatenate([shingle_hashes(document.text, size) for size in sizes]))
-    return _keys(hashes, document.id)
+    return _keys(hashes, (files[0], document.id))
 
 
 def _ngram_size_stats(item):
@@ -163,22 +164,22 @@ class _SignTest(beam.DoFn):
 
 
 def _attach_test_shingles(ngram_size: int):
-    """A stored test document and its candidates -> (train file, (train id, (test ref,
-    test shingles))) per candidate."""
+    """A stored test document and its candidates -> (train file, (train id, (train file,
+    test ref, test shingles))) per candidate."""
     def attach(document, candidates):
         shingles = shingle_hashes(document.text, ngram_size)
         for train_node, test_ref in candidates:
-            yield train_node[2], (train_node[1], (test_ref, shingles))
+            yield train_node[2], (train_node[1], (train_node[2], test_ref, shingles))
     return attach
 
 
 def _verify_train(ngram_size: int, threshold: float):
     def verify(document, tests):
         shingles = shingle_hashes(document.text, ngram_size)
-        for test_ref, test_shingles in tests:
+        for train_file, test_ref, test_shingles in tests:
             similarity = exact_jaccard(shingles, test_shingles)
             if similarity > threshold:  # "exceeds": strictly greater
-                yield document.id, test_ref, similarity
+                yield (train_file, document.id), test_ref, similarity
     return verify
 
 
@@ -239,10 +240,10 @@ JUDGED_FACTS = {JACCARD_MODE: ("candidate_pairs", "verified_matches"),
 
 class _TestOverlapFacts(beam.PTransform):
     """{"documents": StoredDocuments, and in jaccard mode "partitions" (their GroupBands
-    partitions with the test band keys)} -> {"decontam_match": (id, match) per verified
-    match (jaccard: (similarity, test ref); ngram-overlap: (shared n-grams, test ref)
-    once per document), in jaccard mode "decontam_candidate": (id, None) per candidate
-    pair, "stats": the stage's own facts}."""
+    partitions with the test band keys)} -> {"decontam_match": ((file, id), match) per
+    verified match (jaccard: (similarity, test ref); ngram-overlap: (shared n-grams,
+    test ref) once per document), in jaccard mode "decontam_candidate": ((file, id),
+    None) per candidate pair, "stats": the stage's own facts}."""
 
     def __init__(self, decontaminate: Decontaminate):
         super().__init__()
@@ -274,7 +275,7 @@ class _TestOverlapFacts(beam.PTransform):
                                                                stage.threshold)))
         return {
             "decontam_candidate": candidates | "Candidate" >> beam.Map(
-                lambda pair: (pair[0][1], None)),
+                lambda pair: ((pair[0][2], pair[0][1]), None)),
             "decontam_match": verified | "Match" >> beam.Map(lambda e: (e[0], (e[2], e[1])))}
 
     def _ngram(self, documents):
@@ -298,10 +299,8 @@ class _TestOverlapFacts(beam.PTransform):
                         | "Distinct sizes" >> beam.Distinct())
         sizes_view = beam.pvalue.AsList(sizes_in_use)
         train = (documents
-                 | "By file" >> beam.Map(lambda d: (d.file, (d.id, None)))
-                 | "Train n-grams" >> ReadBack(
-                     stage.store, lambda document, _, sizes: _train_ngram_keys(document, sizes),
-                     sizes_view))
+                 | "By file" >> beam.Map(lambda d: (d.file, (d.id, d.file)))
+                 | "Train n-grams" >> ReadBack(stage.store, _train_ngram_keys, sizes_view))
         matches = ({"train": train, "test": test}
                    | "Join n-grams" >> beam.CoGroupByKey()
                    | "Shared" >> beam.FlatMap(_first_test_ref)
@@ -378,5 +377,5 @@ class Decontaminate(beam.PTransform):
             inputs["partitions"] = ({"train": documents, "test": test_bands}
                                     | "Bands" >> GroupBands(self.store))
         facts = inputs | "Facts" >> self.facts()
-        resolved = documents | "Resolve" >> ResolveDocuments([self.verdict(facts)])
+        resolved = documents | "Resolve" >> ResolveDocuments(self.store, [self.verdict(facts)])
         return dict(resolved[STAGE], facts=facts["stats"]) | "Output" >> self.output()

@@ -31,6 +31,8 @@ import apache_beam as beam
 from massivetext.pipelines.accounting import stage_output
 from massivetext.pipelines.band_buckets import GroupBands, ResolvePairs, partition_pairs
 from massivetext.pipelines.components import DEFAULT_ROUNDS, ConnectedComponents
+from massivetext.pipelines.exact_groups import ExactGroups, NameSurvivors, PackExactKeys
+from massivetext.pipelines.file_tables import FileMembers, JudgeFiles
 from massivetext.pipelines.minhash_stages import VerifyStoredPairs
 from massivetext.pipelines.resolution import ResolveDocuments, StageVerdict
 from massivetext.pipelines.stage_stats import count_stat, histogram_stats, zero_stats
@@ -38,7 +40,7 @@ from massivetext.pipelines.stage_stats import count_stat, histogram_stats, zero_
 from massivetext.dedup.buckets import DEFAULT_ALL_PAIRS_BUCKET_SIZE
 from massivetext.dedup.lsh import DEFAULT_THRESHOLD
 from massivetext.dedup.minhash import DEFAULT_NGRAM_SIZE
-from massivetext.dedup.survivors import merge_summaries, removal_details
+from massivetext.dedup.survivors import removal_details
 from massivetext.document import Removed
 
 EXACT_STAGE = "exact_dedup"
@@ -47,44 +49,52 @@ EXACT_REASON = "exact_duplicate"
 NEAR_REASON = "near_duplicate"
 
 
-def _resolve_exact_group(item):
-    """(exact key, members) -> the survivor (main), the others removed, and the group's
-    size (``size``). The grouped values are re-iterable: the smallest node is found in
-    a first pass, so a group as large as a boilerplate page's is streamed, not held."""
-    _, documents = item
-    survivor, size = merge_summaries((document.node, 1) for document in documents)
-    yield beam.pvalue.TaggedOutput("size", size)
+def _judge_exact(documents, facts):
+    """A spill file's members and the removal notices of its rows -> the survivors
+    (main) and a Removed per duplicate."""
+    removed = {row: (survivor, size) for row, survivor, size in facts["exact"]}
     for document in documents:
-        if document.id == survivor[1]:
-            yield document
-        else:
+        if document.row in removed:
+            survivor, size = removed[document.row]
             yield beam.pvalue.TaggedOutput("removed", Removed(
-                EXACT_STAGE, (EXACT_REASON,), document, removal_details(survivor[1], size)))
+                EXACT_STAGE, (EXACT_REASON,), document, removal_details(survivor, size)))
+        else:
+            yield document
 
 
 class ExactDedup(beam.PTransform):
     """StoredDocuments -> StageOutput: one survivor per group of equal texts
     (whitespace-normalised, see :func:`~massivetext.dedup.exact.exact_text_key`; the key
-    and the survivor node were computed when the text was stored).
+    and the survivor rank were computed when the text was stored); ``store`` is the
+    document store.
+
+    Only packed keys are grouped (:mod:`massivetext.pipelines.exact_groups`), and each
+    spill file's documents are judged from its key table
+    (:mod:`massivetext.pipelines.file_tables`).
 
     Removed details: ``survivor`` and ``cluster_size``; stats: ``clusters`` and
     ``cluster_size=<bucket>``.
     """
 
+    def __init__(self, store: str):
+        super().__init__()
+        self._store = store
+
     def expand(self, documents):
-        # One grouping of the compact records: the survivor is chosen in the group.
-        resolved = (documents
-                    | "Key by text" >> beam.Map(lambda d: (d.exact_key, d))
-                    | "Group texts" >> beam.GroupByKey()
-                    | "Resolve" >> beam.FlatMap(_resolve_exact_group).with_outputs(
-                        "removed", "size", main="kept"))
-        sizes = resolved.size | "Duplicated" >> beam.Filter(lambda size: size > 1)
+        groups = (documents
+                  | "Pack keys" >> PackExactKeys()
+                  | "Group keys" >> beam.GroupByKey()
+                  | "Groups" >> beam.ParDo(ExactGroups()).with_outputs("size", main="notices"))
+        notices = groups.notices | "Name survivors" >> NameSurvivors(self._store)
+        resolved = ({"members": documents | "Members" >> FileMembers(), "exact": notices}
+                    | "Judge" >> JudgeFiles(self._store, _judge_exact, outputs=("removed",)))
+        sizes = groups.size
         stats = (
             zero_stats(documents, EXACT_STAGE, ("clusters",)),
             count_stat(sizes, EXACT_STAGE, "clusters", "clusters"),
             histogram_stats(sizes, EXACT_STAGE, "sizes"),
         ) | "Stats" >> beam.Flatten()
-        return stage_output(resolved.kept, removed=resolved.removed, stats=stats)
+        return stage_output(resolved.main, removed=resolved.removed, stats=stats)
 
 
 def _judge_near(document, grouped):
@@ -102,8 +112,8 @@ def _judge_near(document, grouped):
 
 def _edge_similarities(edge):
     left, right, similarity = edge
-    yield left[1], similarity
-    yield right[1], similarity
+    yield (left[2], left[1]), similarity
+    yield (right[2], right[1]), similarity
 
 
 NEAR_FACTS = ("no_shingles", "star_buckets", "candidate_pairs", "verified_edges", "clusters")
@@ -111,8 +121,8 @@ NEAR_FACTS = ("no_shingles", "star_buckets", "candidate_pairs", "verified_edges"
 
 class _NearFacts(beam.PTransform):
     """{"documents": StoredDocuments, "partitions": their GroupBands partitions} ->
-    {"near_cluster": (id, (survivor id, cluster size, survivor file)) per member of a
-    cluster, "near_similarity": (id, Jaccard) per end of a verified edge, "stats": the
+    {"near_cluster": ((file, id), (survivor id, cluster size, survivor file)) per member
+    of a cluster, "near_similarity": ((file, id), Jaccard) per end of a verified edge, "stats": the
     stage's own facts}."""
 
     def __init__(self, near: NearDedup):
@@ -133,7 +143,7 @@ class _NearFacts(beam.PTransform):
                       | "Components" >> ConnectedComponents(near.rounds, NEAR_STAGE))
         sizes = components["sizes"]
         clusters = components["clusters"] | "Member cluster" >> beam.MapTuple(
-            lambda node, cluster: (node[1], (cluster[0][1], cluster[1], cluster[0][2])))
+            lambda node, cluster: ((node[2], node[1]), (cluster[0][1], cluster[1], cluster[0][2])))
         no_shingles = documents | "Shingleless" >> beam.Filter(lambda d: not d.band_bytes)
         stats = (
             zero_stats(documents, NEAR_STAGE, NEAR_FACTS),
@@ -201,6 +211,6 @@ class NearDedup(beam.PTransform):
         partitions = {"train": documents} | "Bands" >> GroupBands(self.store)
         facts = {"documents": documents, "partitions": partitions} | "Facts" >> self.facts()
         # The kept documents keep their band keys, for a test-set filtering after this.
-        resolved = documents | "Resolve" >> ResolveDocuments([self.verdict(facts)],
-                                                             drop_keys=False)
+        resolved = documents | "Resolve" >> ResolveDocuments(
+            self.store, [self.verdict(facts)], drop_keys=False)
         return dict(resolved[NEAR_STAGE], facts=facts["stats"]) | "Output" >> self.output()

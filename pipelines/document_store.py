@@ -40,7 +40,15 @@ from massivetext.dedup.lsh import (
 from massivetext.dedup.minhash import DEFAULT_NGRAM_SIZE, DEFAULT_NUM_PERM, DEFAULT_SEED
 from massivetext.dedup.survivors import DEFAULT_SURVIVOR_SEED, survivor_node
 from massivetext.document import Document, Removed
-from massivetext.io.spill import SPILL_DIRECTORY, read_spilled, spill_name, write_spill
+from massivetext.io.spill import (
+    SPILL_DIRECTORY,
+    key_table_name,
+    read_key_table,
+    read_spilled,
+    spill_name,
+    write_key_table,
+    write_spill,
+)
 
 # Our choice: 1,024 documents per spill file (one Arrow record batch), so a read-back
 # of a few ids costs one batch and a worker holds at most that many texts while storing.
@@ -59,14 +67,15 @@ class StoredDocument(NamedTuple):
 
     A named tuple of plain values, not a dataclass: Beam encodes it field by field
     (a dataclass is pickled whole, names and all), and one bytes object for the bands
-    is one Python object where a tuple of keys was seventeen; this record is what the
-    local runner holds for every document at each grouping.
+    is one Python object where a tuple of keys was seventeen. The grouping stages
+    shuffle only the file and row of most documents (:mod:`massivetext.pipelines.file_tables`).
     """
 
     node: tuple[int, str, str]
     num_bytes: int
     exact_key: bytes
     band_bytes: bytes
+    row: int = 0  # its row in the spill file (rows sorted by id) and in its key table
 
     @property
     def id(self) -> str:
@@ -86,6 +95,33 @@ class StoredDocument(NamedTuple):
 
 def store_directory(subset_dir: str) -> str:
     return f"{subset_dir.rstrip('/')}/{SPILL_DIRECTORY}"
+
+
+def store_keys(directory: str, name: str, stored: list[StoredDocument]) -> None:
+    """The key table of spill file ``name`` (:mod:`massivetext.io.spill`), from its
+    documents' records in row order."""
+    columns = {"id": [document.id for document in stored],
+               "rank": [document.node[0] for document in stored],
+               "num_bytes": [document.num_bytes for document in stored],
+               "exact_key": [document.exact_key for document in stored],
+               "band_bytes": [document.band_bytes for document in stored]}
+    write_atomically(f"{directory}/{key_table_name(name)}",
+                     lambda file: write_key_table(columns, file))
+
+
+def read_keys(directory: str, name: str) -> list[StoredDocument]:
+    """The records of every document of spill file ``name``, by row, from its key table."""
+    with FileSystems.open(f"{directory}/{key_table_name(name)}") as file:
+        columns = read_key_table(file)
+    return [StoredDocument((rank, document_id, name), num_bytes, exact_key, band_bytes, row)
+            for row, (document_id, rank, num_bytes, exact_key, band_bytes) in enumerate(zip(
+                columns["id"], columns["rank"], columns["num_bytes"], columns["exact_key"],
+                columns["band_bytes"], strict=True))]
+
+
+def windowed(value) -> WindowedValue:
+    """``value`` in the global window, for output from ``finish_bundle``."""
+    return WindowedValue(value, MIN_TIMESTAMP, [GlobalWindow()])
 
 
 class BundleBatches(beam.DoFn):
@@ -126,7 +162,9 @@ class SpillDocuments(BundleBatches):
     def document_of(self, element) -> Document | None:
         return element
 
-    def handed_on(self, element, document: Document, name: str):
+    def handed_on(self, element, document: Document, name: str, row: int):
+        """What is handed on for ``element``, its document written to row ``row`` of
+        spill file ``name``."""
         raise NotImplementedError
 
     def start_bundle(self):
@@ -144,11 +182,11 @@ class SpillDocuments(BundleBatches):
     def flush(self, pending):
         name = spill_name(self._bundle_id, self._part)
         self._part += 1
+        pending = sorted(pending, key=lambda entry: entry[1].id)  # the spill file's rows
         write_atomically(f"{self._directory}/{name}",
                          lambda file: write_spill([document for _, document in pending], file))
-        for element, document in pending:
-            yield WindowedValue(self.handed_on(element, document, name), MIN_TIMESTAMP,
-                                [GlobalWindow()])
+        for row, (element, document) in enumerate(pending):
+            yield windowed(self.handed_on(element, document, name, row))
 
 
 class _StoreDocuments(SpillDocuments):
@@ -157,20 +195,27 @@ class _StoreDocuments(SpillDocuments):
         self._seed = seed
         self._signer = signer
 
-    def handed_on(self, element, document: Document, name: str) -> StoredDocument:
+    def handed_on(self, element, document: Document, name: str, row: int) -> StoredDocument:
         bands = b"".join(self._signer.band_keys(self._signer.shingles(document.text)))
         rank, document_id = survivor_node(document.id, self._seed)
         return StoredDocument((rank, document_id, name), document.num_bytes,
-                              exact_text_key(document.text), bands)
+                              exact_text_key(document.text), bands, row)
+
+    def flush(self, pending):
+        stored = list(super().flush(pending))
+        name = stored[0].value.file
+        store_keys(self._directory, name, [value.value for value in stored])
+        yield from stored
 
 
 class _StoreRemoved(SpillDocuments):
     def document_of(self, removal: Removed) -> Document | None:
         return None if isinstance(removal.document, StoredDocument) else removal.document
 
-    def handed_on(self, removal: Removed, document: Document, name: str) -> Removed:
-        # Removed documents get no dedup keys: they take part in no grouping.
-        stored = StoredDocument((0, document.id, name), document.num_bytes, b"", b"")
+    def handed_on(self, removal: Removed, document: Document, name: str, row: int) -> Removed:
+        # Removed documents get no dedup keys (and no key table): they take part in no
+        # grouping.
+        stored = StoredDocument((0, document.id, name), document.num_bytes, b"", b"", row)
         return dataclasses.replace(removal, document=stored)
 
 

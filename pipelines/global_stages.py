@@ -9,10 +9,10 @@ share their work (docs/architecture.md, "Memory and shuffle"):
   buckets, test-set filtering its crossings with the test set;
 - **one resolution join**: test-set filtering finds its matches on the same documents
   as near dedup (a document's matches depend only on it and the test set), and
-  :class:`~massivetext.pipelines.resolution.ResolveDocuments` joins every document once
-  with both stages' facts; near dedup removes first, so a document it removes never
-  reaches test-set filtering, and each stage's statistics are those of the documents it
-  judged, as when the stages ran one after the other.
+  :class:`~massivetext.pipelines.resolution.ResolveDocuments` groups both stages' facts
+  once with the documents' rows, by spill file; near dedup removes first, so a document
+  it removes never reaches test-set filtering, and each stage's statistics are those of
+  the documents it judged, as when the stages ran one after the other.
 
 In: the exact-dedup survivors (StoredDocuments). Out: ``{stage: StageOutput}`` for each
 stage given, in order.
@@ -61,7 +61,7 @@ class DedupAndDecontaminate(beam.PTransform):
             facts = test_inputs | "Test-set facts" >> decontaminate.facts()
             stages.append((DECONTAMINATE_STAGE, decontaminate, facts))
         resolved = documents | "Resolve" >> ResolveDocuments(
-            [stage.verdict(facts) for _, stage, facts in stages])
+            self._store, [stage.verdict(facts) for _, stage, facts in stages])
         return {name: dict(resolved[name], facts=facts["stats"])
                 | f"Output {name}" >> stage.output()
                 for name, stage, facts in stages}

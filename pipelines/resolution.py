@@ -5,14 +5,16 @@ near-duplicate cluster a document is in, the test documents it matches) from com
 records only: band keys, candidate pairs, verified edges. Neither stage's facts depend
 on which documents the other removes: a document's test-set matches depend only on the
 document and the test set, and near dedup runs first. So both find their facts on the
-same documents (the exact-dedup survivors), and :class:`ResolveDocuments` joins every
-document once with all the facts, keyed by id, and walks the stages in their order: the
-first stage whose judgement removes a document removes it (near dedup before
-decontamination, as when they ran one after the other), and a later stage never sees it.
+same documents (the exact-dedup survivors), and :class:`ResolveDocuments` groups all
+the facts once with the documents' rows, by spill file
+(:mod:`massivetext.pipelines.file_tables`), and walks the stages in their order for each
+document: the first stage whose judgement removes a document removes it (near dedup
+before decontamination, as when they ran one after the other), and a later stage never
+sees it.
 
-Before, each stage joined every document (StoredDocument) with its own facts: two
-shuffles of every document's record where there is now one, and the band keys, which
-only the band grouping needs, dropped before it.
+Before, each stage joined every document's record (StoredDocument) with its own facts,
+keyed by id; then one join of every record served both stages; now only a row number
+per document is grouped, and the records of a file are read from its key table.
 
 A stage's judgement may also report statistics of the documents that reach it (test-set
 filtering's candidate pairs and verified matches are counted on the documents it
@@ -25,12 +27,14 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import apache_beam as beam
+from massivetext.pipelines.file_tables import FileMembers, JudgeFiles
 
 
 class StageVerdict(NamedTuple):
     """One stage's part in :class:`ResolveDocuments`.
 
-    ``facts``: tag -> PCollection[(document id, value)] (tags unique over the stages);
+    ``facts``: tag -> PCollection[((spill file, document id), value)] (tags unique over
+    the stages);
     ``judge(document, grouped)`` -> (removal or None, stats triples), where ``grouped``
     maps each tag to the document's values; the removal is the element the stage's
     ``removed`` output gets.
@@ -53,14 +57,20 @@ def _stats(stage: str) -> str:
     return f"stats {stage}"
 
 
-class _Resolve(beam.DoFn):
-    def __init__(self, verdicts: Sequence[StageVerdict]):
-        self._judges = [(verdict.stage, verdict.judge) for verdict in verdicts]
+def _resolver(verdicts: Sequence[StageVerdict], tags: Sequence[str], drop_keys: bool):
+    judges = [(verdict.stage, verdict.judge) for verdict in verdicts]
 
-    def process(self, item):
-        _, grouped = item
-        for document in grouped["doc"]:
-            for stage, judge in self._judges:
+    def resolve(documents, facts):
+        by_id: dict[str, dict[str, list]] = {}
+        for tag in tags:
+            for document_id, value in facts[tag]:
+                by_id.setdefault(document_id, {t: [] for t in tags})[tag].append(value)
+        nothing = {tag: [] for tag in tags}
+        for document in documents:
+            grouped = by_id.get(document.id, nothing)
+            if drop_keys:
+                document = document._replace(exact_key=b"", band_bytes=b"")
+            for stage, judge in judges:
                 removal, stats = judge(document, grouped)
                 for triple in stats:
                     yield beam.pvalue.TaggedOutput(_stats(stage), triple)
@@ -68,6 +78,12 @@ class _Resolve(beam.DoFn):
                     yield beam.pvalue.TaggedOutput(_removed(stage), removal)
                     break
                 yield beam.pvalue.TaggedOutput(_kept(stage), document)
+    return resolve
+
+
+def _by_file(fact):
+    (file, document_id), value = fact
+    return file, (document_id, value)
 
 
 class ResolveDocuments(beam.PTransform):
@@ -75,27 +91,29 @@ class ResolveDocuments(beam.PTransform):
     ``verdicts`` (in order): the documents the stage kept (those it judged and did not
     remove), its removals and the stats triples its judgements reported.
 
-    The documents are joined once with every stage's facts; with ``drop_keys`` (when
-    no later stage groups band keys) their band and exact keys are dropped first.
+    The facts are grouped with the documents' rows by spill file and each file's
+    members are judged from its key table in the document store ``store``
+    (:mod:`massivetext.pipelines.file_tables`): only documents something is known about
+    shuffle more than a row number. With ``drop_keys`` (when no later stage groups band
+    keys) the kept documents' band and exact keys are dropped.
     """
 
-    def __init__(self, verdicts: Sequence[StageVerdict], drop_keys: bool = True):
+    def __init__(self, store: str, verdicts: Sequence[StageVerdict], drop_keys: bool = True):
         super().__init__()
+        self._store = store
         self._verdicts = list(verdicts)
         self._drop_keys = drop_keys
 
     def expand(self, documents):
-        drop_keys = self._drop_keys
-        keyed = documents | "Key by id" >> beam.Map(lambda d: (d.id, d._replace(
-            exact_key=b"", band_bytes=b"") if drop_keys else d))
-        facts = {"doc": keyed}
+        inputs = {"members": documents | "Members" >> FileMembers()}
         for verdict in self._verdicts:
-            facts.update(verdict.facts)
-        tags = [tag for verdict in self._verdicts
-                for tag in (_kept(verdict.stage), _removed(verdict.stage), _stats(verdict.stage))]
-        resolved = (facts
-                    | "Join documents" >> beam.CoGroupByKey()
-                    | "Resolve" >> beam.ParDo(_Resolve(self._verdicts)).with_outputs(*tags))
+            for tag, facts in verdict.facts.items():
+                inputs[tag] = facts | f"By file {tag}" >> beam.Map(_by_file)
+        tags = [tag for tag in inputs if tag != "members"]
+        outputs = [tag for verdict in self._verdicts for tag in (
+            _kept(verdict.stage), _removed(verdict.stage), _stats(verdict.stage))]
+        resolved = inputs | "Judge" >> JudgeFiles(
+            self._store, _resolver(self._verdicts, tags, self._drop_keys), outputs)
         return {verdict.stage: {"kept": resolved[_kept(verdict.stage)],
                                 "removed": resolved[_removed(verdict.stage)],
                                 "stats": resolved[_stats(verdict.stage)]}

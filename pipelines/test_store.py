@@ -36,7 +36,7 @@ class _StoreTestDocuments(SpillDocuments):
     def document_of(self, test: TestDocument) -> Document:
         return Document(stored_test_id(test.test_set, test.id), test.text, subset=TEST_SUBSET)
 
-    def handed_on(self, test: TestDocument, document: Document, name: str):
+    def handed_on(self, test: TestDocument, document: Document, name: str, row: int):
         return (test.test_set, test.id, name), test
 
 

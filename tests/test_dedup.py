@@ -91,7 +91,8 @@ def test_exact_dedup_keeps_the_seeded_minimum_of_each_group(tmp_path):
     survivors = {g: min(members, key=survivor_node) for g, members in groups.items()}
     kept = sorted(["b1", *survivors.values()])
     pipeline = TestPipeline(runner=LOCAL_RUNNER)
-    result = pipeline | beam.Create(docs) | StoreDocuments(str(tmp_path)) | ExactDedup()
+    store = str(tmp_path)
+    result = pipeline | beam.Create(docs) | StoreDocuments(store) | ExactDedup(store)
     assert_that(result.kept | beam.Map(lambda d: d.id), equal_to(kept), label="kept")
     expected_removed = [(m, survivors[g], str(len(ms))) for g, ms in groups.items()
                         for m in ms if m != survivors[g]]
@@ -220,7 +221,7 @@ def test_one_survivor_per_component_whatever_the_order_and_worker_count(tmp_path
             # The paper's order: exact duplicates, then near duplicates of the survivors.
             store = str(tmp_path / name / "store")
             stored = pipeline | beam.Create(_docs(docs)) | StoreDocuments(store)
-            exact = stored | ExactDedup()
+            exact = stored | ExactDedup(store)
             # Clusters here have at most 6 members: 4 rounds suffice, and the stat says so.
             near = exact.kept | NearDedup(store, rounds=4)
             _ = near.kept | beam.Map(lambda d: d.id) | "Write kept" >> beam.io.WriteToText(

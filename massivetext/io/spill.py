@@ -73,3 +73,33 @@ def read_spilled(fileobj: BinaryIO, ids: Collection[str] | None = None) -> Itera
                 row["signals"] = json.loads(row["signals"])
                 row["metadata"] = json.loads(row["metadata"])
                 yield Document(**row)
+
+
+# A spill file's *key table*, written beside it: one row per document, in the spill
+# file's row order, with what the global stages know of the document (its survivor rank,
+# text size, exact-duplicate key and LSH band keys; see the pipelines' document store).
+# The stages then group only a file name and row numbers per document, and read a
+# file's keys back when they decide its documents' fates, one small file at a time.
+KEY_TABLE_SCHEMA = pa.schema([pa.field("id", pa.string()), pa.field("rank", pa.uint64()),
+                              pa.field("num_bytes", pa.int64()),
+                              pa.field("exact_key", pa.binary()),
+                              pa.field("band_bytes", pa.binary())])
+
+
+def key_table_name(spill: str) -> str:
+    """File name of the key table of spill file ``spill``."""
+    return f"{spill}.keys"
+
+
+def write_key_table(columns: dict[str, list], fileobj: BinaryIO) -> None:
+    """Write one key table (``columns``: KEY_TABLE_SCHEMA's, rows in spill-file order)."""
+    with pa.ipc.new_file(pa.PythonFile(fileobj, mode="w"), KEY_TABLE_SCHEMA) as writer:
+        writer.write_table(pa.table(columns, schema=KEY_TABLE_SCHEMA))
+
+
+def read_key_table(fileobj: BinaryIO) -> dict[str, list]:
+    """A key table's columns as lists."""
+    table = pa.ipc.open_file(pa.PythonFile(fileobj, mode="r")).read_all()
+    if table.schema != KEY_TABLE_SCHEMA:
+        raise ValueError(f"not a key table: {table.schema}")
+    return {name: table.column(name).to_pylist() for name in KEY_TABLE_SCHEMA.names}
