@@ -22,6 +22,11 @@ they order as the nodes do (rank first; two documents of one bucket with the sam
 resolved to nodes by grouping them by batch and reading the batch's table
 (:class:`ResolveRefs`), so only documents in a candidate pair pay for their id. Every
 candidate is still verified exactly afterwards, so a ref can never remove a document on its own.
+
+The test documents' band keys are batched the same way (:class:`BatchTestBands`: the
+table holds test refs, the rank is 0), so a test document's 16 keys are not 16 elements
+that each carry its test set, id and spill file; on the generated sample, whose test set
+is a tenth of its pages, they were most of the band grouping.
 """
 
 from __future__ import annotations
@@ -49,11 +54,6 @@ ENTRY = np.dtype([("band", ">u2"), ("hash", ">u8"), ("rank", ">u8"), ("index", "
 _NATIVE_ENTRY = ENTRY.newbyteorder("=")
 
 
-def key_partition(band_key: bytes) -> int:
-    """The partition of one 10-byte band key (as :class:`BatchBands` partitions)."""
-    return int.from_bytes(band_key[2:], "big") % PARTITIONS
-
-
 def band_key_entries(band_bytes: bytes) -> np.ndarray:
     """Concatenated 10-byte band keys -> a BAND_KEY array."""
     return np.frombuffer(band_bytes, dtype=BAND_KEY)
@@ -61,6 +61,27 @@ def band_key_entries(band_bytes: bytes) -> np.ndarray:
 
 def table_path(store: str, batch_id: str) -> str:
     return f"{store}/nodes-{batch_id}.json"
+
+
+def _pack_batch(store: str, nodes: list[list], ranks: list[int], band_bytes: list[bytes]):
+    """One batch's table (``nodes``) written to ``store``, and its band keys as
+    (partition, (batch id, packed ENTRY array)) per partition."""
+    batch_id = os.urandom(8).hex()  # a retried bundle emits a new batch
+    table = json.dumps(nodes)  # ASCII: any id
+    write_atomically(table_path(store, batch_id), table.encode("ascii"))
+    keys = [band_key_entries(bands) for bands in band_bytes]
+    counts = [len(k) for k in keys]
+    entries = np.empty(sum(counts), dtype=ENTRY)
+    entries["band"] = np.concatenate([k["band"] for k in keys])
+    entries["hash"] = np.concatenate([k["hash"] for k in keys])
+    entries["rank"] = np.repeat(np.array(ranks, dtype=np.uint64), counts)
+    entries["index"] = np.repeat(np.arange(len(nodes)), counts)
+    partitions = (entries["hash"] % np.uint64(PARTITIONS)).astype(np.int64)
+    order = np.argsort(partitions, kind="stable")
+    entries, partitions = entries[order], partitions[order]
+    starts = np.flatnonzero(np.diff(partitions, prepend=-1))
+    for start, end in zip(starts, [*starts[1:], len(entries)], strict=True):
+        yield windowed((int(partitions[start]), (batch_id, entries[start:end].tobytes())))
 
 
 class _BatchBands(BundleBatches):
@@ -77,32 +98,54 @@ class _BatchBands(BundleBatches):
             yield from super().process(document)
 
     def flush(self, pending):
-        batch_id = os.urandom(8).hex()  # a retried bundle emits a new batch
-        table = json.dumps([list(document.node) for document in pending])  # ASCII: any id
-        write_atomically(table_path(self._store, batch_id), table.encode("ascii"))
-        keys = [band_key_entries(document.band_bytes) for document in pending]
-        entries = np.empty(sum(len(k) for k in keys), dtype=ENTRY)
-        entries["band"] = np.concatenate([k["band"] for k in keys])
-        entries["hash"] = np.concatenate([k["hash"] for k in keys])
-        entries["rank"] = np.repeat([document.node[0] for document in pending],
-                                    [len(k) for k in keys]).astype(np.uint64)
-        entries["index"] = np.repeat(np.arange(len(pending)), [len(k) for k in keys])
-        partitions = (entries["hash"] % np.uint64(PARTITIONS)).astype(np.int64)
-        order = np.argsort(partitions, kind="stable")
-        entries, partitions = entries[order], partitions[order]
-        starts = np.flatnonzero(np.diff(partitions, prepend=-1))
-        for start, end in zip(starts, [*starts[1:], len(entries)], strict=True):
-            yield windowed(
-                (int(partitions[start]), (batch_id, entries[start:end].tobytes())))
+        yield from _pack_batch(self._store, [list(document.node) for document in pending],
+                               [document.node[0] for document in pending],
+                               [document.band_bytes for document in pending])
+
+
+class _BatchTestBands(BundleBatches):
+    """(test ref, TestDocument) -> (partition, (batch id, packed entries)) of the test
+    documents' band keys (rank 0), each batch's table of test refs written to the store."""
+
+    size = BATCH_DOCUMENTS
+
+    def __init__(self, store: str, signer):
+        self._store = store
+        self._signer = signer
+
+    def process(self, item):
+        test_ref, document = item
+        bands = b"".join(self._signer.band_keys(self._signer.shingles(document.text)))
+        if bands:
+            yield from super().process((test_ref, bands))
+
+    def flush(self, pending):
+        yield from _pack_batch(self._store, [list(test_ref) for test_ref, _ in pending],
+                               [0] * len(pending), [bands for _, bands in pending])
+
+
+class BatchTestBands(beam.PTransform):
+    """PCollection[(test ref, TestDocument)] -> PCollection[(partition, (batch id, packed
+    ENTRY array))] of their band keys under ``signer``
+    (:class:`massivetext.dedup.lsh.BandSigner`), batched as the training documents'
+    are; a crossing's test ref is resolved from its batch's table (:class:`ResolveRefs`)."""
+
+    def __init__(self, store: str, signer):
+        super().__init__()
+        self._store = store
+        self._signer = signer
+
+    def expand(self, tests):
+        return tests | "Batch" >> beam.ParDo(_BatchTestBands(self._store, self._signer))
 
 
 class GroupBands(beam.PTransform):
-    """{"train": PCollection[StoredDocument], and optionally "test": PCollection[(band
-    key, test ref)]} -> PCollection[(partition, {"train": (batch id, packed entries)
-    values, "test": (band key, test ref) values})]: the training documents' band batches
-    (:class:`BatchBands`, tables written to ``store``) and the test documents' band keys
-    grouped by band partition in one shuffle, which near dedup (:func:`partition_pairs`)
-    and test-set filtering (:func:`test_crossings`) both read."""
+    """{"train": PCollection[StoredDocument], and optionally "test": the test documents'
+    :class:`BatchTestBands`} -> PCollection[(partition, {"train": (batch id, packed
+    entries) values, "test": the same of the test documents})]: the training documents'
+    band batches (:class:`BatchBands`, tables written to ``store``) and the test
+    documents' grouped by band partition in one shuffle, which near dedup
+    (:func:`partition_pairs`) and test-set filtering (:func:`test_crossings`) both read."""
 
     def __init__(self, store: str):
         super().__init__()
@@ -111,8 +154,7 @@ class GroupBands(beam.PTransform):
     def expand(self, inputs):
         grouped = {"train": inputs["train"] | "Batch bands" >> BatchBands(self._store)}
         if "test" in inputs:
-            grouped["test"] = inputs["test"] | "Partition test bands" >> beam.Map(
-                lambda kv: (key_partition(kv[0]), kv))
+            grouped["test"] = inputs["test"]
         return grouped | "Group bands" >> beam.CoGroupByKey()
 
 
@@ -178,20 +220,21 @@ def partition_pairs(item, max_all_pairs: int):
 
 
 def test_crossings(item):
-    """A partition of :class:`GroupBands` -> (train ref, test ref) for every training
-    document sharing a band bucket with a test document."""
+    """A partition of :class:`GroupBands` -> (train ref, test batch ref) for every
+    training document sharing a band bucket with a test document; a test batch ref is
+    (0, batch id, index), resolved to the test ref by :class:`ResolveRefs`."""
     _, grouped = item
-    tests: dict[bytes, set] = {}
-    for band_key, test_ref in grouped["test"]:
-        tests.setdefault(band_key, set()).add(test_ref)
-    if not tests:
+    tests, test_batch_ids, test_numbers = unpack_entries(grouped["test"])
+    if not len(tests):
         return
+    by_key: dict[tuple[int, int], list] = {}
+    for band, band_hash, batch_ref in zip(tests["band"].tolist(), tests["hash"].tolist(),
+                                          _refs(tests, test_batch_ids, test_numbers, 0,
+                                                len(tests)), strict=True):
+        by_key.setdefault((band, band_hash), []).append(batch_ref)
     entries, batch_ids, batch_numbers = unpack_entries(grouped["train"])
-    test_keys = band_key_entries(b"".join(tests))
-    hit = np.isin(entries["hash"], test_keys["hash"].astype(np.uint64))
-    for i in np.flatnonzero(hit).tolist():
-        band_key = np.array([(entries["band"][i], entries["hash"][i])], dtype=BAND_KEY).tobytes()
-        for test_ref in sorted(tests.get(band_key, ())):
+    for i in np.flatnonzero(np.isin(entries["hash"], tests["hash"])).tolist():
+        for test_ref in by_key.get((int(entries["band"][i]), int(entries["hash"][i])), ()):
             yield _refs(entries, batch_ids, batch_numbers, i, i + 1)[0], test_ref
 
 

@@ -10,8 +10,8 @@ documents that overlap them, in one of two modes:
   13-gram Jaccard similarity with any test document exceeds 0.8. Candidates come from a
   CoGroupByKey of training and test documents' LSH band keys by band partition (a pair
   at 0.8 shares a band with probability >= 0.99; the training side's band keys were
-  computed when its documents were stored, :mod:`massivetext.pipelines.document_store`,
-  and travel in compact batches, :mod:`massivetext.pipelines.band_buckets`), and every
+  computed when its documents were stored, :mod:`massivetext.pipelines.document_store`;
+  both sides' travel in compact batches, :mod:`massivetext.pipelines.band_buckets`), and every
   candidate is verified by exact Jaccard, both texts read back from the document store:
   the test document's, grouped by its spill file, then the training document's, grouped
   by its own.
@@ -46,7 +46,12 @@ from collections.abc import Sequence
 import apache_beam as beam
 import numpy as np
 from massivetext.pipelines.accounting import stage_output
-from massivetext.pipelines.band_buckets import GroupBands, ResolveRefs, test_crossings
+from massivetext.pipelines.band_buckets import (
+    BatchTestBands,
+    GroupBands,
+    ResolveRefs,
+    test_crossings,
+)
 from massivetext.pipelines.document_store import ReadBack
 from massivetext.pipelines.resolution import ResolveDocuments, StageVerdict
 from massivetext.pipelines.stage_stats import count_stat, zero_stats
@@ -151,18 +156,6 @@ def _ngram_size_stats(item):
             (STAGE, f"test_items_too_short.{name}", size.unmatched_items)]
 
 
-class _SignTest(beam.DoFn):
-    """(test ref, test document) -> (band key, test ref) per LSH band of its text."""
-
-    def __init__(self, signer: BandSigner):
-        self._signer = signer
-
-    def process(self, item):
-        test_ref, document = item
-        for band_key in self._signer.band_keys(self._signer.shingles(document.text)):
-            yield band_key, test_ref
-
-
 def _attach_test_shingles(ngram_size: int):
     """A stored test document and its candidates -> (train file, (train id, (train file,
     test ref, test shingles))) per candidate."""
@@ -265,7 +258,10 @@ class _TestOverlapFacts(beam.PTransform):
         candidates = (inputs["partitions"]
                       | "Cross" >> beam.FlatMap(test_crossings)
                       | "Distinct pairs" >> beam.Distinct()
-                      | "Train nodes" >> ResolveRefs(stage.store))
+                      | "Train nodes" >> ResolveRefs(stage.store)
+                      | "Test first" >> beam.Map(lambda pair: (pair[1], pair[0]))
+                      | "Test refs" >> ResolveRefs(stage.store)
+                      | "Train first" >> beam.Map(lambda pair: (pair[1], pair[0])))
         verified = (
             candidates
             | "By test file" >> beam.Map(lambda pair: (pair[1][2], (
@@ -352,11 +348,11 @@ class Decontaminate(beam.PTransform):
         return self.mode == JACCARD_MODE
 
     def sign_test(self) -> beam.PTransform:
-        """PCollection[TestDocument] -> PCollection[(band key, test ref)], each test
-        document stored (:mod:`massivetext.pipelines.test_store`) and signed in one
-        step."""
+        """PCollection[TestDocument] -> their band keys in packed batches
+        (:class:`~massivetext.pipelines.band_buckets.BatchTestBands`), each test document
+        stored (:mod:`massivetext.pipelines.test_store`) and signed in one step."""
         return (StoreTestDocuments(self.store)
-                | "Sign" >> beam.ParDo(_SignTest(self._signer)))
+                | "Sign" >> BatchTestBands(self.store, self._signer))
 
     def facts(self) -> beam.PTransform:
         return _TestOverlapFacts(self)
