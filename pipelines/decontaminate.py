@@ -53,6 +53,7 @@ from massivetext.pipelines.band_buckets import (
     test_crossings,
 )
 from massivetext.pipelines.document_store import ReadBack
+from massivetext.pipelines.minhash_stages import pack_text, packed_shingles
 from massivetext.pipelines.resolution import ResolveDocuments, StageVerdict
 from massivetext.pipelines.stage_stats import count_stat, zero_stats
 from massivetext.pipelines.stages import open_uncompressed
@@ -156,21 +157,19 @@ def _ngram_size_stats(item):
             (STAGE, f"test_items_too_short.{name}", size.unmatched_items)]
 
 
-def _attach_test_shingles(ngram_size: int):
+def _attach_test_text(document, candidates):
     """A stored test document and its candidates -> (train file, (train id, (train file,
-    test ref, test shingles))) per candidate."""
-    def attach(document, candidates):
-        shingles = shingle_hashes(document.text, ngram_size)
-        for train_node, test_ref in candidates:
-            yield train_node[2], (train_node[1], (train_node[2], test_ref, shingles))
-    return attach
+    test ref, packed test text))) per candidate."""
+    packed = pack_text(document.text)
+    for train_node, test_ref in candidates:
+        yield train_node[2], (train_node[1], (train_node[2], test_ref, packed))
 
 
 def _verify_train(ngram_size: int, threshold: float):
     def verify(document, tests):
         shingles = shingle_hashes(document.text, ngram_size)
-        for train_file, test_ref, test_shingles in tests:
-            similarity = exact_jaccard(shingles, test_shingles)
+        for train_file, test_ref, test_text in tests:
+            similarity = exact_jaccard(shingles, packed_shingles(test_text, ngram_size))
             if similarity > threshold:  # "exceeds": strictly greater
                 yield (train_file, document.id), test_ref, similarity
     return verify
@@ -266,7 +265,7 @@ class _TestOverlapFacts(beam.PTransform):
             candidates
             | "By test file" >> beam.Map(lambda pair: (pair[1][2], (
                 stored_test_id(*pair[1][:2]), pair)))
-            | "Test shingles" >> ReadBack(stage.store, _attach_test_shingles(stage.ngram_size))
+            | "Test texts" >> ReadBack(stage.store, _attach_test_text)
             | "Verify" >> ReadBack(stage.store, _verify_train(stage.ngram_size,
                                                                stage.threshold)))
         return {
