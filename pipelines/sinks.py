@@ -9,7 +9,7 @@ from collections import defaultdict
 
 import apache_beam as beam
 import pyarrow as pa
-from massivetext.pipelines.document_store import iter_stored
+from massivetext.pipelines.document_store import iter_stored, read_keys
 from massivetext.pipelines.filesystem import write_atomically
 
 from massivetext.io.shard_writers import (
@@ -29,14 +29,19 @@ from massivetext.io.shards import (
 
 def write_shard_file(shard: tuple, count: int, directory: str, store: str, schema: pa.Schema,
                      writer: ShardWriter) -> dict:
-    """(index, (id, store file) pairs; None for padding) -> the shard's file, written
-    atomically, and its manifest entry."""
+    """(index, (store file, rows) pairs; None for padding) -> the shard's file, written
+    atomically, and its manifest entry (the rows' ids are read from the files' key
+    tables)."""
     index, entries = shard
     name = shard_name(index, count, writer.suffix)
-    ids_by_file = defaultdict(list)
+    rows_by_file = defaultdict(set)
     for entry in entries:
         if entry is not None:
-            ids_by_file[entry[1]].append(entry[0])
+            rows_by_file[entry[0]].update(entry[1])
+    ids_by_file = {}
+    for file_name, rows in rows_by_file.items():
+        table = read_keys(store, file_name)
+        ids_by_file[file_name] = [table[row].id for row in rows]
     # Each spill file is sorted by id, so the shard is their merge in id order, written
     # as it is read: a worker holds one small record batch per spill file, never the
     # shard (about DEFAULT_TARGET_SHARD_BYTES of text).
@@ -76,8 +81,8 @@ class WriteShards(beam.PTransform):
 
     Writes ``<directory>/part-00000-of-000NN<suffix>`` in ``output_format`` (every shard,
     empty ones included, each atomically) and then ``<directory>/manifest.json``; only
-    (id, store file) pairs are grouped by shard, and each shard's documents are read
-    back from the document store ``store``. A document's shard depends only on its id;
+    (store file, row numbers) pairs are grouped by shard, and each shard's documents
+    are read back from the document store ``store``. A document's shard depends only on its id;
     ``num_shards=0`` picks about one shard per 256 MB of text. The PCollection of the
     manifest's path is ``self.manifest`` once the transform is applied. The manifest
     also lists the input files (``input_files``: a PCollection of (path, bytes)).
@@ -108,9 +113,15 @@ class WriteShards(beam.PTransform):
                      | "Total bytes" >> beam.CombineGlobally(sum)
                      | "Shard count" >> beam.Map(num_shards_for, target))
         count_view = beam.pvalue.AsSingleton(count)
-        keyed = documents | "Assign shard" >> beam.Map(
-            lambda document, n: (shard_index(document.id, n), (document.id, document.file)),
-            n=count_view)
+        # Rows, not ids, are grouped: a set of row numbers per spill file and shard,
+        # combined where the documents are.
+        keyed = (documents
+                 | "Assign shard" >> beam.Map(
+                     lambda document, n: ((shard_index(document.id, n), document.file),
+                                          document.row), n=count_view)
+                 | "Rows per file" >> beam.CombinePerKey(beam.combiners.ToSetCombineFn())
+                 | "By shard" >> beam.MapTuple(lambda shard_file, rows: (
+                     shard_file[0], (shard_file[1], rows))))
         every_shard = count | "Every shard" >> beam.FlatMap(lambda n: [(i, None) for i in range(n)])
         shards = ((keyed, every_shard)
                   | "Merge" >> beam.Flatten()

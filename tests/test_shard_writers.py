@@ -8,7 +8,7 @@ import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from massivetext.pipelines.document_store import StoreDocuments
+from massivetext.pipelines.document_store import StoredDocument, StoreDocuments, store_keys
 from massivetext.pipelines.filesystem import write_atomically
 from massivetext.pipelines.options import LOCAL_RUNNER
 from massivetext.pipelines.sinks import WriteShards, write_shard_file
@@ -81,9 +81,13 @@ def test_a_shard_appears_complete_or_not_at_all(output_format, tmp_path):
     store, output = tmp_path / "store", tmp_path / "output"
     store.mkdir()
     output.mkdir()
+    stored = [StoredDocument((0, document.id, "spill.arrow"), document.num_bytes, b"", b"",
+                             row) for row, document in enumerate(
+                                 sorted(_documents(10), key=lambda d: d.id))]
     with open(store / "spill.arrow", "wb") as file:
         write_spill(_documents(10), file)
-    entries = [(document.id, "spill.arrow") for document in _documents(10)]
+    store_keys(str(store), "spill.arrow", stored)
+    entries = [("spill.arrow", {0, 1, 2}), ("spill.arrow", set(range(3, 10)))]
     entry = write_shard_file((0, [*entries, None]), 2, str(output), str(store), SCHEMA, writer)
     assert entry == {"name": f"part-00000-of-00002{writer.suffix}", "rows": 10,
                      "text_bytes": sum(d.num_bytes for d in _documents(10))}
