@@ -13,14 +13,14 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from massivetext.pipelines.accounting import StageStatistics
 from massivetext.pipelines.dedup import ExactDedup, NearDedup
-from massivetext.pipelines.document_store import StoreDocuments
+from massivetext.pipelines.document_store import SpillDocuments, StoreDocuments
 from massivetext.pipelines.options import LOCAL_RUNNER
 
 from massivetext.dedup.buckets import DEFAULT_ALL_PAIRS_BUCKET_SIZE, bucket_pairs, is_star_bucket
 from massivetext.dedup.evaluation import planted_corpus, score_removals, similar_pairs
 from massivetext.dedup.exact import exact_text_key
 from massivetext.dedup.minhash import exact_jaccard, shingle_hashes
-from massivetext.dedup.survivors import merge_summaries, survivor_node
+from massivetext.dedup.survivors import survivor_node
 from massivetext.document import Document
 from massivetext.stats.keys import size_bucket
 
@@ -49,8 +49,6 @@ def test_helpers():
     assert survivor_node("x") == survivor_node("x")
     assert survivor_node("x", seed=1) != survivor_node("x", seed=2)
     assert 0 <= survivor_node("x")[0] < 2 ** 63
-    nodes = [survivor_node(i) for i in "abc"]
-    assert merge_summaries([(None, 0), (nodes[0], 1), (min(nodes[1:]), 2)]) == (min(nodes), 3)
 
 
 def test_small_buckets_propose_all_pairs_large_ones_a_star():
@@ -253,3 +251,31 @@ def test_threshold_is_strict_the_paper_says_exceeds(tmp_path):
         assert_that(at_threshold.removed, equal_to([]), label="equal is kept")
         assert_that(below.removed | beam.Map(lambda r: r.details["survivor"]),
                     equal_to([min("ab", key=survivor_node)]), label="above is removed")
+
+
+def _dedup_outcome(directory, corpus):
+    """Exact then near dedup of ``corpus`` -> (kept ids, removed (id, stage, survivor))."""
+    store = str(directory / "store")
+    with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
+        stored = pipeline | beam.Create(_docs(corpus)) | StoreDocuments(store)
+        exact = stored | ExactDedup(store)
+        near = exact.kept | NearDedup(store, rounds=4)
+        _ = (near.kept | beam.Map(lambda d: d.id)
+             | "Write kept" >> beam.io.WriteToText(str(directory / "kept")))
+        _ = ((exact.removed, near.removed) | beam.Flatten()
+             | beam.Map(lambda r: f"{r.document.id} {r.stage} {r.details['survivor']}")
+             | "Write removed" >> beam.io.WriteToText(str(directory / "removed")))
+    return _lines(directory, "kept*"), _lines(directory, "removed*")
+
+
+def test_documents_spread_over_many_spill_files_are_judged_the_same(tmp_path, monkeypatch):
+    # Exact dedup and the resolution decide file by file, from key tables: a group or a
+    # cluster whose members lie in different files must come out as from one file.
+    corpus = planted_corpus(40, seed=4, words_per_doc=60)
+    corpus += [(f"{doc_id}-copy", text) for doc_id, text in corpus[::4]]
+    one_file = _dedup_outcome(tmp_path / "one", corpus)
+    monkeypatch.setattr(SpillDocuments, "size", 3)
+    many_files = _dedup_outcome(tmp_path / "many", corpus)
+    assert len(list((tmp_path / "many" / "store").glob("*.arrow.keys"))) >= len(corpus) // 3
+    assert many_files == one_file
+    assert {line.split()[1] for line in one_file[1]} == {"exact_dedup", "near_dedup"}

@@ -13,6 +13,7 @@ from massivetext.pipelines.document_store import (
     StoredDocument,
     StoreDocuments,
     StoreRemoved,
+    read_keys,
     read_stored,
 )
 from massivetext.pipelines.options import LOCAL_RUNNER
@@ -70,6 +71,10 @@ def test_stored_records_carry_the_keys_and_read_back_gives_the_texts(tmp_path):
             ids = [s.id for s in stored if s.file == name]
             assert read_stored(store, name, ids) == sorted(
                 (by_id[i] for i in ids), key=lambda d: d.id)
+            # The key table holds the same records, a row per document in id order.
+            assert read_keys(store, name) == sorted(
+                (s for s in stored if s.file == name), key=lambda s: s.row)
+            assert [s.id for s in read_keys(store, name)] == sorted(ids)
 
     def first_words(document, payloads):
         for payload in payloads:

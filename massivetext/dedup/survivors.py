@@ -9,15 +9,11 @@ stages and their tests all choose through :func:`survivor_node`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import xxhash
 
 DEFAULT_SURVIVOR_SEED = 0  # seed of the survivor choice: our choice (paper: "at random")
 
 Node = tuple[int, str]
-# (smallest node so far or None, number of members): a group's running summary.
-GroupSummary = tuple[Node | None, int]
 
 
 def survivor_node(document_id: str, seed: int = DEFAULT_SURVIVOR_SEED) -> Node:
@@ -27,16 +23,6 @@ def survivor_node(document_id: str, seed: int = DEFAULT_SURVIVOR_SEED) -> Node:
     """
     rank = xxhash.xxh64_intdigest(document_id.encode("utf-8", "surrogatepass"), seed) >> 1
     return rank, document_id
-
-
-def merge_summaries(summaries: Iterable[GroupSummary]) -> GroupSummary:
-    """Partial summaries of one group (from many workers) -> the group's summary."""
-    best, total = None, 0
-    for node, size in summaries:
-        if node is not None and (best is None or node < best):
-            best = node
-        total += size
-    return best, total
 
 
 def removal_details(survivor: str, cluster_size: int, **facts: str) -> dict[str, str]:
