@@ -51,7 +51,6 @@ PARTITIONS = 1024
 # A band key (massivetext.dedup.lsh.band_keys): band index, then the band's hash.
 BAND_KEY = np.dtype([("band", ">u2"), ("hash", ">u8")])
 ENTRY = np.dtype([("band", ">u2"), ("hash", ">u8"), ("rank", ">u8"), ("index", ">u4")])
-_NATIVE_ENTRY = ENTRY.newbyteorder("=")
 
 
 def band_key_entries(band_bytes: bytes) -> np.ndarray:
@@ -61,6 +60,17 @@ def band_key_entries(band_bytes: bytes) -> np.ndarray:
 
 def table_path(store: str, batch_id: str) -> str:
     return f"{store}/nodes-{batch_id}.json"
+
+
+def partitioned(entries: np.ndarray, keys: np.ndarray, count: int, name: str):
+    """Packed ``entries`` split by partition (``keys`` modulo ``count``) -> one
+    (partition, (name, packed entries)) WindowedValue per partition that has any."""
+    partitions = (keys % np.uint64(count)).astype(np.int64)
+    order = np.argsort(partitions, kind="stable")
+    entries, partitions = entries[order], partitions[order]
+    starts = np.flatnonzero(np.diff(partitions, prepend=-1))
+    for start, end in zip(starts, [*starts[1:], len(entries)], strict=True):
+        yield windowed((int(partitions[start]), (name, entries[start:end].tobytes())))
 
 
 def _pack_batch(store: str, nodes: list[list], ranks: list[int], band_bytes: list[bytes]):
@@ -76,12 +86,7 @@ def _pack_batch(store: str, nodes: list[list], ranks: list[int], band_bytes: lis
     entries["hash"] = np.concatenate([k["hash"] for k in keys])
     entries["rank"] = np.repeat(np.array(ranks, dtype=np.uint64), counts)
     entries["index"] = np.repeat(np.arange(len(nodes)), counts)
-    partitions = (entries["hash"] % np.uint64(PARTITIONS)).astype(np.int64)
-    order = np.argsort(partitions, kind="stable")
-    entries, partitions = entries[order], partitions[order]
-    starts = np.flatnonzero(np.diff(partitions, prepend=-1))
-    for start, end in zip(starts, [*starts[1:], len(entries)], strict=True):
-        yield windowed((int(partitions[start]), (batch_id, entries[start:end].tobytes())))
+    yield from partitioned(entries, entries["hash"], PARTITIONS, batch_id)
 
 
 class _BatchBands(BundleBatches):
@@ -171,19 +176,25 @@ class BatchBands(beam.PTransform):
         return documents | "Batch" >> beam.ParDo(_BatchBands(self._store))
 
 
+def unpacked(values, dtype: np.dtype) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """A partition's (name, packed entries) values (:func:`partitioned`'s) -> (the entries
+    in native byte order, the names, each entry's name number)."""
+    arrays, names, numbers = [], [], []
+    for name, packed in values:
+        array = np.frombuffer(packed, dtype=dtype)
+        numbers.append(np.full(len(array), len(names), dtype=np.int64))
+        names.append(name)
+        arrays.append(array)
+    native = dtype.newbyteorder("=")
+    if not arrays:
+        return np.empty(0, dtype=native), names, np.empty(0, dtype=np.int64)
+    return np.concatenate(arrays).astype(native), names, np.concatenate(numbers)
+
+
 def unpack_entries(batches) -> tuple[np.ndarray, list[str], np.ndarray]:
     """A partition's (batch id, packed entries) values -> (entries sorted by band key,
     the batch ids, each entry's batch number)."""
-    arrays, batch_ids, numbers = [], [], []
-    for batch_id, packed in batches:
-        array = np.frombuffer(packed, dtype=ENTRY)
-        numbers.append(np.full(len(array), len(batch_ids), dtype=np.int64))
-        batch_ids.append(batch_id)
-        arrays.append(array)
-    if not arrays:
-        return np.empty(0, dtype=_NATIVE_ENTRY), batch_ids, np.empty(0, dtype=np.int64)
-    entries = np.concatenate(arrays).astype(_NATIVE_ENTRY)
-    batch_numbers = np.concatenate(numbers)
+    entries, batch_ids, batch_numbers = unpacked(batches, ENTRY)
     order = np.lexsort((entries["hash"], entries["band"]))
     return entries[order], batch_ids, batch_numbers[order]
 

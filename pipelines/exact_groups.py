@@ -21,14 +21,14 @@ from collections import defaultdict
 
 import apache_beam as beam
 import numpy as np
-from massivetext.pipelines.document_store import BundleBatches, read_keys, windowed
+from massivetext.pipelines.band_buckets import partitioned, unpacked
+from massivetext.pipelines.document_store import BundleBatches, read_keys
 
 # Our choice: 256 partitions hold about 4 million documents each at 10^9 (112 MB of
 # entries to sort), and pack about four entries per element for a 1,024-document file.
 PARTITIONS = 256
 KEY = np.dtype([("key_hi", ">u8"), ("key_lo", ">u8")])  # an exact key's 16 bytes
 ENTRY = np.dtype([("key_hi", ">u8"), ("key_lo", ">u8"), ("rank", ">u8"), ("row", ">u4")])
-_NATIVE_ENTRY = ENTRY.newbyteorder("=")
 
 
 def _pack(name: str, documents: list):
@@ -37,12 +37,7 @@ def _pack(name: str, documents: list):
     entries["key_hi"], entries["key_lo"] = keys["key_hi"], keys["key_lo"]
     entries["rank"] = np.array([document.node[0] for document in documents], dtype=np.uint64)
     entries["row"] = [document.row for document in documents]
-    partitions = (entries["key_lo"] % np.uint64(PARTITIONS)).astype(np.int64)
-    order = np.argsort(partitions, kind="stable")
-    entries, partitions = entries[order], partitions[order]
-    starts = np.flatnonzero(np.diff(partitions, prepend=-1))
-    for start, end in zip(starts, [*starts[1:], len(entries)], strict=True):
-        yield windowed((int(partitions[start]), (name, entries[start:end].tobytes())))
+    return partitioned(entries, entries["key_lo"], PARTITIONS, name)
 
 
 class _PackExactKeys(BundleBatches):
@@ -71,16 +66,7 @@ class ExactGroups(beam.DoFn):
 
 
 def _exact_groups(_, values):
-    names, arrays, numbers = [], [], []
-    for name, packed in values:
-        array = np.frombuffer(packed, dtype=ENTRY)
-        numbers.append(np.full(len(array), len(names), dtype=np.int64))
-        names.append(name)
-        arrays.append(array)
-    if not arrays:
-        return
-    entries = np.concatenate(arrays).astype(_NATIVE_ENTRY)
-    files = np.concatenate(numbers)
+    entries, names, files = unpacked(values, ENTRY)
     order = np.lexsort((entries["row"], files, entries["rank"], entries["key_lo"],
                         entries["key_hi"]))
     entries, files = entries[order], files[order]
