@@ -6,13 +6,17 @@ metadata, signals) once to a spill file under ``<subset dir>/_work/``
 bundle, so the store is written in the fused per-document stage, by the worker that
 already holds the text) and hands on a :class:`StoredDocument`: the id, the spill file,
 the text's size, and the keys the global stages need, computed from the text before it
-is dropped: the exact-duplicate key and the LSH band keys of the MinHash signature.
+is dropped: the exact-duplicate key and the LSH band keys of the MinHash signature,
+and its row in the file. The same records are written beside the spill file as its key
+table (:func:`store_keys`, read back by :func:`read_keys`).
 
-Exact and near-duplicate removal and test-set filtering then group only those compact
-records; exact verification of a candidate pair reads the two texts back from their
-spill files (:class:`ReadBack`, one read per file, grouped by file), so the shingle
-hashes travel only for the documents that are in a candidate pair. The final write reads
-the kept documents back by shard, and the removed ones by file for the samples.
+Exact and near-duplicate removal and test-set filtering then group only compact
+records, most documents only as a row number of their file
+(:mod:`massivetext.pipelines.file_tables`); exact verification of a candidate pair reads
+the two texts back from their spill files (:class:`ReadBack`, one read per file,
+grouped by file), so texts travel only for the documents that are in a candidate pair.
+The final write reads the kept documents back by shard, and the removed ones by file
+for the samples.
 """
 
 from __future__ import annotations
