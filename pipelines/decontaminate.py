@@ -140,14 +140,15 @@ def _test_ngram_keys(item, n_by_set: dict[str, int]):
     return _keys(shingle_hashes(document.text, size), test_ref)
 
 
-def _train_ngram_keys(document, files, sizes: list[int]):
-    """A training document read back from spill file ``files[0]`` -> (hash, (file, id))
-    per distinct n-gram of every size in use."""
+def _train_ngram_keys(document, refs, sizes: list[int]):
+    """A training document read back with its ref ``refs[0]`` (spill file, row) ->
+    (hash, ref) per distinct n-gram of every size in use (a ref is shorter than an id,
+    and there is one element per n-gram)."""
     if not sizes:
         return []
     # A document shorter than a size gives its whole-text shingle for each: unique them.
     hashes = np.unique(np.concatenate([shingle_hashes(document.text, size) for size in sizes]))
-    return _keys(hashes, (files[0], document.id))
+    return _keys(hashes, refs[0])
 
 
 def _ngram_size_stats(item):
@@ -232,10 +233,11 @@ JUDGED_FACTS = {JACCARD_MODE: ("candidate_pairs", "verified_matches"),
 
 class _TestOverlapFacts(beam.PTransform):
     """{"documents": StoredDocuments, and in jaccard mode "partitions" (their GroupBands
-    partitions with the test band keys)} -> {"decontam_match": ((file, id), match) per
-    verified match (jaccard: (similarity, test ref); ngram-overlap: (shared n-grams,
-    test ref) once per document), in jaccard mode "decontam_candidate": ((file, id),
-    None) per candidate pair, "stats": the stage's own facts}."""
+    partitions with the test band keys)} -> {"decontam_match": per verified match
+    ((file, id), (similarity, test ref)) in jaccard mode, ((file, row), (shared n-grams,
+    test ref)) once per document in ngram-overlap mode; in jaccard mode
+    "decontam_candidate": ((file, id), None) per candidate pair; "stats": the stage's
+    own facts}."""
 
     def __init__(self, decontaminate: Decontaminate):
         super().__init__()
@@ -294,7 +296,7 @@ class _TestOverlapFacts(beam.PTransform):
                         | "Distinct sizes" >> beam.Distinct())
         sizes_view = beam.pvalue.AsList(sizes_in_use)
         train = (documents
-                 | "By file" >> beam.Map(lambda d: (d.file, (d.id, d.file)))
+                 | "By file" >> beam.Map(lambda d: (d.file, (d.id, (d.file, d.row))))
                  | "Train n-grams" >> ReadBack(stage.store, _train_ngram_keys, sizes_view))
         matches = ({"train": train, "test": test}
                    | "Join n-grams" >> beam.CoGroupByKey()

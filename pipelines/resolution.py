@@ -33,8 +33,8 @@ from massivetext.pipelines.file_tables import FileMembers, JudgeFiles
 class StageVerdict(NamedTuple):
     """One stage's part in :class:`ResolveDocuments`.
 
-    ``facts``: tag -> PCollection[((spill file, document id), value)] (tags unique over
-    the stages);
+    ``facts``: tag -> PCollection[((spill file, document id or row), value)] (tags
+    unique over the stages; a row is shorter to shuffle where the facts are many);
     ``judge(document, grouped)`` -> (removal or None, stats triples), where ``grouped``
     maps each tag to the document's values; the removal is the element the stage's
     ``removed`` output gets.
@@ -61,13 +61,18 @@ def _resolver(verdicts: Sequence[StageVerdict], tags: Sequence[str], drop_keys: 
     judges = [(verdict.stage, verdict.judge) for verdict in verdicts]
 
     def resolve(documents, facts):
-        by_id: dict[str, dict[str, list]] = {}
+        # A fact names its document within the file by id (str) or by row (int).
+        by_key: dict[str | int, dict[str, list]] = {}
         for tag in tags:
-            for document_id, value in facts[tag]:
-                by_id.setdefault(document_id, {t: [] for t in tags})[tag].append(value)
+            for key, value in facts[tag]:
+                if key not in by_key:
+                    by_key[key] = {t: [] for t in tags}
+                by_key[key][tag].append(value)
         nothing = {tag: [] for tag in tags}
         for document in documents:
-            grouped = by_id.get(document.id, nothing)
+            found = [by_key[key] for key in (document.id, document.row) if key in by_key]
+            grouped = (nothing if not found else found[0] if len(found) == 1 else
+                       {tag: found[0][tag] + found[1][tag] for tag in tags})
             if drop_keys:
                 document = document._replace(exact_key=b"", band_bytes=b"")
             for stage, judge in judges:
