@@ -75,12 +75,11 @@ def _exact_groups(_, values):
         entries["key_lo"][1:] != entries["key_lo"][:-1])
     starts = np.flatnonzero(new)
     ends = np.append(starts[1:], len(entries))
+    duplicated = ends - starts > 1  # only groups of duplicates reach Python
     rows = entries["row"].tolist()
     files = files.tolist()
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+    for start, end in zip(starts[duplicated].tolist(), ends[duplicated].tolist(), strict=True):
         size = end - start
-        if size == 1:
-            continue
         yield beam.pvalue.TaggedOutput("size", size)
         survivor = (names[files[start]], rows[start])
         for i in range(start + 1, end):
