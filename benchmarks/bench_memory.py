@@ -15,6 +15,12 @@ worker processes, and the largest single process. Printed:
 
 The same measurement serves :mod:`benchmarks.bench_datatrove` (real pages beside
 DataTrove) and :mod:`benchmarks.bench_scaling` (speed-up on a multi-file crawl).
+
+The pipeline runs in the environment a user's ``pip install massivetext`` gives
+(:func:`massivetext_python`: a virtual environment under bench-out/ with the core
+dependencies only), not in the development one: the latter's extras (pandas from
+``datasets``, Google Cloud's clients from ``apache-beam[gcp]``) are imported by
+``import apache_beam`` when installed and add about 120 MB to every process.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from massivetext.sample.crawl import write_sample
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / "bench-out"
+CORE_VENV = CACHE / "massivetext-venv"
 SMALL_PAGES, GROWTH = 2_000, 4
 SAMPLE_PERIOD_S = 0.05
 STEP_TIMEOUT_S = 1800
@@ -116,12 +123,33 @@ def measure(command: list[str], timeout_s: float = STEP_TIMEOUT_S) -> Measured:
                     process.returncode)
 
 
+def massivetext_python() -> Path:
+    """The interpreter of a core install of this checkout (``pip install -e REPO``, no
+    extras), created on first use; this interpreter where that cannot be done."""
+    python = CORE_VENV / "bin" / "python"
+    stamp = CORE_VENV / ".installed"
+    if stamp.exists() and stamp.stat().st_mtime >= (REPO / "setup.py").stat().st_mtime:
+        return python
+    print(f"  creating {CORE_VENV} (pip install -e {REPO}, core dependencies only)",
+          flush=True)
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(CORE_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-e", str(REPO)],
+                       check=True)
+    except subprocess.CalledProcessError as error:
+        print(f"  the core install failed ({error}); measuring in {sys.executable}, whose "
+              "extras add to every process's memory")
+        return Path(sys.executable)
+    stamp.touch()
+    return python
+
+
 def probe(inputs: list[str], output: str, mode_args: list[str],
           extra_args: tuple[str, ...] = (), pages: int = 0) -> tuple[Measured, dict, dict]:
     """One measured pipeline run of about ``pages`` pages -> (measurement, probe
     report, stats.json)."""
     report_path = f"{output}.probe.json"
-    command = [sys.executable, "-m", "benchmarks.pipeline_probe", report_path,
+    command = [str(massivetext_python()), "-m", "benchmarks.pipeline_probe", report_path,
                "--input", ",".join(inputs), "--output", output, "--runner=FnApiRunner",
                *mode_args, *extra_args]
     measured = measure(command, max(STEP_TIMEOUT_S, pages * STEP_SECONDS_PER_PAGE))
