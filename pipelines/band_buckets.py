@@ -12,21 +12,29 @@ emits:
   shuffled;
 - per band partition (:data:`PARTITIONS`, by the band hash), one element
   ``(partition, (batch id, packed entries))``: for every band key of the batch that
-  falls in the partition, its band index, hash, the document's rank and its index in
-  the table, 22 bytes (:data:`ENTRY`).
+  falls in the partition, its *grouping key* (the band's hash mixed with its band
+  index, :func:`grouping_keys`) and the document's index in the table, 10 bytes
+  (:data:`ENTRY`).
 
-A partition's group is unpacked with NumPy, sorted by (band, hash), and each run of
-equal keys is a band bucket whose members are *refs* ``(rank, batch id, index)``;
-they order as the nodes do (rank first; two documents of one bucket with the same
-63-bit rank, about 2^-63 per pair, tie by position instead of id). Candidate refs are
-resolved to nodes by grouping them by batch and reading the batch's table
-(:class:`ResolveRefs`), so only documents in a candidate pair pay for their id. Every
-candidate is still verified exactly afterwards, so a ref can never remove a document on its own.
+A partition's group is unpacked with NumPy, sorted by grouping key, and each run of
+equal keys is a band bucket whose members are *refs* ``(batch id, index)``. A bucket
+of at most ``max_all_pairs`` members proposes all its pairs, which need no order; a
+larger one proposes a star around its smallest node, so its members (rare: buckets of
+boilerplate shared by many pages) go through :class:`StarPairs`, which reads their
+nodes first. Candidate refs are resolved to nodes by grouping them by batch and
+reading the batch's table (:class:`ResolveRefs`), so only documents in a candidate pair
+pay for their id and rank. Every candidate is still verified exactly afterwards, so a
+ref can never remove a document on its own, and two band keys that share a grouping
+key (2^-64 per pair) only propose a pair that verification rejects.
 
 The test documents' band keys are batched the same way (:class:`BatchTestBands`: the
 table holds test refs, the rank is 0), so a test document's 16 keys are not 16 elements
 that each carry its test set, id and spill file; on the generated sample, whose test set
 is a tenth of its pages, they were most of the band grouping.
+
+Before, an entry also held the band index apart and the document's rank (22 bytes),
+so that a star's centre could be chosen in the partition; the band grouping was the
+largest shuffle of the generated sample.
 """
 
 from __future__ import annotations
@@ -43,19 +51,23 @@ from massivetext.pipelines.filesystem import write_atomically
 from massivetext.dedup.buckets import bucket_pairs
 
 # Our choices: 4,096 documents per batch bound what a worker buffers (about 90 bytes
-# of table and 350 of entries each); 1,024 partitions keep a group of 10^9 documents'
-# band keys near 350 MB while a local run of 10^4 documents sends a quarter of an
-# element per document.
+# of table and 160 of entries each; at most 2^16, the entries' index); 1,024
+# partitions keep a group of 10^9 documents' band keys near 160 MB while a local run
+# of 10^4 documents sends a quarter of an element per document.
 BATCH_DOCUMENTS = 4096
 PARTITIONS = 1024
 # A band key (massivetext.dedup.lsh.band_keys): band index, then the band's hash.
 BAND_KEY = np.dtype([("band", ">u2"), ("hash", ">u8")])
-ENTRY = np.dtype([("band", ">u2"), ("hash", ">u8"), ("rank", ">u8"), ("index", ">u4")])
+ENTRY = np.dtype([("key", ">u8"), ("index", ">u2")])
+# Odd, so band * _BAND_MIX differs for every band index (mod 2^64): 2^64 / golden ratio.
+_BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def band_key_entries(band_bytes: bytes) -> np.ndarray:
-    """Concatenated 10-byte band keys -> a BAND_KEY array."""
-    return np.frombuffer(band_bytes, dtype=BAND_KEY)
+def grouping_keys(band_bytes: bytes) -> np.ndarray:
+    """Concatenated 10-byte band keys -> one uint64 per key: its hash XOR its band
+    index times :data:`_BAND_MIX`, so equal hashes of different bands part."""
+    keys = np.frombuffer(band_bytes, dtype=BAND_KEY)
+    return keys["hash"].astype(np.uint64) ^ (keys["band"].astype(np.uint64) * _BAND_MIX)
 
 
 def table_path(store: str, batch_id: str) -> str:
@@ -73,20 +85,19 @@ def partitioned(entries: np.ndarray, keys: np.ndarray, count: int, name: str):
         yield windowed((int(partitions[start]), (name, entries[start:end].tobytes())))
 
 
-def _pack_batch(store: str, nodes: list[list], ranks: list[int], band_bytes: list[bytes]):
+def _pack_batch(store: str, nodes: list[list], band_bytes: list[bytes]):
     """One batch's table (``nodes``) written to ``store``, and its band keys as
     (partition, (batch id, packed ENTRY array)) per partition."""
+    if len(nodes) > 1 << 16:
+        raise ValueError(f"a batch holds at most 65,536 documents, not {len(nodes):,}")
     batch_id = os.urandom(8).hex()  # a retried bundle emits a new batch
     table = json.dumps(nodes)  # ASCII: any id
     write_atomically(table_path(store, batch_id), table.encode("ascii"))
-    keys = [band_key_entries(bands) for bands in band_bytes]
-    counts = [len(k) for k in keys]
-    entries = np.empty(sum(counts), dtype=ENTRY)
-    entries["band"] = np.concatenate([k["band"] for k in keys])
-    entries["hash"] = np.concatenate([k["hash"] for k in keys])
-    entries["rank"] = np.repeat(np.array(ranks, dtype=np.uint64), counts)
-    entries["index"] = np.repeat(np.arange(len(nodes)), counts)
-    yield from partitioned(entries, entries["hash"], PARTITIONS, batch_id)
+    keys = [grouping_keys(bands) for bands in band_bytes]
+    entries = np.empty(sum(map(len, keys)), dtype=ENTRY)
+    entries["key"] = np.concatenate(keys)
+    entries["index"] = np.repeat(np.arange(len(nodes)), list(map(len, keys)))
+    yield from partitioned(entries, entries["key"], PARTITIONS, batch_id)
 
 
 class _BatchBands(BundleBatches):
@@ -104,13 +115,12 @@ class _BatchBands(BundleBatches):
 
     def flush(self, pending):
         yield from _pack_batch(self._store, [list(document.node) for document in pending],
-                               [document.node[0] for document in pending],
                                [document.band_bytes for document in pending])
 
 
 class _BatchTestBands(BundleBatches):
     """(test ref, TestDocument) -> (partition, (batch id, packed entries)) of the test
-    documents' band keys (rank 0), each batch's table of test refs written to the store."""
+    documents' band keys, each batch's table of test refs written to the store."""
 
     size = BATCH_DOCUMENTS
 
@@ -126,7 +136,7 @@ class _BatchTestBands(BundleBatches):
 
     def flush(self, pending):
         yield from _pack_batch(self._store, [list(test_ref) for test_ref, _ in pending],
-                               [0] * len(pending), [bands for _, bands in pending])
+                               [bands for _, bands in pending])
 
 
 class BatchTestBands(beam.PTransform):
@@ -192,61 +202,96 @@ def unpacked(values, dtype: np.dtype) -> tuple[np.ndarray, list[str], np.ndarray
 
 
 def unpack_entries(batches) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """A partition's (batch id, packed entries) values -> (entries sorted by band key,
-    the batch ids, each entry's batch number)."""
+    """A partition's (batch id, packed entries) values -> (entries sorted by grouping
+    key, the batch ids, each entry's batch number)."""
     entries, batch_ids, batch_numbers = unpacked(batches, ENTRY)
-    order = np.lexsort((entries["hash"], entries["band"]))
+    order = np.argsort(entries["key"], kind="stable")
     return entries[order], batch_ids, batch_numbers[order]
 
 
 def _refs(entries, batch_ids, batch_numbers, start, end):
-    return [(int(entries["rank"][i]), batch_ids[batch_numbers[i]], int(entries["index"][i]))
-            for i in range(start, end)]
+    """The refs (batch id, index) of ``entries[start:end]``."""
+    return [(batch_ids[number], index) for number, index in zip(
+        batch_numbers[start:end].tolist(), entries["index"][start:end].tolist(), strict=True)]
 
 
 def bucket_runs(entries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(starts, ends) of the runs of equal band keys in sorted entries."""
+    """(starts, ends) of the runs of equal grouping keys in sorted entries."""
     if not len(entries):
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     new = np.ones(len(entries), dtype=bool)
-    new[1:] = (entries["band"][1:] != entries["band"][:-1]) | (
-        entries["hash"][1:] != entries["hash"][:-1])
+    new[1:] = entries["key"][1:] != entries["key"][:-1]
     starts = np.flatnonzero(new)
     return starts, np.append(starts[1:], len(entries))
 
 
 def partition_pairs(item, max_all_pairs: int):
-    """A partition of :class:`GroupBands` -> the candidate ref pairs of its training
-    documents' band buckets (:func:`massivetext.dedup.buckets.bucket_pairs`), and a
-    ``star`` output per bucket too large for all pairs."""
+    """A partition of :class:`GroupBands` -> the candidate ref pairs (smaller ref first)
+    of its training documents' band buckets of at most ``max_all_pairs`` members, all
+    their pairs (:func:`massivetext.dedup.buckets.bucket_pairs`); and a ``star`` output
+    (grouping key, ref) per member of a larger bucket, for :class:`StarPairs`."""
     _, grouped = item
     entries, batch_ids, batch_numbers = unpack_entries(grouped["train"])
     starts, ends = bucket_runs(entries)
     shared = ends - starts > 1
     for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
+        refs = _refs(entries, batch_ids, batch_numbers, start, end)
         if end - start > max_all_pairs:
-            yield beam.pvalue.TaggedOutput("star", 1)
-        yield from bucket_pairs(_refs(entries, batch_ids, batch_numbers, start, end),
-                                max_all_pairs)
+            key = int(entries["key"][start])
+            for ref in refs:
+                yield beam.pvalue.TaggedOutput("star", (key, ref))
+        else:
+            yield from bucket_pairs(refs, max_all_pairs)
+
+
+def _star_pairs(bucket):
+    """A star bucket's (node, ref) members -> each member's ref paired with the ref of
+    the smallest node (the centre), smaller ref first."""
+    _, members = bucket
+    centre = min(members)[1]
+    for _, ref in members:
+        if ref != centre:
+            yield (centre, ref) if centre < ref else (ref, centre)
+
+
+class StarPairs(beam.PTransform):
+    """PCollection[(grouping key, ref)], the members of the band buckets too large for
+    all pairs (:func:`partition_pairs`' ``star``) -> {"pairs": PCollection[(ref, ref)],
+    each member with the bucket's centre (:func:`massivetext.dedup.buckets.bucket_pairs`'
+    star: its smallest node), smaller ref first; "buckets": one grouping key per bucket}.
+    The members' nodes are read from their batches' tables in ``store`` first."""
+
+    def __init__(self, store: str):
+        super().__init__()
+        self._store = store
+
+    def expand(self, members):
+        buckets = (members
+                   | "Ref first" >> beam.Map(lambda member: (member[1], member))
+                   | "Nodes" >> ResolveRefs(self._store)
+                   | "By bucket" >> beam.Map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
+                   | "Group by bucket" >> beam.GroupByKey())
+        return {"pairs": buckets | "Star" >> beam.FlatMap(_star_pairs),
+                "buckets": buckets | "Keys" >> beam.Keys()}
 
 
 def test_crossings(item):
     """A partition of :class:`GroupBands` -> (train ref, test batch ref) for every
     training document sharing a band bucket with a test document; a test batch ref is
-    (0, batch id, index), resolved to the test ref by :class:`ResolveRefs`."""
+    (batch id, index), resolved to the test ref by :class:`ResolveRefs`."""
     _, grouped = item
     tests, test_batch_ids, test_numbers = unpack_entries(grouped["test"])
     if not len(tests):
         return
-    by_key: dict[tuple[int, int], list] = {}
-    for band, band_hash, batch_ref in zip(tests["band"].tolist(), tests["hash"].tolist(),
-                                          _refs(tests, test_batch_ids, test_numbers, 0,
-                                                len(tests)), strict=True):
-        by_key.setdefault((band, band_hash), []).append(batch_ref)
+    by_key: dict[int, list] = {}
+    for key, batch_ref in zip(tests["key"].tolist(), _refs(
+            tests, test_batch_ids, test_numbers, 0, len(tests)), strict=True):
+        by_key.setdefault(key, []).append(batch_ref)
     entries, batch_ids, batch_numbers = unpack_entries(grouped["train"])
-    for i in np.flatnonzero(np.isin(entries["hash"], tests["hash"])).tolist():
-        for test_ref in by_key.get((int(entries["band"][i]), int(entries["hash"][i])), ()):
-            yield _refs(entries, batch_ids, batch_numbers, i, i + 1)[0], test_ref
+    for i in np.flatnonzero(np.isin(entries["key"], tests["key"])).tolist():
+        train_ref = _refs(entries, batch_ids, batch_numbers, i, i + 1)[0]
+        for test_ref in by_key[int(entries["key"][i])]:
+            yield train_ref, test_ref
 
 
 class _ReadTable(beam.DoFn):
@@ -271,7 +316,7 @@ class ResolveRefs(beam.PTransform):
 
     def expand(self, refs):
         return (refs
-                | "By batch" >> beam.Map(lambda kv: (kv[0][1], (kv[0][2], kv[1])))
+                | "By batch" >> beam.Map(lambda kv: (kv[0][0], (kv[0][1], kv[1])))
                 | "Group by batch" >> beam.GroupByKey()
                 | "Read table" >> beam.ParDo(_ReadTable(self._store)))
 

@@ -29,7 +29,12 @@ from __future__ import annotations
 
 import apache_beam as beam
 from massivetext.pipelines.accounting import stage_output
-from massivetext.pipelines.band_buckets import GroupBands, ResolvePairs, partition_pairs
+from massivetext.pipelines.band_buckets import (
+    GroupBands,
+    ResolvePairs,
+    StarPairs,
+    partition_pairs,
+)
 from massivetext.pipelines.components import DEFAULT_ROUNDS, ConnectedComponents
 from massivetext.pipelines.exact_groups import ExactGroups, NameSurvivors, PackExactKeys
 from massivetext.pipelines.file_tables import FileMembers, JudgeFiles
@@ -133,7 +138,9 @@ class _NearFacts(beam.PTransform):
         near, documents = self._near, inputs["documents"]
         buckets = inputs["partitions"] | "Bucket pairs" >> beam.FlatMap(
             partition_pairs, near.all_pairs_bucket_size).with_outputs("star", main="pairs")
-        candidates = (buckets.pairs
+        stars = buckets.star | "Stars" >> StarPairs(near.store)
+        candidates = ((buckets.pairs, stars["pairs"])
+                      | "All pairs" >> beam.Flatten()
                       | "Distinct pairs" >> beam.Distinct()
                       | "Nodes" >> ResolvePairs(near.store))
         verified = candidates | "Verify" >> VerifyStoredPairs(
@@ -148,7 +155,7 @@ class _NearFacts(beam.PTransform):
         stats = (
             zero_stats(documents, NEAR_STAGE, NEAR_FACTS),
             count_stat(no_shingles, NEAR_STAGE, "no_shingles", "no shingles"),
-            count_stat(buckets.star, NEAR_STAGE, "star_buckets", "star buckets"),
+            count_stat(stars["buckets"], NEAR_STAGE, "star_buckets", "star buckets"),
             count_stat(candidates, NEAR_STAGE, "candidate_pairs", "candidates"),
             count_stat(verified, NEAR_STAGE, "verified_edges", "verified"),
             count_stat(sizes, NEAR_STAGE, "clusters", "clusters"),
