@@ -45,7 +45,12 @@ import os
 import apache_beam as beam
 import numpy as np
 from apache_beam.io.filesystems import FileSystems
-from massivetext.pipelines.document_store import BundleBatches, windowed
+from massivetext.pipelines.document_store import (
+    BundleBatches,
+    by_file,
+    read_key_column,
+    windowed,
+)
 from massivetext.pipelines.filesystem import write_atomically
 
 from massivetext.dedup.buckets import bucket_pairs
@@ -110,12 +115,16 @@ class _BatchBands(BundleBatches):
         self._store = store
 
     def process(self, document):
-        if document.band_bytes:
+        if document.banded:
             yield from super().process(document)
 
     def flush(self, pending):
-        yield from _pack_batch(self._store, [list(document.node) for document in pending],
-                               [document.band_bytes for document in pending])
+        nodes, band_bytes = [], []
+        for name, documents in by_file(pending).items():  # a key table read per batch
+            bands = read_key_column(self._store, name, "band_bytes")
+            nodes += [list(document.node) for document in documents]
+            band_bytes += [bands[document.row] for document in documents]
+        yield from _pack_batch(self._store, nodes, band_bytes)
 
 
 class _BatchTestBands(BundleBatches):

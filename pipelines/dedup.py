@@ -87,7 +87,7 @@ class ExactDedup(beam.PTransform):
 
     def expand(self, documents):
         groups = (documents
-                  | "Pack keys" >> PackExactKeys()
+                  | "Pack keys" >> PackExactKeys(self._store)
                   | "Group keys" >> beam.GroupByKey()
                   | "Groups" >> beam.ParDo(ExactGroups()).with_outputs("size", main="notices"))
         notices = groups.notices | "Name survivors" >> NameSurvivors(self._store)
@@ -151,7 +151,7 @@ class _NearFacts(beam.PTransform):
         sizes = components["sizes"]
         clusters = components["clusters"] | "Member cluster" >> beam.MapTuple(
             lambda node, cluster: ((node[2], node[1]), (cluster[0][1], cluster[1], cluster[0][2])))
-        no_shingles = documents | "Shingleless" >> beam.Filter(lambda d: not d.band_bytes)
+        no_shingles = documents | "Shingleless" >> beam.Filter(lambda d: not d.banded)
         stats = (
             zero_stats(documents, NEAR_STAGE, NEAR_FACTS),
             count_stat(no_shingles, NEAR_STAGE, "no_shingles", "no shingles"),
@@ -217,7 +217,5 @@ class NearDedup(beam.PTransform):
     def expand(self, documents):
         partitions = {"train": documents} | "Bands" >> GroupBands(self.store)
         facts = {"documents": documents, "partitions": partitions} | "Facts" >> self.facts()
-        # The kept documents keep their band keys, for a test-set filtering after this.
-        resolved = documents | "Resolve" >> ResolveDocuments(
-            self.store, [self.verdict(facts)], drop_keys=False)
+        resolved = documents | "Resolve" >> ResolveDocuments(self.store, [self.verdict(facts)])
         return dict(resolved[NEAR_STAGE], facts=facts["stats"]) | "Output" >> self.output()

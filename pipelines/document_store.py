@@ -5,10 +5,12 @@ metadata, signals) once to a spill file under ``<subset dir>/_work/``
 (:mod:`massivetext.io.spill`; one file per up to :data:`DOCUMENTS_PER_FILE` documents of a
 bundle, so the store is written in the fused per-document stage, by the worker that
 already holds the text) and hands on a :class:`StoredDocument`: the id, the spill file,
-the text's size, and the keys the global stages need, computed from the text before it
-is dropped: the exact-duplicate key and the LSH band keys of the MinHash signature,
-and its row in the file. The same records are written beside the spill file as its key
-table (:func:`store_keys`, read back by :func:`read_keys`).
+the text's size and its row in the file. The keys the global stages need, computed from
+the text before it is dropped (the exact-duplicate key and the LSH band keys of the
+MinHash signature), go only into the file's key table, written beside it with the same
+records (:func:`store_keys`; read back by :func:`read_keys` and :func:`read_key_column`):
+the stages that group keys read them file by file, so the records Beam's local runner
+holds between stages stay small (about 180 bytes a document, where the keys made 356).
 
 Exact and near-duplicate removal and test-set filtering then group only compact
 records, most documents only as a row number of their file
@@ -65,21 +67,19 @@ class StoredDocument(NamedTuple):
 
     ``node`` is the survivor-order node of the dedup stages, (seeded rank, id, file):
     it orders as (rank, id) does, and it names the spill file so a candidate pair's
-    texts can be read back without a join. ``band_bytes`` are the LSH band keys of the
-    document's MinHash signature, concatenated (:data:`BAND_KEY_BYTES` each; empty when
-    it has no shingles).
+    texts can be read back without a join. ``banded``: whether the document has LSH
+    band keys (a text without shingles has none); the keys themselves are in the key
+    table (:func:`read_key_column`).
 
-    A named tuple of plain values, not a dataclass: Beam encodes it field by field
-    (a dataclass is pickled whole, names and all), and one bytes object for the bands
-    is one Python object where a tuple of keys was seventeen. The grouping stages
-    shuffle only the file and row of most documents (:mod:`massivetext.pipelines.file_tables`).
+    A named tuple of plain values, not a dataclass: it is smaller to encode. The
+    grouping stages shuffle only the file and row of most documents
+    (:mod:`massivetext.pipelines.file_tables`).
     """
 
     node: tuple[int, str, str]
     num_bytes: int
-    exact_key: bytes
-    band_bytes: bytes
     row: int = 0  # its row in the spill file (rows sorted by id) and in its key table
+    banded: bool = False
 
     @property
     def id(self) -> str:
@@ -89,38 +89,50 @@ class StoredDocument(NamedTuple):
     def file(self) -> str:
         return self.node[2]
 
-    @property
-    def bands(self) -> tuple[bytes, ...]:
-        """The band keys, one bytes object each."""
-        step = BAND_KEY_BYTES
-        return tuple(self.band_bytes[start:start + step]
-                     for start in range(0, len(self.band_bytes), step))
-
 
 def store_directory(subset_dir: str) -> str:
     return f"{subset_dir.rstrip('/')}/{SPILL_DIRECTORY}"
 
 
-def store_keys(directory: str, name: str, stored: list[StoredDocument]) -> None:
+def store_keys(directory: str, name: str, stored: list[StoredDocument],
+               exact_keys: list[bytes], band_bytes: list[bytes]) -> None:
     """The key table of spill file ``name`` (:mod:`massivetext.io.spill`), from its
-    documents' records in row order."""
+    documents' records, exact keys and concatenated band keys (:data:`BAND_KEY_BYTES`
+    each), in row order."""
     columns = {"id": [document.id for document in stored],
                "rank": [document.node[0] for document in stored],
                "num_bytes": [document.num_bytes for document in stored],
-               "exact_key": [document.exact_key for document in stored],
-               "band_bytes": [document.band_bytes for document in stored]}
+               "exact_key": exact_keys, "band_bytes": band_bytes}
     write_atomically(f"{directory}/{key_table_name(name)}",
                      lambda file: write_key_table(columns, file))
 
 
+def _key_columns(directory: str, name: str, columns: tuple[str, ...]) -> dict[str, list]:
+    with FileSystems.open(f"{directory}/{key_table_name(name)}") as file:
+        return read_key_table(file, columns)
+
+
 def read_keys(directory: str, name: str) -> list[StoredDocument]:
     """The records of every document of spill file ``name``, by row, from its key table."""
-    with FileSystems.open(f"{directory}/{key_table_name(name)}") as file:
-        columns = read_key_table(file)
-    return [StoredDocument((rank, document_id, name), num_bytes, exact_key, band_bytes, row)
-            for row, (document_id, rank, num_bytes, exact_key, band_bytes) in enumerate(zip(
-                columns["id"], columns["rank"], columns["num_bytes"], columns["exact_key"],
-                columns["band_bytes"], strict=True))]
+    columns = _key_columns(directory, name, ("id", "rank", "num_bytes", "band_bytes"))
+    return [StoredDocument((rank, document_id, name), num_bytes, row, bool(band_bytes))
+            for row, (document_id, rank, num_bytes, band_bytes) in enumerate(zip(
+                columns["id"], columns["rank"], columns["num_bytes"], columns["band_bytes"],
+                strict=True))]
+
+
+def by_file(documents) -> dict[str, list[StoredDocument]]:
+    """StoredDocuments by spill file, in their order within each file's list."""
+    grouped = defaultdict(list)
+    for document in documents:
+        grouped[document.file].append(document)
+    return grouped
+
+
+def read_key_column(directory: str, name: str, column: str) -> list:
+    """One column of spill file ``name``'s key table, by row: ``exact_key`` or
+    ``band_bytes`` for the stages that group them."""
+    return _key_columns(directory, name, (column,))[column]
 
 
 def windowed(value) -> WindowedValue:
@@ -201,14 +213,17 @@ class _StoreDocuments(SpillDocuments):
 
     def handed_on(self, element, document: Document, name: str, row: int) -> StoredDocument:
         bands = b"".join(self._signer.band_keys(self._signer.shingles(document.text)))
+        self._exact_keys.append(exact_text_key(document.text))
+        self._band_bytes.append(bands)
         rank, document_id = survivor_node(document.id, self._seed)
-        return StoredDocument((rank, document_id, name), document.num_bytes,
-                              exact_text_key(document.text), bands, row)
+        return StoredDocument((rank, document_id, name), document.num_bytes, row, bool(bands))
 
     def flush(self, pending):
+        self._exact_keys, self._band_bytes = [], []  # filled by handed_on, in row order
         stored = list(super().flush(pending))
         name = stored[0].value.file
-        store_keys(self._directory, name, [value.value for value in stored])
+        store_keys(self._directory, name, [value.value for value in stored],
+                   self._exact_keys, self._band_bytes)
         yield from stored
 
 
@@ -219,7 +234,7 @@ class _StoreRemoved(SpillDocuments):
     def handed_on(self, removal: Removed, document: Document, name: str, row: int) -> Removed:
         # Removed documents get no dedup keys (and no key table): they take part in no
         # grouping.
-        stored = StoredDocument((0, document.id, name), document.num_bytes, b"", b"", row)
+        stored = StoredDocument((0, document.id, name), document.num_bytes, row)
         return dataclasses.replace(removal, document=stored)
 
 

@@ -17,12 +17,15 @@ file's key table and hands the removal notice to the removed document's file
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import apache_beam as beam
 import numpy as np
 from massivetext.pipelines.band_buckets import partitioned, unpacked
-from massivetext.pipelines.document_store import BundleBatches, read_keys
+from massivetext.pipelines.document_store import (
+    BundleBatches,
+    by_file,
+    read_key_column,
+    read_keys,
+)
 
 # Our choice: 256 partitions hold about 4 million documents each at 10^9 (112 MB of
 # entries to sort), and pack about four entries per element for a 1,024-document file.
@@ -31,8 +34,9 @@ KEY = np.dtype([("key_hi", ">u8"), ("key_lo", ">u8")])  # an exact key's 16 byte
 ENTRY = np.dtype([("key_hi", ">u8"), ("key_lo", ">u8"), ("rank", ">u8"), ("row", ">u4")])
 
 
-def _pack(name: str, documents: list):
-    keys = np.frombuffer(b"".join(document.exact_key for document in documents), dtype=KEY)
+def _pack(store: str, name: str, documents: list):
+    exact_keys = read_key_column(store, name, "exact_key")
+    keys = np.frombuffer(b"".join(exact_keys[document.row] for document in documents), dtype=KEY)
     entries = np.empty(len(documents), dtype=ENTRY)
     entries["key_hi"], entries["key_lo"] = keys["key_hi"], keys["key_lo"]
     entries["rank"] = np.array([document.node[0] for document in documents], dtype=np.uint64)
@@ -41,20 +45,24 @@ def _pack(name: str, documents: list):
 
 
 class _PackExactKeys(BundleBatches):
+    def __init__(self, store: str):
+        self._store = store
+
     def flush(self, pending):
-        by_file = defaultdict(list)
-        for document in pending:
-            by_file[document.file].append(document)
-        for name, documents in by_file.items():
-            yield from _pack(name, documents)
+        for name, documents in by_file(pending).items():
+            yield from _pack(self._store, name, documents)
 
 
 class PackExactKeys(beam.PTransform):
     """PCollection[StoredDocument] -> PCollection[(partition, (spill file, packed ENTRY
-    array))]."""
+    array))], the exact keys read from the files' key tables in ``store``."""
+
+    def __init__(self, store: str):
+        super().__init__()
+        self._store = store
 
     def expand(self, documents):
-        return documents | "Pack" >> beam.ParDo(_PackExactKeys())
+        return documents | "Pack" >> beam.ParDo(_PackExactKeys(self._store))
 
 
 class ExactGroups(beam.DoFn):

@@ -57,7 +57,7 @@ def _stats(stage: str) -> str:
     return f"stats {stage}"
 
 
-def _resolver(verdicts: Sequence[StageVerdict], tags: Sequence[str], drop_keys: bool):
+def _resolver(verdicts: Sequence[StageVerdict], tags: Sequence[str]):
     judges = [(verdict.stage, verdict.judge) for verdict in verdicts]
 
     def resolve(documents, facts):
@@ -73,8 +73,6 @@ def _resolver(verdicts: Sequence[StageVerdict], tags: Sequence[str], drop_keys: 
             found = [by_key[key] for key in (document.id, document.row) if key in by_key]
             grouped = (nothing if not found else found[0] if len(found) == 1 else
                        {tag: found[0][tag] + found[1][tag] for tag in tags})
-            if drop_keys:
-                document = document._replace(exact_key=b"", band_bytes=b"")
             for stage, judge in judges:
                 removal, stats = judge(document, grouped)
                 for triple in stats:
@@ -99,15 +97,13 @@ class ResolveDocuments(beam.PTransform):
     The facts are grouped with the documents' rows by spill file and each file's
     members are judged from its key table in the document store ``store``
     (:mod:`massivetext.pipelines.file_tables`): only documents something is known about
-    shuffle more than a row number. With ``drop_keys`` (when no later stage groups band
-    keys) the kept documents' band and exact keys are dropped.
+    shuffle more than a row number.
     """
 
-    def __init__(self, store: str, verdicts: Sequence[StageVerdict], drop_keys: bool = True):
+    def __init__(self, store: str, verdicts: Sequence[StageVerdict]):
         super().__init__()
         self._store = store
         self._verdicts = list(verdicts)
-        self._drop_keys = drop_keys
 
     def expand(self, documents):
         inputs = {"members": documents | "Members" >> FileMembers()}
@@ -118,7 +114,7 @@ class ResolveDocuments(beam.PTransform):
         outputs = [tag for verdict in self._verdicts for tag in (
             _kept(verdict.stage), _removed(verdict.stage), _stats(verdict.stage))]
         resolved = inputs | "Judge" >> JudgeFiles(
-            self._store, _resolver(self._verdicts, tags, self._drop_keys), outputs)
+            self._store, _resolver(self._verdicts, tags), outputs)
         return {verdict.stage: {"kept": resolved[_kept(verdict.stage)],
                                 "removed": resolved[_removed(verdict.stage)],
                                 "stats": resolved[_stats(verdict.stage)]}

@@ -44,7 +44,7 @@ def _assert_resolved(removals, store, expected, missing: int = 0):
 
 def test_a_named_counterpart_has_its_text_read_into_the_details(tmp_path):
     store, name = _store_with(tmp_path, [Document("s1", SURVIVOR), Document("big", LONG)])
-    stored = StoredDocument((0, "r1", name), 10, b"", b"")
+    stored = StoredDocument((0, "r1", name), 10)
     removals = [
         Removed("near_dedup", ("near_duplicate",), stored, {"survivor": "s1"},
                 counterpart=("survivor", name, "s1")),
@@ -66,8 +66,7 @@ def test_a_named_counterpart_has_its_text_read_into_the_details(tmp_path):
 
 def test_a_counterpart_missing_from_the_store_leaves_the_removal_without_its_text(tmp_path):
     store, name = _store_with(tmp_path, [Document("s1", SURVIVOR)])
-    removal = Removed("near_dedup", ("near_duplicate",), StoredDocument((0, "r1", name), 1,
-                                                                        b"", b""),
+    removal = Removed("near_dedup", ("near_duplicate",), StoredDocument((0, "r1", name), 1),
                       {"survivor": "gone"}, counterpart=("survivor", name, "gone"))
     _assert_resolved([removal], store, {"r1": (None, {"survivor": "gone"})}, missing=1)
 

@@ -6,6 +6,7 @@ import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from massivetext.pipelines.document_store import (
+    BAND_KEY_BYTES,
     DOCUMENTS_PER_FILE,
     ReadBack,
     RemoveStore,
@@ -13,6 +14,7 @@ from massivetext.pipelines.document_store import (
     StoredDocument,
     StoreDocuments,
     StoreRemoved,
+    read_key_column,
     read_keys,
     read_stored,
 )
@@ -50,7 +52,7 @@ def test_a_spilled_document_reads_back_as_written():
                                                             "no-signals"]
 
 
-def test_stored_records_carry_the_keys_and_read_back_gives_the_texts(tmp_path):
+def test_key_tables_carry_the_keys_and_read_back_gives_the_texts(tmp_path):
     store = str(tmp_path / "store")
     documents = [_document(n) for n in range(DOCUMENTS_PER_FILE + 10)]
     documents.append(Document(id="empty", text="   "))
@@ -64,9 +66,14 @@ def test_stored_records_carry_the_keys_and_read_back_gives_the_texts(tmp_path):
             document = by_id[record.id]
             assert isinstance(record, StoredDocument)
             assert record.node[:2] == survivor_node(document.id, 7)
-            assert record.exact_key == exact_text_key(document.text)
             assert record.num_bytes == document.num_bytes
-            assert len(record.bands) == (16 if shingle_hashes(document.text).size else 0)
+            # The keys are in the file's key table, at the document's row.
+            exact_key = read_key_column(store, record.file, "exact_key")[record.row]
+            band_bytes = read_key_column(store, record.file, "band_bytes")[record.row]
+            assert exact_key == exact_text_key(document.text)
+            shingled = shingle_hashes(document.text).size > 0
+            assert len(band_bytes) == (16 * BAND_KEY_BYTES if shingled else 0)
+            assert record.banded == shingled
         for name in files:
             ids = [s.id for s in stored if s.file == name]
             assert read_stored(store, name, ids) == sorted(

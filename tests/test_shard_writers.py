@@ -81,12 +81,11 @@ def test_a_shard_appears_complete_or_not_at_all(output_format, tmp_path):
     store, output = tmp_path / "store", tmp_path / "output"
     store.mkdir()
     output.mkdir()
-    stored = [StoredDocument((0, document.id, "spill.arrow"), document.num_bytes, b"", b"",
-                             row) for row, document in enumerate(
-                                 sorted(_documents(10), key=lambda d: d.id))]
+    stored = [StoredDocument((0, document.id, "spill.arrow"), document.num_bytes, row)
+              for row, document in enumerate(sorted(_documents(10), key=lambda d: d.id))]
     with open(store / "spill.arrow", "wb") as file:
         write_spill(_documents(10), file)
-    store_keys(str(store), "spill.arrow", stored)
+    store_keys(str(store), "spill.arrow", stored, [b""] * 10, [b""] * 10)
     entries = [("spill.arrow", {0, 1, 2}), ("spill.arrow", set(range(3, 10)))]
     entry = write_shard_file((0, [*entries, None]), 2, str(output), str(store), SCHEMA, writer)
     assert entry == {"name": f"part-00000-of-00002{writer.suffix}", "rows": 10,

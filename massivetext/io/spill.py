@@ -97,9 +97,10 @@ def write_key_table(columns: dict[str, list], fileobj: BinaryIO) -> None:
         writer.write_table(pa.table(columns, schema=KEY_TABLE_SCHEMA))
 
 
-def read_key_table(fileobj: BinaryIO) -> dict[str, list]:
-    """A key table's columns as lists."""
+def read_key_table(fileobj: BinaryIO,
+                   columns: Collection[str] = KEY_TABLE_SCHEMA.names) -> dict[str, list]:
+    """A key table's ``columns`` (all by default) as lists."""
     table = pa.ipc.open_file(pa.PythonFile(fileobj, mode="r")).read_all()
     if table.schema != KEY_TABLE_SCHEMA:
         raise ValueError(f"not a key table: {table.schema}")
-    return {name: table.column(name).to_pylist() for name in KEY_TABLE_SCHEMA.names}
+    return {name: table.column(name).to_pylist() for name in columns}
