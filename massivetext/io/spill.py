@@ -26,6 +26,9 @@ SPILL_DIRECTORY = "_work"  # under the subset's output directory, removed at the
 # Our choice: 64 rows (about 200 KB of web text) per record batch: a read-back of one
 # id decodes 64 rows, and a shard written from k spill files holds k batches.
 SPILL_ROWS_PER_BATCH = 64
+# Rows of a record batch built into Python at a time as a reader advances: a few, so a
+# merge of many files holds few built documents, each slice's cost shared by several.
+BUILT_ROWS = 8
 
 
 def spill_name(bundle_id: str, part: int) -> str:
@@ -60,19 +63,25 @@ def write_spill(documents: Iterable[Document], fileobj: BinaryIO) -> int:
 def read_spilled(fileobj: BinaryIO, ids: Collection[str] | None = None) -> Iterator[Document]:
     """The documents of one spill file (only those in ``ids`` when given), in id order.
 
-    A record batch none of whose ids is wanted is skipped without building its rows.
+    A record batch none of whose ids is wanted is skipped without building its rows, and
+    documents are built :data:`BUILT_ROWS` at a time as the caller advances: a shard
+    writer merging many spill files holds the wanted rows of one record batch of each,
+    in Arrow's form, and a few built documents.
     """
     reader = pa.ipc.open_file(pa.PythonFile(fileobj, mode="r"))
     for index in range(reader.num_record_batches):
         batch = reader.get_batch(index)
-        batch_ids = batch.column("id").to_pylist()
-        if ids is not None and not any(document_id in ids for document_id in batch_ids):
-            continue
-        for row in batch.to_pylist():
-            if ids is None or row["id"] in ids:
-                row["signals"] = json.loads(row["signals"])
-                row["metadata"] = json.loads(row["metadata"])
-                yield Document(**row)
+        if ids is not None:
+            wanted = [row for row, document_id in enumerate(batch.column("id").to_pylist())
+                      if document_id in ids]
+            if not wanted:
+                continue
+            batch = batch.take(wanted) if len(wanted) < batch.num_rows else batch
+        for start in range(0, batch.num_rows, BUILT_ROWS):
+            for fields in batch.slice(start, BUILT_ROWS).to_pylist():
+                fields["signals"] = json.loads(fields["signals"])
+                fields["metadata"] = json.loads(fields["metadata"])
+                yield Document(**fields)
 
 
 # A spill file's *key table*, written beside it: one row per document, in the spill
