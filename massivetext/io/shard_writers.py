@@ -29,6 +29,7 @@ from massivetext.io.shards import documents_to_table
 # Rows per Arrow record batch / Parquet row group / conversion step: bounded memory
 # when reading a shard batch by batch.
 ROWS_PER_BATCH = 1024
+TABLE_PIECE_ROWS = 128  # documents converted to Arrow at a time (divides ROWS_PER_BATCH)
 DEFAULT_OUTPUT_FORMAT = "arrow"
 
 
@@ -84,9 +85,18 @@ def shard_writer(output_format: str) -> ShardWriter:
 
 
 def _tables(ordered: Iterable[Document], schema: pa.Schema) -> Iterator[pa.Table]:
+    """Tables of ROWS_PER_BATCH rows, each converted TABLE_PIECE_ROWS documents at a time
+    and joined in Arrow's form: the writer holds a batch as Arrow data and only a piece
+    of it as Python objects (a batch of web pages is about 30 MB of those)."""
     documents = iter(ordered)
-    while chunk := list(itertools.islice(documents, ROWS_PER_BATCH)):
-        yield documents_to_table(chunk, schema)
+    while True:
+        pieces = []
+        while len(pieces) < ROWS_PER_BATCH // TABLE_PIECE_ROWS and (
+                chunk := list(itertools.islice(documents, TABLE_PIECE_ROWS))):
+            pieces.append(documents_to_table(chunk, schema))
+        if not pieces:
+            return
+        yield pa.concat_tables(pieces).combine_chunks()
 
 
 def write_sorted_shard(ordered: Iterable[Document], schema: pa.Schema, file: BinaryIO,
