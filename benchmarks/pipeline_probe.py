@@ -36,6 +36,7 @@ from apache_beam.metrics import monitoring_infos
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.runners.worker.bundle_processor import DATA_OUTPUT_URN
 from massivetext.pipelines import massiveweb, text_corpus
+from massivetext.pipelines.arrow_allocator import use_system_allocator
 from massivetext.pipelines.options import add_arguments, curation_options, pipeline_options
 
 # The runner turns each GroupByKey into a write to a grouping buffer and a read from it.
@@ -141,6 +142,7 @@ def main(argv: list[str]) -> None:
     runner = StageKeepingRunner()
     pipeline = beam.Pipeline(runner=runner, options=pipeline_options(beam_args))
     builder.build(pipeline, options)
+    use_system_allocator()  # as massivetext run does for a local run
     baseline = resident_bytes()
     result = pipeline.run()
     result.wait_until_finish()

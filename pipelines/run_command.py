@@ -21,6 +21,7 @@ import time
 import apache_beam as beam
 from apache_beam.options.pipeline_options import StandardOptions, TestOptions
 from massivetext.pipelines import massiveweb, text_corpus, worker_exit
+from massivetext.pipelines.arrow_allocator import use_system_allocator
 from massivetext.pipelines.options import LOCAL_RUNNER, curation_options, pipeline_options
 from massivetext.pipelines.options import add_arguments as add_pipeline_arguments
 from massivetext.pipelines.output_dir import OutputDirectory
@@ -119,6 +120,7 @@ def _run(pipeline: beam.Pipeline, local: bool, total_files: int, quiet: bool, wa
         if wait:
             result.wait_until_finish()
         return result
+    use_system_allocator()
     previous = os.environ.get(worker_exit.PARENT_VARIABLE)
     worker_exit.mark_parent()
     try:
