@@ -6,6 +6,7 @@ shingles and LSH band keys are computed when they are stored
 
 from __future__ import annotations
 
+import functools
 import zlib
 
 import apache_beam as beam
@@ -23,9 +24,30 @@ def pack_text(text: str) -> bytes:
     return zlib.compress(text.encode("utf-8", "surrogatepass"), TEXT_COMPRESSION_LEVEL)
 
 
+# A text travels once per candidate pair, so one document in many pairs (a star's
+# centre, a test item many pages copy) reaches a verifier many times: the shingles of
+# the last SHINGLED_TEXTS_KEPT texts of at most CACHED_PACKED_BYTES (about 100 KB of
+# web text, 16,000 words) are kept, read-only, instead of recomputed per pair: at most
+# about 10 MB.
+SHINGLED_TEXTS_KEPT = 64
+CACHED_PACKED_BYTES = 32 * 1024
+
+
+def _packed_shingles(packed: bytes, ngram_size: int):
+    shingles = shingle_hashes(zlib.decompress(packed).decode("utf-8", "surrogatepass"),
+                              ngram_size)
+    shingles.setflags(write=False)
+    return shingles
+
+
+_cached_shingles = functools.lru_cache(maxsize=SHINGLED_TEXTS_KEPT)(_packed_shingles)
+
+
 def packed_shingles(packed: bytes, ngram_size: int):
-    """The shingle hashes of a :func:`pack_text` text."""
-    return shingle_hashes(zlib.decompress(packed).decode("utf-8", "surrogatepass"), ngram_size)
+    """The shingle hashes of a :func:`pack_text` text (read-only: they may be shared)."""
+    if len(packed) > CACHED_PACKED_BYTES:
+        return _packed_shingles(packed, ngram_size)
+    return _cached_shingles(packed, ngram_size)
 
 
 def _left_texts(document, pairs):
