@@ -51,6 +51,7 @@ from massivetext.io.spill import (
     key_table_name,
     read_key_table,
     read_spilled,
+    read_spilled_rows,
     spill_name,
     write_key_table,
     write_spill,
@@ -274,16 +275,17 @@ class StoreDocuments(beam.PTransform):
         return documents | "Store" >> beam.ParDo(self._store)
 
 
-def iter_stored(directory: str, name: str, ids) -> Iterator[Document]:
-    """The documents ``ids`` of spill file ``name``, in id order, read one record batch
-    at a time as the caller advances."""
+def iter_stored_rows(directory: str, name: str, rows) -> Iterator[Document]:
+    """The documents at ``rows`` of spill file ``name`` (its rows are sorted by id, so
+    in id order), read one record batch at a time as the caller advances."""
     with FileSystems.open(f"{directory}/{name}") as file:
-        yield from read_spilled(file, set(ids))
+        yield from read_spilled_rows(file, rows)
 
 
 def read_stored(directory: str, name: str, ids) -> list[Document]:
     """The documents ``ids`` of spill file ``name``, in id order."""
-    return list(iter_stored(directory, name, ids))
+    with FileSystems.open(f"{directory}/{name}") as file:
+        return list(read_spilled(file, set(ids)))
 
 
 class _ReadBackFile(beam.DoFn):

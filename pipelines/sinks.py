@@ -9,7 +9,7 @@ from collections import defaultdict
 
 import apache_beam as beam
 import pyarrow as pa
-from massivetext.pipelines.document_store import iter_stored, read_keys
+from massivetext.pipelines.document_store import iter_stored_rows
 from massivetext.pipelines.filesystem import write_atomically
 
 from massivetext.io.shard_writers import (
@@ -30,26 +30,21 @@ from massivetext.io.shards import (
 def write_shard_file(shard: tuple, count: int, directory: str, store: str, schema: pa.Schema,
                      writer: ShardWriter) -> dict:
     """(index, (store file, rows) pairs; None for padding) -> the shard's file, written
-    atomically, and its manifest entry (the rows' ids are read from the files' key
-    tables)."""
+    atomically, and its manifest entry."""
     index, entries = shard
     name = shard_name(index, count, writer.suffix)
     rows_by_file = defaultdict(set)
     for entry in entries:
         if entry is not None:
             rows_by_file[entry[0]].update(entry[1])
-    ids_by_file = {}
-    for file_name, rows in rows_by_file.items():
-        table = read_keys(store, file_name)
-        ids_by_file[file_name] = [table[row].id for row in rows]
     # Each spill file is sorted by id, so the shard is their merge in id order, written
     # as it is read: a worker holds one small record batch per spill file, never the
     # shard (about DEFAULT_TARGET_SHARD_BYTES of text).
     text_bytes = [0]
 
     def merged():
-        streams = [iter_stored(store, file_name, ids)
-                   for file_name, ids in sorted(ids_by_file.items())]
+        streams = [iter_stored_rows(store, file_name, rows)
+                   for file_name, rows in sorted(rows_by_file.items())]
         for document in heapq.merge(*streams, key=lambda document: document.id):
             text_bytes[0] += document.num_bytes
             yield document

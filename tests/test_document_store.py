@@ -24,7 +24,7 @@ from massivetext.dedup.exact import exact_text_key
 from massivetext.dedup.minhash import shingle_hashes
 from massivetext.dedup.survivors import survivor_node
 from massivetext.document import Document, Removed
-from massivetext.io.spill import read_spilled, write_spill
+from massivetext.io.spill import read_spilled, read_spilled_rows, write_spill
 
 WORDS = "the quick brown fox jumps over the lazy dog while the cat sleeps on a warm mat".split()
 
@@ -50,6 +50,10 @@ def test_a_spilled_document_reads_back_as_written():
     wanted = {"doc-00003", "doc-02400", "no-signals", "absent"}
     assert [d.id for d in read_spilled(buffer, wanted)] == ["doc-00003", "doc-02400",
                                                             "no-signals"]
+    # By row number: the rows are the documents in id order, across record batches.
+    buffer.seek(0)
+    rows = [2500, 3, 64, 63, 1000]
+    assert list(read_spilled_rows(buffer, rows)) == [everything[row] for row in sorted(rows)]
 
 
 def test_key_tables_carry_the_keys_and_read_back_gives_the_texts(tmp_path):

@@ -77,11 +77,28 @@ def read_spilled(fileobj: BinaryIO, ids: Collection[str] | None = None) -> Itera
             if not wanted:
                 continue
             batch = batch.take(wanted) if len(wanted) < batch.num_rows else batch
-        for start in range(0, batch.num_rows, BUILT_ROWS):
-            for fields in batch.slice(start, BUILT_ROWS).to_pylist():
-                fields["signals"] = json.loads(fields["signals"])
-                fields["metadata"] = json.loads(fields["metadata"])
-                yield Document(**fields)
+        yield from _built(batch)
+
+
+def read_spilled_rows(fileobj: BinaryIO, rows: Collection[int]) -> Iterator[Document]:
+    """The documents at ``rows`` (row numbers) of one spill file, in row (= id) order;
+    only the record batches holding them are read, built as :func:`read_spilled` does."""
+    reader = pa.ipc.open_file(pa.PythonFile(fileobj, mode="r"))
+    by_batch: dict[int, list[int]] = {}
+    for row in sorted(rows):
+        by_batch.setdefault(row // SPILL_ROWS_PER_BATCH, []).append(row % SPILL_ROWS_PER_BATCH)
+    for index, positions in by_batch.items():
+        batch = reader.get_batch(index)
+        yield from _built(batch.take(positions) if len(positions) < batch.num_rows else batch)
+
+
+def _built(batch: pa.RecordBatch) -> Iterator[Document]:
+    """The Documents of a spill record batch, built BUILT_ROWS at a time."""
+    for start in range(0, batch.num_rows, BUILT_ROWS):
+        for fields in batch.slice(start, BUILT_ROWS).to_pylist():
+            fields["signals"] = json.loads(fields["signals"])
+            fields["metadata"] = json.loads(fields["metadata"])
+            yield Document(**fields)
 
 
 # A spill file's *key table*, written beside it: one row per document, in the spill
