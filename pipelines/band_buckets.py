@@ -28,7 +28,7 @@ ref can never remove a document on its own, and two band keys that share a group
 key (2^-64 per pair) only propose a pair that verification rejects.
 
 The test documents' band keys are batched the same way (:class:`BatchTestBands`: the
-table holds test refs, the rank is 0), so a test document's 16 keys are not 16 elements
+table holds test refs), so a test document's 16 keys are not 16 elements
 that each carry its test set, id and spill file; on the generated sample, whose test set
 is a tenth of its pages, they were most of the band grouping.
 

@@ -131,8 +131,8 @@ def by_file(documents) -> dict[str, list[StoredDocument]]:
 
 
 def read_key_column(directory: str, name: str, column: str) -> list:
-    """One column of spill file ``name``'s key table, by row: ``exact_key`` or
-    ``band_bytes`` for the stages that group them."""
+    """One column of spill file ``name``'s key table, by row (``exact_key`` and
+    ``band_bytes`` for the stages that group them, ``id`` to name a survivor)."""
     return _key_columns(directory, name, (column,))[column]
 
 

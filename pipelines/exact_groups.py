@@ -24,7 +24,6 @@ from massivetext.pipelines.document_store import (
     BundleBatches,
     by_file,
     read_key_column,
-    read_keys,
 )
 
 # Our choice: 256 partitions hold about 4 million documents each at 10^9 (112 MB of
@@ -97,7 +96,7 @@ def _exact_groups(_, values):
 def _name_survivors(store: str):
     def name(item):
         survivor_file, notices = item
-        ids = [document.id for document in read_keys(store, survivor_file)]
+        ids = read_key_column(store, survivor_file, "id")
         for survivor_row, removed_file, removed_row, size in notices:
             yield removed_file, (removed_row, ids[survivor_row], size)
     return name
