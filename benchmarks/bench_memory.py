@@ -234,7 +234,9 @@ def shuffle_figures(label: str, measured: Measured, report: dict, stats: dict,
           f"through {report['group_by_keys']} GroupByKeys: {shuffled / warc_bytes:.2f} per WARC "
           f"byte, {ratio:.2f} per extracted-text byte ({text / 1e6:.1f} MB; {verdict} the "
           f"{SHUFFLE_TARGET:.0%} target)")
-    for name, elements, size in report["shuffled_by_transform"][:6]:
+    print(f"    (Beam's sampled estimate of the same bytes: "
+          f"{report['sampled_shuffled_bytes'] / 1e6:.1f} MB)")
+    for name, elements, size, _ in report["shuffled_by_transform"][:6]:
         print(f"    {size / 1e6:>8.2f} MB {elements:>8} elements  {name}")
 
 

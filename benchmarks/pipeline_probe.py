@@ -10,9 +10,15 @@ REPORT.json:
 - ``shuffled_bytes`` and ``shuffled_elements``: the encoded bytes and the elements that
   entered every GroupByKey of the fused graph (CoGroupByKeys, Reshuffles, Distincts and
   combines are GroupByKeys there; after combiner lifting, so a lifted combine counts
-  only its per-bundle partial results), from the runner's own per-PCollection metrics
-  (``beam:metric:sampled_byte_size:v1``: mean sampled size times element count);
-- ``shuffled_by_transform``: the same per GroupByKey, largest first;
+  only its per-bundle partial results). The bytes are counted exactly as the runner's
+  grouping buffers receive them (encoded windowed key-value pairs, as a shuffle would
+  carry them); the elements come from the runner's per-PCollection metrics;
+- ``sampled_shuffled_bytes``: the same bytes as Beam's own metrics estimate them
+  (``beam:metric:sampled_byte_size:v1``: the mean size of randomly sampled elements,
+  weighted towards each bundle's first ones, times the element count), which is what a
+  runner's UI shows; the estimate varies from run to run;
+- ``shuffled_by_transform``: (name, elements, exact bytes, sampled bytes) per
+  GroupByKey, largest first;
 - ``baseline_rss``: this process's resident bytes once the pipeline is built, before it
   runs (Beam's and our modules);
 - ``stage_peaks``: per fused stage (by the name of its first transform), the largest
@@ -33,7 +39,7 @@ from pathlib import Path
 
 import apache_beam as beam
 from apache_beam.metrics import monitoring_infos
-from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+from apache_beam.runners.portability.fn_api_runner import FnApiRunner, execution
 from apache_beam.runners.worker.bundle_processor import DATA_OUTPUT_URN
 from massivetext.pipelines import massiveweb, text_corpus
 from massivetext.pipelines.arrow_allocator import use_system_allocator
@@ -60,19 +66,49 @@ def stage_label(name: str) -> str:
     return re.sub(r"_\d+$", "", first).split("/")[0].replace("-", " ")[:48]
 
 
+class _CountedGrouping:
+    """Counts the encoded bytes each grouping buffer of the local runner receives, by
+    buffer id (``group:<GroupByKey transform>``), while installed."""
+
+    def __init__(self):
+        self.bytes: dict[bytes, int] = {}
+
+    def install(self) -> None:
+        counted = self.bytes
+        get_buffer = execution.BundleContextManager.get_buffer
+        append = execution.GroupingBuffer.append
+
+        def named_buffer(manager, buffer_id, transform_id):
+            buffer = get_buffer(manager, buffer_id, transform_id)
+            if isinstance(buffer, execution.GroupingBuffer):
+                buffer.probe_buffer_id = buffer_id
+            return buffer
+
+        def counting_append(buffer, elements_data):
+            name = getattr(buffer, "probe_buffer_id", None)
+            counted[name] = counted.get(name, 0) + len(elements_data)
+            return append(buffer, elements_data)
+
+        execution.BundleContextManager.get_buffer = named_buffer
+        execution.GroupingBuffer.append = counting_append
+
+
 class StageKeepingRunner(FnApiRunner):
     """Beam's local runner, keeping the pipeline proto, the number of fused stages and
     the GroupByKey writes (read before the run, which rewrites them into data ports)."""
 
     def __init__(self):
         super().__init__()
+        self.grouped = _CountedGrouping()
+        self.grouped.install()
         self.stage_peaks = {}  # stage -> the largest peak RSS while one of its bundles ran
 
     def create_stages(self, pipeline_proto):
         context, stages = super().create_stages(pipeline_proto)
         self.pipeline_proto, self.stage_count = pipeline_proto, len(stages)
         self.grouping_inputs = [
-            (transform.unique_name.removesuffix("/Write"), pcollection)
+            (transform.unique_name.removesuffix("/Write"), pcollection,
+             transform.spec.payload)
             for stage in stages for transform in stage.transforms
             if transform.spec.urn == DATA_OUTPUT_URN
             and transform.spec.payload.startswith(GROUPING_BUFFER)
@@ -118,9 +154,10 @@ def pcollection_sizes(result) -> dict[str, tuple[int, float]]:
 def shuffle_report(runner: StageKeepingRunner, result) -> dict:
     sizes = pcollection_sizes(result)
     by_transform = []
-    for name, pcollection in runner.grouping_inputs:
-        elements, size = sizes.get(pcollection, (0, 0.0))
-        by_transform.append((name, elements, round(size)))
+    for name, pcollection, buffer_id in runner.grouping_inputs:
+        elements, sampled = sizes.get(pcollection, (0, 0.0))
+        by_transform.append((name, elements, runner.grouped.bytes.get(buffer_id, 0),
+                             round(sampled)))
     by_transform.sort(key=lambda entry: -entry[2])
     return {
         "leaf_transforms": leaf_transform_count(runner.pipeline_proto),
@@ -128,6 +165,7 @@ def shuffle_report(runner: StageKeepingRunner, result) -> dict:
         "group_by_keys": len(by_transform),
         "shuffled_elements": sum(entry[1] for entry in by_transform),
         "shuffled_bytes": sum(entry[2] for entry in by_transform),
+        "sampled_shuffled_bytes": sum(entry[3] for entry in by_transform),
         "shuffled_by_transform": by_transform,
     }
 
