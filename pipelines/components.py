@@ -33,6 +33,17 @@ stat ``components_not_converged``. Their components carry several labels,
 so a caller keeping one member per label may keep several per component (the smallest
 node, its own label, is always among them), but never removes a node that has no edge.
 
+Before the rounds, the *isolated stars* leave the graph (:class:`_IsolatedStars`, two
+groupings): a component whose nodes but one have a single neighbour (an isolated pair,
+a path of three, a star's leaves around its centre) is labelled at once, and only the
+edges of the other components go through the rounds. Its two groupings carry every
+edge once more; they spare the rounds' and the labels' 26 groupings the edges of every
+star component. A near-duplicate cluster of two (every cluster of the generated
+sample) is such a star, and so is any cluster whose verified edges all meet in one
+page; a clique of three or more near-identical pages is not, and takes the rounds as
+before. On the
+generated sample at 16,000 pages the components' shuffle fell from 2.7 MB to 0.25 MB.
+
 Labels, label sizes and the check take two groupings after the rounds: by node (each
 node computes its label and sends itself to its label, and its label to each larger
 neighbour), then by node again, where a label counts its members and hands each the
@@ -88,6 +99,68 @@ def _both_directions(edge: tuple[Any, Any]) -> Iterable[tuple[Any, Any]]:
     u, v = edge
     yield u, v
     yield v, u
+
+
+def _leaf_messages(item):
+    """A node and all its neighbours -> (neighbour, (node, whether it is a leaf)) for
+    each neighbour; a *leaf* (a node with one distinct neighbour) sends one message, so
+    a node hears once from each leaf neighbour and once per edge from the others."""
+    node, neighbours = item
+    # Re-iterable grouped values: a hub's neighbourhood is streamed, never held.
+    first = next(iter(neighbours))
+    if all(neighbour == first for neighbour in neighbours):
+        yield first, (node, True)
+        return
+    for neighbour in neighbours:
+        yield neighbour, (node, False)
+
+
+def _split_stars(item):
+    """A node and its neighbours' leaf messages -> if it is the centre of an isolated
+    star (it is not a leaf and all its neighbours are; or it is the smaller end of an
+    isolated pair): (member, (label, n)) for the star's n members and ``sizes`` (label,
+    n), the label being the smallest of them; if it lies in another component: its
+    edges for the rounds in both directions (``rest``), its leaves' for them too. A
+    leaf sends nothing: its neighbour does."""
+    node, messages = item
+    first = next(iter(messages))[0]
+    if all(sender == first for sender, _ in messages):  # a leaf: one distinct neighbour
+        neighbour, neighbour_is_leaf = first, next(iter(messages))[1]
+        if neighbour_is_leaf and node < neighbour:  # an isolated pair
+            yield beam.pvalue.TaggedOutput("sizes", (node, 2))
+            yield node, (node, 2)
+            yield neighbour, (node, 2)
+        return
+    if all(is_leaf for _, is_leaf in messages):  # the centre of an isolated star
+        size, label = 1, node
+        for leaf, _ in messages:  # one message per leaf
+            size += 1
+            label = min(label, leaf)
+        yield beam.pvalue.TaggedOutput("sizes", (label, size))
+        yield node, (label, size)
+        for leaf, _ in messages:
+            yield leaf, (label, size)
+        return
+    for neighbour, is_leaf in messages:
+        yield beam.pvalue.TaggedOutput("rest", (node, neighbour))
+        if is_leaf:
+            yield beam.pvalue.TaggedOutput("rest", (neighbour, node))
+
+
+class _IsolatedStars(beam.PTransform):
+    """PCollection[(node, node)], every edge in both directions without self-loops ->
+    ``{"clusters": (node, (label, n)) for each node of an isolated star, "sizes": (label,
+    n) per star, "rest": the edges of every other component, in both directions}``
+    (see the module docstring)."""
+
+    def expand(self, edges):
+        split = (edges
+                 | "By node" >> beam.GroupByKey()
+                 | "Leaf messages" >> beam.FlatMap(_leaf_messages)
+                 | "Messages" >> beam.GroupByKey()
+                 | "Split" >> beam.FlatMap(_split_stars).with_outputs(
+                     "sizes", "rest", main="clusters"))
+        return {"clusters": split.clusters, "sizes": split.sizes, "rest": split.rest}
 
 
 class _AlternatingRound(beam.PTransform):
@@ -166,11 +239,13 @@ class ConnectedComponents(beam.PTransform):
         # Duplicate edges need no Distinct (a grouping of its own): a large star's
         # smallest neighbour is the same with them, and the small star's set drops the
         # duplicates it hands on.
-        graph = (
+        stars = (
             edges
             | "Drop self-loops" >> beam.Filter(lambda e: e[0] != e[1])
             | "Both directions" >> beam.FlatMap(_both_directions)
+            | "Isolated stars" >> _IsolatedStars()
         )
+        graph = stars["rest"]
         for round_number in range(self._rounds):
             graph = graph | f"Round {round_number}" >> _AlternatingRound()
 
@@ -188,4 +263,7 @@ class ConnectedComponents(beam.PTransform):
             zero_stats(edges, self._stage, (NOT_CONVERGED,)),
             count_stat(resolved.not_converged, self._stage, NOT_CONVERGED, "inconsistent"),
         ) | "Stats" >> beam.Flatten()
-        return {"clusters": resolved.clusters, "sizes": resolved.sizes, "stats": stats}
+        return {
+            "clusters": (stars["clusters"], resolved.clusters) | "Clusters" >> beam.Flatten(),
+            "sizes": (stars["sizes"], resolved.sizes) | "Sizes" >> beam.Flatten(),
+            "stats": stats}

@@ -8,7 +8,12 @@ import pytest
 from apache_beam import Create, Map
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
-from massivetext.pipelines.components import NOT_CONVERGED, ConnectedComponents
+from massivetext.pipelines.components import (
+    NOT_CONVERGED,
+    ConnectedComponents,
+    _both_directions,
+    _IsolatedStars,
+)
 from massivetext.pipelines.options import LOCAL_RUNNER
 from scipy import sparse
 from scipy.sparse import csgraph
@@ -79,3 +84,26 @@ def test_too_few_rounds_are_reported_not_hidden():
 def test_rounds_must_be_positive():
     with pytest.raises(ValueError):
         ConnectedComponents(rounds=0)
+
+
+def test_isolated_stars_are_labelled_before_the_rounds_and_the_rest_goes_on():
+    stars = [("p-a", "p-b"), ("p-b", "p-a"), ("p-a", "p-b"),  # a pair, duplicated
+             ("q-1", "q-0"), ("q-1", "q-2"),  # a path of three: a star around q-1
+             *[("s-z", f"s-{i}") for i in range(5)]]  # the centre is the largest node
+    others = [("t-0", "t-1"), ("t-1", "t-2"), ("t-2", "t-0"),  # a triangle
+              ("c-0", "c-1"), ("c-1", "c-2"), ("c-2", "c-3"),  # a path of four
+              ("h-0", "h-1"), ("h-0", "h-2"), ("h-2", "h-3")]  # a star with a longer arm
+    edges = [directed for edge in stars + others for directed in _both_directions(edge)]
+    expected_rest = {directed for edge in others for directed in _both_directions(edge)}
+    labels = _expected_labels(stars)
+    sizes = Counter(label for _, label in labels)
+
+    def is_the_rest(rest):
+        assert set(rest) == expected_rest
+
+    with TestPipeline(runner=LOCAL_RUNNER) as pipeline:
+        split = pipeline | Create(edges) | _IsolatedStars()
+        assert_that(split["clusters"], equal_to(
+            [(node, (label, sizes[label])) for node, label in labels]), label="clusters")
+        assert_that(split["sizes"], equal_to(list(sizes.items())), label="sizes")
+        assert_that(split["rest"], is_the_rest, label="rest")
