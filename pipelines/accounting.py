@@ -25,7 +25,11 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
-from massivetext.pipelines.counterparts import ResolveCounterparts, with_jaccard
+from massivetext.pipelines.counterparts import (
+    WriteCounterparts,
+    join_counterparts,
+    with_jaccard,
+)
 from massivetext.pipelines.document_store import read_stored
 from massivetext.pipelines.filesystem import write_atomically
 
@@ -234,17 +238,22 @@ class _WriteSampleParts(beam.DoFn):
 
 
 def _write_sample_file(name: str, values, directory: str = "") -> str:
-    """One sample file from its records and the part files holding the rest of them."""
-    entries = []
+    """One sample file from its records, the part files holding the rest of them and
+    those holding their counterparts' texts."""
+    entries, counterpart_parts = [], []
     for kind, value in values:
         if kind == "record":
             entries.append(value)
+            continue
+        if kind == "counterparts":
+            counterpart_parts.append(value)
             continue
         with FileSystems.open(value) as file:
             for line in file.read().decode("ascii").splitlines():
                 line_name, document_id, record = json.loads(line)
                 if line_name == name:
                     entries.append((document_id, record))
+    join_counterparts(name, entries, counterpart_parts)
     return _write_jsonl(f"{directory}/{name}", entries)
 
 
@@ -253,10 +262,11 @@ class WriteSamples(beam.PTransform):
 
     Keeps up to ``sample_size`` entries per file, chosen by a seeded hash of the id so
     reruns pick the same ones. Removals carry StoredDocuments: only the chosen ones are
-    read back from the document store ``store`` (and their counterparts, whose texts
-    join their details: :mod:`massivetext.pipelines.counterparts`), spill file by spill
-    file, into part files in the store, so neither removed texts nor sample records are
-    grouped: only the part files' names are.
+    read back from the document store ``store``, spill file by spill file, into part
+    files in the store, and so are their counterparts' texts, counterpart file by
+    counterpart file (:class:`~massivetext.pipelines.counterparts.WriteCounterparts`),
+    which the sample file's writer joins to their details. So neither texts nor sample
+    records are grouped: only the part files' names are.
     """
 
     def __init__(self, directory: str, store: str, sample_size: int, seed: int):
@@ -277,15 +287,19 @@ class WriteSamples(beam.PTransform):
                       lambda kv, _: int(isinstance(kv[1][1], Removed)), 2))
         records = chosen[0] | "Record" >> beam.MapTuple(
             lambda name, entry: (name, ("record", entry)))
-        parts = (chosen[1]
-                 | "Key by sample file" >> beam.MapTuple(lambda name, entry: (name, entry[1]))
-                 | "Counterparts" >> ResolveCounterparts(self._store, keyed=True)
+        removals = chosen[1] | "Key by sample file" >> beam.MapTuple(
+            lambda name, entry: (name, entry[1]))
+        counterparts = (removals
+                        | "With counterpart" >> beam.Filter(
+                            lambda kv: kv[1].counterpart is not None)
+                        | "Counterparts" >> WriteCounterparts(self._store))
+        parts = (removals
                  | "By spill file" >> beam.MapTuple(lambda name, removal: (
                      removal.document.file, (removal.document.id, (
                          name, removal.stage, removal.reasons, removal.details))))
                  | "Group by spill file" >> beam.GroupByKey()
                  | "Write parts" >> beam.ParDo(_WriteSampleParts(self._store)))
-        return ((records, parts)
+        return ((records, parts, counterparts)
                 | "Records and parts" >> beam.Flatten()
                 | "Group by file" >> beam.GroupByKey()
                 | "Write" >> beam.MapTuple(_write_sample_file, directory=self._directory))

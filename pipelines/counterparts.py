@@ -17,7 +17,15 @@ every removal with ``--keep-removed all``) have it read back by
   lower than ``similarity`` (its best verified edge), since a cluster joins documents
   through chains of edges and the survivor need not be the neighbour.
 
-Before, every removal carried its counterpart's text from the stage on: a shuffle of
+The removed samples (:class:`massivetext.pipelines.accounting.WriteSamples`) do not
+shuffle the texts either: :class:`WriteCounterparts` reads each counterpart file's texts
+once and writes them to a part file in the store, and the sample file's writer joins
+them to the removals' records (:func:`join_counterparts`); only part files' names are
+grouped. Before, the chosen removals were grouped by spill file with their
+counterparts' texts in their details, up to 200 texts of up to 20,000 characters each:
+a fifth of the generated sample's shuffle at 16,000 pages.
+
+Before that, every removal carried its counterpart's text from the stage on: a shuffle of
 every test document's text and up to 20,000 characters per near duplicate held and
 moved to the sampling, of which at most 100 per reason are written.
 """
@@ -25,10 +33,13 @@ moved to the sampling, of which at most 100 per reason are written.
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from massivetext.pipelines.document_store import read_stored
+from massivetext.pipelines.filesystem import write_atomically
 
 from massivetext.dedup.minhash import exact_jaccard, shingle_hashes
 from massivetext.document import Document
@@ -68,6 +79,12 @@ def with_jaccard(details: dict, removed_text: str) -> dict[str, str]:
     return details
 
 
+def _missing_counter():
+    # A counterpart missing from the store (none should be): counted, its removal handed
+    # on without the text.
+    return Metrics.counter("massivetext.counterparts", "missing")
+
+
 class _ReadCounterparts(beam.DoFn):
     """(spill file, [(key, removal)]) -> (key, removal) with the counterpart's text in its
     details; a counterpart missing from the store (none should be) is counted and its
@@ -75,7 +92,7 @@ class _ReadCounterparts(beam.DoFn):
 
     def __init__(self, store: str):
         self._store = store
-        self._missing = Metrics.counter("massivetext.counterparts", "missing")
+        self._missing = _missing_counter()
 
     def process(self, item):
         spill_file, entries = item
@@ -97,21 +114,84 @@ class _ReadCounterparts(beam.DoFn):
 class ResolveCounterparts(beam.PTransform):
     """PCollection[Removed] -> the same removals, each one that names a counterpart with
     its text in ``details`` (read back from the document store ``store``, one read per
-    spill file) and its ``counterpart`` cleared. With ``keyed``, the elements are
-    ``(key, Removed)`` and the keys ride along."""
+    spill file) and its ``counterpart`` cleared."""
 
-    def __init__(self, store: str, keyed: bool = False):
+    def __init__(self, store: str):
         super().__init__()
         self._store = store
-        self._keyed = keyed
 
     def expand(self, removals):
-        keyed = removals if self._keyed else removals | "Key" >> beam.Map(lambda r: (None, r))
-        split = keyed | "Has counterpart" >> beam.Partition(
-            lambda kv, _: int(kv[1].counterpart is not None), 2)
+        split = (removals
+                 | "Key" >> beam.Map(lambda removal: (None, removal))
+                 | "Has counterpart" >> beam.Partition(
+                     lambda kv, _: int(kv[1].counterpart is not None), 2))
         read = (split[1]
                 | "By counterpart file" >> beam.Map(lambda kv: (kv[1].counterpart[1], kv))
                 | "Group by file" >> beam.GroupByKey()
                 | "Read counterparts" >> beam.ParDo(_ReadCounterparts(self._store)))
-        resolved = (split[0], read) | "Resolved" >> beam.Flatten()
-        return resolved if self._keyed else resolved | "Removals" >> beam.Values()
+        return (split[0], read) | "Resolved" >> beam.Flatten() | "Removals" >> beam.Values()
+
+
+class _WriteCounterpartPart(beam.DoFn):
+    """(counterpart spill file, [(sample file, removed id, role, stored id)]) -> the
+    counterparts' texts written as one part file in the store, a JSON line
+    ``[sample file, removed id, role, text]`` per removal; yields (sample file,
+    ("counterparts", part path)) per sample file it holds lines of."""
+
+    def __init__(self, store: str):
+        self._store = store
+        self._missing = _missing_counter()
+
+    def process(self, item):
+        spill_file, entries = item
+        entries = list(entries)
+        texts = {document.id: document.text for document in read_stored(
+            self._store, spill_file, {stored_id for *_, stored_id in entries})}
+        lines, names = [], set()
+        for name, removed_id, role, stored_id in entries:
+            if stored_id not in texts:
+                self._missing.inc()
+                continue
+            lines.append(json.dumps([name, removed_id, role, texts[stored_id]]) + "\n")
+            names.add(name)
+        path = f"{self._store}/counterparts-{spill_file}.jsonl"
+        write_atomically(path, "".join(lines).encode("ascii"))
+        for name in sorted(names):
+            yield name, ("counterparts", path)
+
+
+class WriteCounterparts(beam.PTransform):
+    """PCollection[(sample file, Removed)], removals that name a counterpart ->
+    PCollection[(sample file, ("counterparts", part path))]: their counterparts' texts
+    read back from the store ``store`` counterpart file by counterpart file, and written
+    to part files there, for :func:`join_counterparts`."""
+
+    def __init__(self, store: str):
+        super().__init__()
+        self._store = store
+
+    def expand(self, removals):
+        return (removals
+                | "By counterpart file" >> beam.MapTuple(lambda name, removal: (
+                    removal.counterpart[1],
+                    (name, removal.document.id, removal.counterpart[0], removal.counterpart[2])))
+                | "Group by counterpart file" >> beam.GroupByKey()
+                | "Write counterpart parts" >> beam.ParDo(_WriteCounterpartPart(self._store)))
+
+
+def join_counterparts(name: str, entries: list, part_paths) -> None:
+    """Adds to the ``details`` of sample file ``name``'s records ``entries`` ((removed
+    id, record) pairs) the counterpart texts of :class:`WriteCounterparts`' part files
+    ``part_paths`` (as :class:`ResolveCounterparts` and :func:`with_jaccard` would)."""
+    by_id = {}
+    for path in part_paths:
+        with FileSystems.open(path) as file:
+            for line in file.read().decode("ascii").splitlines():
+                line_name, removed_id, role, text = json.loads(line)
+                if line_name == name:
+                    by_id[removed_id] = (role, text)
+    for removed_id, record in entries:
+        if removed_id in by_id:
+            role, text = by_id[removed_id]
+            record["details"] = with_jaccard(
+                counterpart_details(record["details"], role, text), record["text"])
