@@ -13,8 +13,9 @@ emits:
 - per band partition (:data:`PARTITIONS`, by the band hash), one element
   ``(partition, (batch id, packed entries))``: for every band key of the batch that
   falls in the partition, its *grouping key* (the band's hash mixed with its band
-  index, :func:`grouping_keys`) and the document's index in the table, 10 bytes
-  (:data:`ENTRY`).
+  index, :func:`grouping_keys`) and the document's index in the table (:data:`ENTRY`),
+  packed in 9 bytes (:data:`PACKED_ENTRY`): the key's low byte is the partition's, so
+  it is dropped on the way and restored from the partition number.
 
 A partition's group is unpacked with NumPy, sorted by grouping key, and each run of
 equal keys is a band bucket whose members are *refs* ``(batch id, index)``. A bucket
@@ -64,6 +65,10 @@ PARTITIONS = 1024
 # A band key (massivetext.dedup.lsh.band_keys): band index, then the band's hash.
 BAND_KEY = np.dtype([("band", ">u2"), ("hash", ">u8")])
 ENTRY = np.dtype([("key", ">u8"), ("index", ">u2")])
+# An entry as shuffled: the grouping key without its low byte (every key of a partition
+# has the same low byte, as PARTITIONS is a multiple of 256), then the index.
+PACKED_ENTRY = np.dtype([("key_high", "u1", (7,)), ("index", ">u2")])
+assert PARTITIONS % 256 == 0
 # Odd, so band * _BAND_MIX differs for every band index (mod 2^64): 2^64 / golden ratio.
 _BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
 
@@ -79,20 +84,41 @@ def table_path(store: str, batch_id: str) -> str:
     return f"{store}/nodes-{batch_id}.json"
 
 
-def partitioned(entries: np.ndarray, keys: np.ndarray, count: int, name: str):
+def partitioned(entries: np.ndarray, keys: np.ndarray, count: int, name: str,
+                pack=lambda entries: entries):
     """Packed ``entries`` split by partition (``keys`` modulo ``count``) -> one
-    (partition, (name, packed entries)) WindowedValue per partition that has any."""
+    (partition, (name, packed entries)) WindowedValue per partition that has any;
+    ``pack`` turns a partition's entries into the records shuffled."""
     partitions = (keys % np.uint64(count)).astype(np.int64)
     order = np.argsort(partitions, kind="stable")
     entries, partitions = entries[order], partitions[order]
     starts = np.flatnonzero(np.diff(partitions, prepend=-1))
     for start, end in zip(starts, [*starts[1:], len(entries)], strict=True):
-        yield windowed((int(partitions[start]), (name, entries[start:end].tobytes())))
+        yield windowed((int(partitions[start]), (name, pack(entries[start:end]).tobytes())))
+
+
+def packed_entries(entries: np.ndarray) -> np.ndarray:
+    """ENTRY records -> PACKED_ENTRY records (for entries of one partition)."""
+    packed = np.empty(len(entries), dtype=PACKED_ENTRY)
+    packed["key_high"] = entries["key"].astype(">u8").view(np.uint8).reshape(-1, 8)[:, :7]
+    packed["index"] = entries["index"]
+    return packed
+
+
+def entries_of(packed: np.ndarray, partition: int) -> np.ndarray:
+    """PACKED_ENTRY records of ``partition`` -> ENTRY records (native byte order)."""
+    key_bytes = np.empty((len(packed), 8), dtype=np.uint8)
+    key_bytes[:, :7] = packed["key_high"]
+    key_bytes[:, 7] = partition & 0xFF
+    entries = np.empty(len(packed), dtype=ENTRY.newbyteorder("="))
+    entries["key"] = key_bytes.view(">u8").reshape(-1)
+    entries["index"] = packed["index"]
+    return entries
 
 
 def _pack_batch(store: str, nodes: list[list], band_bytes: list[bytes]):
     """One batch's table (``nodes``) written to ``store``, and its band keys as
-    (partition, (batch id, packed ENTRY array)) per partition."""
+    (partition, (batch id, PACKED_ENTRY array)) per partition."""
     if len(nodes) > 1 << 16:
         raise ValueError(f"a batch holds at most 65,536 documents, not {len(nodes):,}")
     batch_id = os.urandom(8).hex()  # a retried bundle emits a new batch
@@ -102,7 +128,7 @@ def _pack_batch(store: str, nodes: list[list], band_bytes: list[bytes]):
     entries = np.empty(sum(map(len, keys)), dtype=ENTRY)
     entries["key"] = np.concatenate(keys)
     entries["index"] = np.repeat(np.arange(len(nodes)), list(map(len, keys)))
-    yield from partitioned(entries, entries["key"], PARTITIONS, batch_id)
+    yield from partitioned(entries, entries["key"], PARTITIONS, batch_id, packed_entries)
 
 
 class _BatchBands(BundleBatches):
@@ -149,8 +175,8 @@ class _BatchTestBands(BundleBatches):
 
 
 class BatchTestBands(beam.PTransform):
-    """PCollection[(test ref, TestDocument)] -> PCollection[(partition, (batch id, packed
-    ENTRY array))] of their band keys under ``signer``
+    """PCollection[(test ref, TestDocument)] -> PCollection[(partition, (batch id,
+    PACKED_ENTRY array))] of their band keys under ``signer``
     (:class:`massivetext.dedup.lsh.BandSigner`), batched as the training documents'
     are; a crossing's test ref is resolved from its batch's table (:class:`ResolveRefs`)."""
 
@@ -165,7 +191,7 @@ class BatchTestBands(beam.PTransform):
 
 class GroupBands(beam.PTransform):
     """{"train": PCollection[StoredDocument], and optionally "test": the test documents'
-    :class:`BatchTestBands`} -> PCollection[(partition, {"train": (batch id, packed
+    :class:`BatchTestBands`} -> PCollection[(partition, {"train": (batch id,
     entries) values, "test": the same of the test documents})]: the training documents'
     band batches (:class:`BatchBands`, tables written to ``store``) and the test
     documents' grouped by band partition in one shuffle, which near dedup
@@ -183,7 +209,7 @@ class GroupBands(beam.PTransform):
 
 
 class BatchBands(beam.PTransform):
-    """PCollection[StoredDocument] -> PCollection[(partition, (batch id, packed ENTRY
+    """PCollection[StoredDocument] -> PCollection[(partition, (batch id, PACKED_ENTRY
     array))], each batch's table written to the document store ``store``; documents
     without band keys (no shingles) take part in no bucket."""
 
@@ -210,10 +236,11 @@ def unpacked(values, dtype: np.dtype) -> tuple[np.ndarray, list[str], np.ndarray
     return np.concatenate(arrays).astype(native), names, np.concatenate(numbers)
 
 
-def unpack_entries(batches) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """A partition's (batch id, packed entries) values -> (entries sorted by grouping
-    key, the batch ids, each entry's batch number)."""
-    entries, batch_ids, batch_numbers = unpacked(batches, ENTRY)
+def unpack_entries(batches, partition: int) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Partition ``partition``'s (batch id, packed entries) values -> (ENTRY records
+    sorted by grouping key, the batch ids, each entry's batch number)."""
+    packed, batch_ids, batch_numbers = unpacked(batches, PACKED_ENTRY)
+    entries = entries_of(packed, partition)
     order = np.argsort(entries["key"], kind="stable")
     return entries[order], batch_ids, batch_numbers[order]
 
@@ -239,8 +266,8 @@ def partition_pairs(item, max_all_pairs: int):
     of its training documents' band buckets of at most ``max_all_pairs`` members, all
     their pairs (:func:`massivetext.dedup.buckets.bucket_pairs`); and a ``star`` output
     (grouping key, ref) per member of a larger bucket, for :class:`StarPairs`."""
-    _, grouped = item
-    entries, batch_ids, batch_numbers = unpack_entries(grouped["train"])
+    partition, grouped = item
+    entries, batch_ids, batch_numbers = unpack_entries(grouped["train"], partition)
     starts, ends = bucket_runs(entries)
     shared = ends - starts > 1
     for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
@@ -288,15 +315,15 @@ def test_crossings(item):
     """A partition of :class:`GroupBands` -> (train ref, test batch ref) for every
     training document sharing a band bucket with a test document; a test batch ref is
     (batch id, index), resolved to the test ref by :class:`ResolveRefs`."""
-    _, grouped = item
-    tests, test_batch_ids, test_numbers = unpack_entries(grouped["test"])
+    partition, grouped = item
+    tests, test_batch_ids, test_numbers = unpack_entries(grouped["test"], partition)
     if not len(tests):
         return
     by_key: dict[int, list] = {}
     for key, batch_ref in zip(tests["key"].tolist(), _refs(
             tests, test_batch_ids, test_numbers, 0, len(tests)), strict=True):
         by_key.setdefault(key, []).append(batch_ref)
-    entries, batch_ids, batch_numbers = unpack_entries(grouped["train"])
+    entries, batch_ids, batch_numbers = unpack_entries(grouped["train"], partition)
     for i in np.flatnonzero(np.isin(entries["key"], tests["key"])).tolist():
         train_ref = _refs(entries, batch_ids, batch_numbers, i, i + 1)[0]
         for test_ref in by_key[int(entries["key"][i])]:
