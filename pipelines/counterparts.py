@@ -79,26 +79,28 @@ def with_jaccard(details: dict, removed_text: str) -> dict[str, str]:
     return details
 
 
-def _missing_counter():
-    # A counterpart missing from the store (none should be): counted, its removal handed
-    # on without the text.
-    return Metrics.counter("massivetext.counterparts", "missing")
-
-
-class _ReadCounterparts(beam.DoFn):
-    """(spill file, [(key, removal)]) -> (key, removal) with the counterpart's text in its
-    details; a counterpart missing from the store (none should be) is counted and its
-    removal handed on without the text."""
+class _CounterpartReader(beam.DoFn):
+    """A DoFn that reads counterpart texts from the store's spill files; a counterpart
+    missing from the store (none should be) is counted in ``self._missing``."""
 
     def __init__(self, store: str):
         self._store = store
-        self._missing = _missing_counter()
+        self._missing = Metrics.counter("massivetext.counterparts", "missing")
+
+    def texts(self, spill_file: str, stored_ids) -> dict[str, str]:
+        """Stored id -> text of those of ``stored_ids`` that ``spill_file`` holds."""
+        return {document.id: document.text
+                for document in read_stored(self._store, spill_file, set(stored_ids))}
+
+
+class _ReadCounterparts(_CounterpartReader):
+    """(spill file, [(key, removal)]) -> (key, removal) with the counterpart's text in its
+    details; a removal whose counterpart is missing is handed on without the text."""
 
     def process(self, item):
         spill_file, entries = item
         entries = list(entries)
-        texts = {document.id: document.text for document in read_stored(
-            self._store, spill_file, {removal.counterpart[2] for _, removal in entries})}
+        texts = self.texts(spill_file, (removal.counterpart[2] for _, removal in entries))
         for key, removal in entries:
             role, _, stored_id = removal.counterpart
             details = removal.details
@@ -132,21 +134,17 @@ class ResolveCounterparts(beam.PTransform):
         return (split[0], read) | "Resolved" >> beam.Flatten() | "Removals" >> beam.Values()
 
 
-class _WriteCounterpartPart(beam.DoFn):
+class _WriteCounterpartPart(_CounterpartReader):
     """(counterpart spill file, [(sample file, removed id, role, stored id)]) -> the
     counterparts' texts written as one part file in the store, a JSON line
-    ``[sample file, removed id, role, text]`` per removal; yields (sample file,
-    ("counterparts", part path)) per sample file it holds lines of."""
-
-    def __init__(self, store: str):
-        self._store = store
-        self._missing = _missing_counter()
+    ``[sample file, removed id, role, text]`` per removal (none for a missing
+    counterpart); yields (sample file, ("counterparts", part path)) per sample file it
+    holds lines of."""
 
     def process(self, item):
         spill_file, entries = item
         entries = list(entries)
-        texts = {document.id: document.text for document in read_stored(
-            self._store, spill_file, {stored_id for *_, stored_id in entries})}
+        texts = self.texts(spill_file, (stored_id for *_, stored_id in entries))
         lines, names = [], set()
         for name, removed_id, role, stored_id in entries:
             if stored_id not in texts:
