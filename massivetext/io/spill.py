@@ -23,9 +23,9 @@ from massivetext.document import Document
 from massivetext.io.shards import METADATA_FIELDS
 
 SPILL_DIRECTORY = "_work"  # under the subset's output directory, removed at the end
-# Our choice: 16 rows (about 90 KB of web text) per record batch: a read-back of one
-# id decodes 16 rows, and a shard written from k spill files holds k batches (with 64
-# rows, about 0.5 MB per spill file merged; with 16, 0.25 MB, the rest is per reader).
+# Our choice: 16 rows per record batch (about 90 KB of the generated sample's text): a
+# read-back of one id decodes 16 rows, and a shard written from k spill files holds k
+# batches (about 0.5 MB per spill file merged with 64 rows, 0.25 MB with 16).
 SPILL_ROWS_PER_BATCH = 16
 # Rows of a record batch built into Python at a time as a reader advances: a few, so a
 # merge of many files holds few built documents, each slice's cost shared by several.
