@@ -32,6 +32,7 @@ from massivetext.pipelines.counterparts import (
 )
 from massivetext.pipelines.document_store import read_stored
 from massivetext.pipelines.filesystem import write_atomically
+from massivetext.pipelines.join_check import CountedGroupByKey
 
 from massivetext.document import Document, Failed, Removed, Skipped, WebPage
 from massivetext.io.charset import HEADER_IMPLAUSIBLE
@@ -241,6 +242,7 @@ def _write_sample_file(name: str, values, directory: str = "") -> str:
     """One sample file from its records, the part files holding the rest of them and
     those holding their counterparts' texts."""
     entries, counterpart_parts = [], []
+    own_lines = json.dumps([name])[:-1] + ","  # how _WriteSampleParts opens its lines
     for kind, value in values:
         if kind == "record":
             entries.append(value)
@@ -250,8 +252,8 @@ def _write_sample_file(name: str, values, directory: str = "") -> str:
             continue
         with FileSystems.open(value) as file:
             for line in file.read().decode("ascii").splitlines():
-                line_name, document_id, record = json.loads(line)
-                if line_name == name:
+                if line.startswith(own_lines):  # only this file's lines are parsed
+                    _, document_id, record = json.loads(line)
                     entries.append((document_id, record))
     join_counterparts(name, entries, counterpart_parts)
     return _write_jsonl(f"{directory}/{name}", entries)
@@ -297,11 +299,11 @@ class WriteSamples(beam.PTransform):
                  | "By spill file" >> beam.MapTuple(lambda name, removal: (
                      removal.document.file, (removal.document.id, (
                          name, removal.stage, removal.reasons, removal.details))))
-                 | "Group by spill file" >> beam.GroupByKey()
+                 | "Group by spill file" >> CountedGroupByKey()
                  | "Write parts" >> beam.ParDo(_WriteSampleParts(self._store)))
         return ((records, parts, counterparts)
                 | "Records and parts" >> beam.Flatten()
-                | "Group by file" >> beam.GroupByKey()
+                | "Group by file" >> CountedGroupByKey()
                 | "Write" >> beam.MapTuple(_write_sample_file, directory=self._directory))
 
 

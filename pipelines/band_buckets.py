@@ -53,6 +53,7 @@ from massivetext.pipelines.document_store import (
     windowed,
 )
 from massivetext.pipelines.filesystem import write_atomically
+from massivetext.pipelines.join_check import CountedCoGroupByKey, CountedGroupByKey
 
 from massivetext.dedup.buckets import bucket_pairs
 
@@ -205,7 +206,7 @@ class GroupBands(beam.PTransform):
         grouped = {"train": inputs["train"] | "Batch bands" >> BatchBands(self._store)}
         if "test" in inputs:
             grouped["test"] = inputs["test"]
-        return grouped | "Group bands" >> beam.CoGroupByKey()
+        return grouped | "Group bands" >> CountedCoGroupByKey()
 
 
 class BatchBands(beam.PTransform):
@@ -306,7 +307,7 @@ class StarPairs(beam.PTransform):
                    | "Ref first" >> beam.Map(lambda member: (member[1], member))
                    | "Nodes" >> ResolveRefs(self._store)
                    | "By bucket" >> beam.Map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
-                   | "Group by bucket" >> beam.GroupByKey())
+                   | "Group by bucket" >> CountedGroupByKey())
         return {"pairs": buckets | "Star" >> beam.FlatMap(_star_pairs),
                 "buckets": buckets | "Keys" >> beam.Keys()}
 
@@ -353,7 +354,7 @@ class ResolveRefs(beam.PTransform):
     def expand(self, refs):
         return (refs
                 | "By batch" >> beam.Map(lambda kv: (kv[0][0], (kv[0][1], kv[1])))
-                | "Group by batch" >> beam.GroupByKey()
+                | "Group by batch" >> CountedGroupByKey()
                 | "Read table" >> beam.ParDo(_ReadTable(self._store)))
 
 

@@ -58,6 +58,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import apache_beam as beam
+from massivetext.pipelines.join_check import CountedGroupByKey
 from massivetext.pipelines.stage_stats import count_stat, zero_stats
 
 # Our choice (see the module docstring): about 0.8 log2 n rounds were measured; 12 cover
@@ -155,9 +156,9 @@ class _IsolatedStars(beam.PTransform):
 
     def expand(self, edges):
         split = (edges
-                 | "By node" >> beam.GroupByKey()
+                 | "By node" >> CountedGroupByKey()
                  | "Leaf messages" >> beam.FlatMap(_leaf_messages)
-                 | "Messages" >> beam.GroupByKey()
+                 | "Messages" >> CountedGroupByKey()
                  | "Split" >> beam.FlatMap(_split_stars).with_outputs(
                      "sizes", "rest", main="clusters"))
         return {"clusters": split.clusters, "sizes": split.sizes, "rest": split.rest}
@@ -173,9 +174,9 @@ class _AlternatingRound(beam.PTransform):
     def expand(self, edges):
         return (
             edges
-            | "By node" >> beam.GroupByKey()
+            | "By node" >> CountedGroupByKey()
             | "Large star" >> beam.FlatMap(_large_star)
-            | "By larger node" >> beam.GroupByKey()
+            | "By larger node" >> CountedGroupByKey()
             | "Small star" >> beam.FlatMap(_small_star)
         )
 
@@ -253,9 +254,9 @@ class ConnectedComponents(beam.PTransform):
         # groupings: by node, then by node again for the messages each node sent.
         resolved = (
             graph
-            | "By node" >> beam.GroupByKey()
+            | "By node" >> CountedGroupByKey()
             | "Label" >> beam.FlatMap(_label_messages)
-            | "Messages" >> beam.GroupByKey()
+            | "Messages" >> CountedGroupByKey()
             | "Check and count" >> beam.FlatMap(_check_and_count).with_outputs(
                 "sizes", "not_converged", main="clusters")
         )

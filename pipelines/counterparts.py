@@ -40,6 +40,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from massivetext.pipelines.document_store import read_stored
 from massivetext.pipelines.filesystem import write_atomically
+from massivetext.pipelines.join_check import CountedGroupByKey
 
 from massivetext.dedup.minhash import exact_jaccard, shingle_hashes
 from massivetext.document import Document
@@ -129,7 +130,7 @@ class ResolveCounterparts(beam.PTransform):
                      lambda kv, _: int(kv[1].counterpart is not None), 2))
         read = (split[1]
                 | "By counterpart file" >> beam.Map(lambda kv: (kv[1].counterpart[1], kv))
-                | "Group by file" >> beam.GroupByKey()
+                | "Group by file" >> CountedGroupByKey()
                 | "Read counterparts" >> beam.ParDo(_ReadCounterparts(self._store)))
         return (split[0], read) | "Resolved" >> beam.Flatten() | "Removals" >> beam.Values()
 
@@ -173,7 +174,7 @@ class WriteCounterparts(beam.PTransform):
                 | "By counterpart file" >> beam.MapTuple(lambda name, removal: (
                     removal.counterpart[1],
                     (name, removal.document.id, removal.counterpart[0], removal.counterpart[2])))
-                | "Group by counterpart file" >> beam.GroupByKey()
+                | "Group by counterpart file" >> CountedGroupByKey()
                 | "Write counterpart parts" >> beam.ParDo(_WriteCounterpartPart(self._store)))
 
 

@@ -53,6 +53,7 @@ from massivetext.pipelines.band_buckets import (
     test_crossings,
 )
 from massivetext.pipelines.document_store import ReadBack
+from massivetext.pipelines.join_check import CountedCoGroupByKey, CountedGroupByKey
 from massivetext.pipelines.minhash_stages import pack_text, packed_shingles
 from massivetext.pipelines.resolution import ResolveDocuments, StageVerdict
 from massivetext.pipelines.stage_stats import count_stat, zero_stats
@@ -281,7 +282,7 @@ class _TestOverlapFacts(beam.PTransform):
         ceiling = stage.ngram_size
         sizes = (stage.test_docs
                  | "Item words" >> beam.Map(lambda d: (d.test_set, word_count(d.text)))
-                 | "By test set" >> beam.GroupByKey()
+                 | "By test set" >> CountedGroupByKey()
                  | "N per test set" >> beam.MapTuple(lambda name, counts: (
                      name, ngram_size_for(counts, ceiling=ceiling))))
         n_by_set = beam.pvalue.AsDict(sizes | "N" >> beam.MapTuple(lambda name, size: (
@@ -299,7 +300,7 @@ class _TestOverlapFacts(beam.PTransform):
                  | "By file" >> beam.Map(lambda d: (d.file, (d.id, (d.file, d.row))))
                  | "Train n-grams" >> ReadBack(stage.store, _train_ngram_keys, sizes_view))
         matches = ({"train": train, "test": test}
-                   | "Join n-grams" >> beam.CoGroupByKey()
+                   | "Join n-grams" >> CountedCoGroupByKey()
                    | "Shared" >> beam.FlatMap(_first_test_ref)
                    | "Per test doc" >> beam.combiners.Count.PerElement()
                    | "By train doc" >> beam.Map(lambda kv: (kv[0][0], (kv[1], kv[0][1])))

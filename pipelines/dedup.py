@@ -38,6 +38,7 @@ from massivetext.pipelines.band_buckets import (
 from massivetext.pipelines.components import DEFAULT_ROUNDS, ConnectedComponents
 from massivetext.pipelines.exact_groups import ExactGroups, NameSurvivors, PackExactKeys
 from massivetext.pipelines.file_tables import FileMembers, JudgeFiles
+from massivetext.pipelines.join_check import CountedGroupByKey
 from massivetext.pipelines.minhash_stages import VerifyStoredPairs
 from massivetext.pipelines.resolution import ResolveDocuments, StageVerdict
 from massivetext.pipelines.stage_stats import count_stat, histogram_stats, zero_stats
@@ -88,7 +89,7 @@ class ExactDedup(beam.PTransform):
     def expand(self, documents):
         groups = (documents
                   | "Pack keys" >> PackExactKeys(self._store)
-                  | "Group keys" >> beam.GroupByKey()
+                  | "Group keys" >> CountedGroupByKey()
                   | "Groups" >> beam.ParDo(ExactGroups()).with_outputs("size", main="notices"))
         notices = groups.notices | "Name survivors" >> NameSurvivors(self._store)
         resolved = ({"members": documents | "Members" >> FileMembers(), "exact": notices}

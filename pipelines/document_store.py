@@ -36,6 +36,7 @@ from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
 from massivetext.pipelines.filesystem import write_atomically
+from massivetext.pipelines.join_check import CountedGroupByKey
 
 from massivetext.dedup.exact import exact_text_key
 from massivetext.dedup.lsh import (
@@ -322,7 +323,7 @@ class ReadBack(beam.PTransform):
 
     def expand(self, entries):
         return (entries
-                | "By file" >> beam.GroupByKey()
+                | "By file" >> CountedGroupByKey()
                 | "Read back" >> beam.ParDo(_ReadBackFile(self._directory, self._use),
                                             *self._side_inputs))
 

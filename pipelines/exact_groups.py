@@ -25,6 +25,7 @@ from massivetext.pipelines.document_store import (
     by_file,
     read_key_column,
 )
+from massivetext.pipelines.join_check import CountedGroupByKey
 
 # Our choice: 256 partitions hold about 4 million documents each at 10^9 (112 MB of
 # entries to sort), and pack about four entries per element for a 1,024-document file.
@@ -113,5 +114,5 @@ class NameSurvivors(beam.PTransform):
 
     def expand(self, notices):
         return (notices
-                | "By survivor file" >> beam.GroupByKey()
+                | "By survivor file" >> CountedGroupByKey()
                 | "Survivor ids" >> beam.FlatMap(_name_survivors(self._store)))

@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 from massivetext.pipelines.document_store import read_keys
+from massivetext.pipelines.join_check import CountedCoGroupByKey
 
 
 class FileMembers(beam.PTransform):
@@ -79,6 +80,6 @@ class JudgeFiles(beam.PTransform):
     def expand(self, inputs):
         tags = [tag for tag in inputs if tag != "members"]
         return (inputs
-                | "By file" >> beam.CoGroupByKey()
+                | "By file" >> CountedCoGroupByKey()
                 | "Judge" >> beam.ParDo(_JudgeFile(self._store, self._judge, tags))
                 .with_outputs(*self._outputs, main="main"))

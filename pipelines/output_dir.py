@@ -13,6 +13,10 @@ gone before the new run writes its first file, so the directory never mixes the 
 - other file systems (gs://, s3:// through Beam's FileSystems): an object store cannot
   rename a directory, and a remote job may outlive this process, so the earlier run's
   files are deleted before the new run is started.
+
+A local run that fails (an error, or values lost in a grouping:
+:mod:`massivetext.pipelines.join_check`) leaves none of its files behind, with or
+without ``--overwrite``: a finished-looking directory must be a finished run.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ class OutputDirectory:
         self.directory = directory
         self.overwrite = overwrite
         self._aside: str | None = None
+        self._prepared = False  # the directory holds this run only (prepare() ran)
 
     def prepare(self) -> None:
         """Raise PreflightError if the directory holds files and ``overwrite`` is off;
@@ -62,6 +67,7 @@ class OutputDirectory:
                 shutil.rmtree(stale, ignore_errors=True)  # set aside by a killed run
         files = _files_in(self.directory)
         if not files:
+            self._prepared = True
             return
         if not self.overwrite:
             raise PreflightError(
@@ -74,15 +80,18 @@ class OutputDirectory:
             os.rename(local, self._aside)
         else:
             FileSystems.delete([self.directory.rstrip("/") + "/"])
+        self._prepared = True
 
     def finish(self, succeeded: bool) -> None:
-        """Delete the earlier run after a success; put it back after a failure."""
-        if self._aside is None:
-            return
-        if not succeeded:
-            local = _local_path(self.directory)
+        """Delete the earlier run after a success; after a failure, delete what the
+        failed run wrote (local) and put the earlier run back."""
+        local = _local_path(self.directory)
+        if not succeeded and self._prepared and local is not None:
             shutil.rmtree(local, ignore_errors=True)
-            os.rename(self._aside, local)
-        else:
-            shutil.rmtree(self._aside, ignore_errors=True)
+        if self._aside is not None:
+            if succeeded:
+                shutil.rmtree(self._aside, ignore_errors=True)
+            else:
+                os.rename(self._aside, local)
         self._aside = None
+        self._prepared = False

@@ -22,6 +22,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import StandardOptions, TestOptions
 from massivetext.pipelines import massiveweb, text_corpus, worker_exit
 from massivetext.pipelines.arrow_allocator import use_system_allocator
+from massivetext.pipelines.join_check import check_joins
 from massivetext.pipelines.options import LOCAL_RUNNER, curation_options, pipeline_options
 from massivetext.pipelines.options import add_arguments as add_pipeline_arguments
 from massivetext.pipelines.output_dir import OutputDirectory
@@ -103,6 +104,8 @@ def main(args: argparse.Namespace) -> int:
         builder.build(pipeline, options)
         started = time.time()
         result = _run(pipeline, local, len(files), args.quiet or not local, args.wait)
+        if not dry_run and (local or args.wait):  # a finished run: its metrics are final
+            check_joins(result)
         succeeded = True
     except Exception as error:  # one clear line, not the runner's whole traceback
         logging.getLogger(__name__).debug("the pipeline failed", exc_info=True)

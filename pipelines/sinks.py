@@ -11,6 +11,7 @@ import apache_beam as beam
 import pyarrow as pa
 from massivetext.pipelines.document_store import iter_stored_rows
 from massivetext.pipelines.filesystem import write_atomically
+from massivetext.pipelines.join_check import CountedGroupByKey
 
 from massivetext.io.shard_writers import (
     DEFAULT_OUTPUT_FORMAT,
@@ -120,7 +121,7 @@ class WriteShards(beam.PTransform):
         every_shard = count | "Every shard" >> beam.FlatMap(lambda n: [(i, None) for i in range(n)])
         shards = ((keyed, every_shard)
                   | "Merge" >> beam.Flatten()
-                  | "Group by shard" >> beam.GroupByKey()
+                  | "Group by shard" >> CountedGroupByKey()
                   | "Write shard" >> beam.Map(
                       write_shard_file, count=count_view, directory=self._directory,
                       store=self._store, schema=self._schema, writer=self._writer))

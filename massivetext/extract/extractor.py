@@ -25,6 +25,7 @@ expansion ever happen.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -114,8 +115,10 @@ class Extraction:
         return keys + (("deep_html_flattened",) if self.flattened else ())
 
 
-def _word_count(text: str) -> int:
-    return len(_WORD.findall(text))
+def _word_count(text: str, limit: int) -> int:
+    """The words of ``text``, counted up to ``limit``: the callers only compare the
+    count with a bound, and a long main text need not be split into all its words."""
+    return sum(1 for _ in itertools.islice(_WORD.finditer(text), limit))
 
 
 def _capped(text: str) -> str:
@@ -161,7 +164,7 @@ def extract_page(html: str | bytes, url: str = "", *,
     index = TextIndex(root)
     text = drop_empty_lines(render_text(find_main_blocks(root, index, with_title=with_title)))
     fallback = ""
-    words = _word_count(text)
+    words = _word_count(text, MIN_MAIN_WORDS)
     if words < MIN_MAIN_WORDS:
         fallback, text = _fall_back(root, index, html, words) or ("", text)
     del elements
@@ -174,7 +177,7 @@ def _fall_back(root: etree._Element, index: TextIndex, html: str,
     words (the main-block search's count), or None; past the largest block only when
     that count is 0 (see :data:`MIN_MAIN_WORDS`)."""
     for step, text in _fallback_texts(root, index, html, words):
-        if _word_count(text) > words:
+        if _word_count(text, words + 1) > words:
             return step, _capped(text)
     return None
 

@@ -1,0 +1,117 @@
+"""Counted joins: what goes into a grouping and what comes out of it, checked after the run.
+
+A lost element in a join does not unbalance the accounting: a lost band key or n-gram
+only means a pair that is never proposed, so a duplicate or a contaminated document is
+silently kept. Beam 2.77's local runner with several worker processes was seen to lose
+elements between a DoFn's output and the next CoGroupByKey (docs/architecture.md,
+"Elements lost in the local multi-process runner"), so the joins whose losses would go
+unseen are counted on both sides with Beam Metrics (namespace :data:`NAMESPACE`, where
+the Dataflow UI shows them too): :class:`CountedGroupByKey` and
+:class:`CountedCoGroupByKey` count every value before the grouping and every value of
+every group after it, and :func:`lost_values` reads the two counts of each join (named
+by its transform's label) from a finished run's metrics. ``massivetext run`` fails a
+run whose counts differ.
+
+The counts are tallied in the DoFn and added to the counter once per bundle, so a join of
+millions of values costs one pass over them, not a metric update per value.
+"""
+
+from __future__ import annotations
+
+import collections
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+from apache_beam.metrics.metric import MetricsFilter
+
+NAMESPACE = "massivetext.joins"
+SENT, RECEIVED = "sent", "received"
+
+
+def _size(values) -> int:
+    """The number of grouped values: a list on the local runner, a lazily read iterable
+    on others."""
+    try:
+        return len(values)
+    except TypeError:
+        return sum(1 for _ in values)
+
+
+class _Tally(beam.DoFn):
+    """Counts what passes through (values, or the values of groups) into one counter."""
+
+    def __init__(self, side: str, grouped: bool):
+        self._side = side
+        self._grouped = grouped
+
+    def setup(self):
+        self._counter = Metrics.counter(NAMESPACE, self._side)
+
+    def start_bundle(self):
+        self._count = 0
+
+    def process(self, element):
+        if not self._grouped:
+            self._count += 1
+        elif isinstance(element[1], dict):  # a CoGroupByKey result: values by input
+            self._count += sum(map(_size, element[1].values()))
+        else:
+            self._count += _size(element[1])
+        yield element
+
+    def finish_bundle(self):
+        self._counter.inc(self._count)
+
+
+class CountedGroupByKey(beam.PTransform):
+    """PCollection[(key, value)] -> PCollection[(key, values)], as GroupByKey, with the
+    values counted on both sides."""
+
+    def expand(self, pairs):
+        return (pairs
+                | "Count sent" >> beam.ParDo(_Tally(SENT, grouped=False))
+                | "Group" >> beam.GroupByKey()
+                | "Count received" >> beam.ParDo(_Tally(RECEIVED, grouped=True)))
+
+
+class CountedCoGroupByKey(beam.PTransform):
+    """{tag: PCollection[(key, value)]} -> PCollection[(key, {tag: [value]})], as
+    CoGroupByKey, with the values of all inputs counted on both sides."""
+
+    def expand(self, inputs):
+        counted = {tag: pairs | f"Count sent {tag}" >> beam.ParDo(_Tally(SENT, grouped=False))
+                   for tag, pairs in inputs.items()}
+        return (counted
+                | "Group" >> beam.CoGroupByKey()
+                | "Count received" >> beam.ParDo(_Tally(RECEIVED, grouped=True)))
+
+
+def lost_values(result) -> dict[str, tuple[int, int]]:
+    """{join's label: (values sent, values received)} for every counted join of the
+    finished run ``result`` whose two counts differ."""
+    query = result.metrics().query(MetricsFilter().with_namespace(NAMESPACE))
+    counts = collections.defaultdict(lambda: {SENT: 0, RECEIVED: 0})
+    for counter in query["counters"]:
+        join = counter.key.step.rsplit("/", 1)[0]  # the label above "Count ..."
+        value = counter.committed if counter.committed is not None else counter.attempted
+        counts[join][counter.key.metric.name] += value or 0
+    return {join: (count[SENT], count[RECEIVED]) for join, count in sorted(counts.items())
+            if count[SENT] != count[RECEIVED]}
+
+
+class LostValuesError(RuntimeError):
+    """A finished run's counted joins received fewer (or more) values than were sent."""
+
+
+def check_joins(result) -> None:
+    """Raise :class:`LostValuesError` naming every counted join of the finished run
+    ``result`` whose counts differ."""
+    lost = lost_values(result)
+    if lost:
+        joins = "; ".join(f"{join}: {sent} sent, {received} received"
+                          for join, (sent, received) in lost.items())
+        raise LostValuesError(
+            f"the runner lost values between {len(lost)} grouping(s) and their inputs "
+            f"({joins}); the output would keep what they should have removed, so the "
+            "run is failed (see docs/architecture.md, \"Elements lost in the local "
+            "multi-process runner\")")
