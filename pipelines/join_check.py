@@ -1,19 +1,20 @@
-"""Counted joins: what goes into a grouping and what comes out of it, checked after the run.
+"""Counted groupings: the values that go into a grouping and come out of it, compared
+after the run.
 
-A lost element in a join does not unbalance the accounting: a lost band key or n-gram
+A lost value in a grouping does not unbalance the accounting: a lost band key or n-gram
 only means a pair that is never proposed, so a duplicate or a contaminated document is
 silently kept. Beam 2.77's local runner with several worker processes was seen to lose
-elements between a DoFn's output and the next CoGroupByKey (docs/architecture.md,
-"Elements lost in the local multi-process runner"), so the joins whose losses would go
-unseen are counted on both sides with Beam Metrics (namespace :data:`NAMESPACE`, where
-the Dataflow UI shows them too): :class:`CountedGroupByKey` and
+values between a DoFn's output and the next CoGroupByKey (docs/architecture.md,
+"Elements lost in the local multi-process runner, and counted groupings"), so the
+pipelines' groupings count both sides with Beam Metrics (namespace :data:`NAMESPACE`,
+which the Dataflow UI shows too): :class:`CountedGroupByKey` and
 :class:`CountedCoGroupByKey` count every value before the grouping and every value of
-every group after it, and :func:`lost_values` reads the two counts of each join (named
-by its transform's label) from a finished run's metrics. ``massivetext run`` fails a
-run whose counts differ.
+every group after it, and :func:`lost_values` reads the two counts of each grouping
+(named by its transform's label) from a finished run's metrics. ``massivetext run``
+fails a run whose counts differ (:func:`check_joins`).
 
-The counts are tallied in the DoFn and added to the counter once per bundle, so a join of
-millions of values costs one pass over them, not a metric update per value.
+The counts are tallied in the DoFn and added to the counter once per bundle, so a
+grouping of millions of values costs one pass over them, not a metric update per value.
 """
 
 from __future__ import annotations
@@ -114,4 +115,4 @@ def check_joins(result) -> None:
             f"the runner lost values between {len(lost)} grouping(s) and their inputs "
             f"({joins}); the output would keep what they should have removed, so the "
             "run is failed (see docs/architecture.md, \"Elements lost in the local "
-            "multi-process runner\")")
+            "multi-process runner, and counted groupings\")")
