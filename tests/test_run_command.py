@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from massivetext.pipelines.output_dir import OutputDirectory
 
 from massivetext.cli.main import main
 from massivetext.io.warc_writer import WarcWriter
@@ -137,6 +138,25 @@ def test_a_failed_overwrite_puts_the_earlier_run_back(crawl, tmp_path, capsys):
     after = {path: path.read_bytes() for path in (tmp_path / "massiveweb").rglob("*")
              if path.is_file()}
     assert after == before
+
+
+def test_a_failed_run_leaves_none_of_its_files(tmp_path):
+    directory = tmp_path / "massiveweb"
+    output = OutputDirectory(str(directory), overwrite=False)
+    output.prepare()
+    directory.mkdir()
+    (directory / "stats.json").write_text("{}")  # what a run wrote before failing
+    output.finish(succeeded=False)
+    assert not directory.exists()
+
+
+def test_a_run_that_never_prepared_its_directory_leaves_it_alone(tmp_path):
+    # A dry run, or a run refused before the start, must not touch an earlier run.
+    directory = tmp_path / "massiveweb"
+    directory.mkdir()
+    (directory / "stats.json").write_text("{}")
+    OutputDirectory(str(directory), overwrite=True).finish(succeeded=False)
+    assert (directory / "stats.json").read_text() == "{}"
 
 
 # -- what a run prints ------------------------------------------------------------------
