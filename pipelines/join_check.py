@@ -3,8 +3,8 @@ after the run.
 
 A lost value in a grouping does not unbalance the accounting: a lost band key or n-gram
 only means a pair that is never proposed, so a duplicate or a contaminated document is
-silently kept. Beam 2.77's local runner with several worker processes was seen to lose
-values between a DoFn's output and the next CoGroupByKey (docs/architecture.md,
+silently kept. In Beam 2.77's local runner with several worker processes, values a DoFn
+emitted were seen not to reach the step after the next CoGroupByKey (docs/architecture.md,
 "Elements lost in the local multi-process runner, and counted groupings"), so the
 pipelines' groupings count both sides with Beam Metrics (namespace :data:`NAMESPACE`,
 which the Dataflow UI shows too): :class:`CountedGroupByKey` and
@@ -38,12 +38,24 @@ def _size(values) -> int:
         return sum(1 for _ in values)
 
 
-class _Tally(beam.DoFn):
-    """Counts what passes through (values, or the values of groups) into one counter."""
+def _one(_element) -> int:
+    return 1
 
-    def __init__(self, side: str, grouped: bool):
+
+def _group_size(element) -> int:
+    return _size(element[1])
+
+
+def _co_group_size(element) -> int:
+    return sum(map(_size, element[1].values()))  # the values of every input
+
+
+class _Tally(beam.DoFn):
+    """Adds ``values_of(element)`` over what passes through into one counter."""
+
+    def __init__(self, side: str, values_of):
         self._side = side
-        self._grouped = grouped
+        self._values_of = values_of
 
     def setup(self):
         self._counter = Metrics.counter(NAMESPACE, self._side)
@@ -52,12 +64,7 @@ class _Tally(beam.DoFn):
         self._count = 0
 
     def process(self, element):
-        if not self._grouped:
-            self._count += 1
-        elif isinstance(element[1], dict):  # a CoGroupByKey result: values by input
-            self._count += sum(map(_size, element[1].values()))
-        else:
-            self._count += _size(element[1])
+        self._count += self._values_of(element)
         yield element
 
     def finish_bundle(self):
@@ -70,9 +77,9 @@ class CountedGroupByKey(beam.PTransform):
 
     def expand(self, pairs):
         return (pairs
-                | "Count sent" >> beam.ParDo(_Tally(SENT, grouped=False))
+                | "Count sent" >> beam.ParDo(_Tally(SENT, _one))
                 | "Group" >> beam.GroupByKey()
-                | "Count received" >> beam.ParDo(_Tally(RECEIVED, grouped=True)))
+                | "Count received" >> beam.ParDo(_Tally(RECEIVED, _group_size)))
 
 
 class CountedCoGroupByKey(beam.PTransform):
@@ -80,11 +87,11 @@ class CountedCoGroupByKey(beam.PTransform):
     CoGroupByKey, with the values of all inputs counted on both sides."""
 
     def expand(self, inputs):
-        counted = {tag: pairs | f"Count sent {tag}" >> beam.ParDo(_Tally(SENT, grouped=False))
+        counted = {tag: pairs | f"Count sent {tag}" >> beam.ParDo(_Tally(SENT, _one))
                    for tag, pairs in inputs.items()}
         return (counted
                 | "Group" >> beam.CoGroupByKey()
-                | "Count received" >> beam.ParDo(_Tally(RECEIVED, grouped=True)))
+                | "Count received" >> beam.ParDo(_Tally(RECEIVED, _co_group_size)))
 
 
 def lost_values(result) -> dict[str, tuple[int, int]]:

@@ -12,6 +12,8 @@ from massivetext.pipelines.join_check import (
     CountedCoGroupByKey,
     CountedGroupByKey,
     LostValuesError,
+    _group_size,
+    _one,
     _Tally,
     check_joins,
     lost_values,
@@ -55,10 +57,10 @@ def test_values_lost_between_the_two_counts_fail_the_check():
     # dropped them: the check names the join and both counts.
     pipeline = TestPipeline(runner="FnApiRunner")
     (pipeline | beam.Create(PAIRS)
-     | "Leaky join/Count sent" >> beam.ParDo(_Tally(SENT, grouped=False))
+     | "Leaky join/Count sent" >> beam.ParDo(_Tally(SENT, _one))
      | "Leaky join/Lose two" >> beam.Filter(lambda pair: pair[1] not in (2, 5))
      | "Leaky join/Group" >> beam.GroupByKey()
-     | "Leaky join/Count received" >> beam.ParDo(_Tally(RECEIVED, grouped=True)))
+     | "Leaky join/Count received" >> beam.ParDo(_Tally(RECEIVED, _group_size)))
     (pipeline | "Other" >> beam.Create(PAIRS) | "Sound join" >> CountedGroupByKey())
     result = pipeline.run()
     result.wait_until_finish()
