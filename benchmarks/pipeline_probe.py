@@ -1,9 +1,11 @@
-"""Run one curation pipeline in this process and report its shape and its shuffle.
+"""Run one curation pipeline as ``massivetext run`` does and report its shape and shuffle.
 
 ``python -m benchmarks.pipeline_probe REPORT.json <massivetext run arguments>`` builds the
-pipeline exactly as ``massivetext run`` does (same options, same builder) and runs it on
-Beam's local runner, through a subclass that keeps the runner's fused stages. Written to
-REPORT.json:
+pipeline exactly as ``massivetext run`` does on a local runner (same options, the same
+two phases of :mod:`massivetext.pipelines.local_phases`: the documents phase in a child
+process, the global phase in this one) and runs each phase on Beam's local runner,
+through a subclass that keeps the runner's fused stages. Written to REPORT.json, for
+the two phases together:
 
 - ``leaf_transforms``: transforms of the pipeline proto without subtransforms;
 - ``fused_stages``: the stages the local runner executes after fusion;
@@ -19,10 +21,10 @@ REPORT.json:
   runner's UI shows; the estimate varies from run to run;
 - ``shuffled_by_transform``: (name, elements, exact bytes, sampled bytes) per
   GroupByKey, largest first;
-- ``baseline_rss``: this process's resident bytes once the pipeline is built, before it
-  runs (Beam's and our modules);
+- ``baseline_rss``: this process's resident bytes once the global phase is built, before
+  it runs (Beam's and our modules);
 - ``stage_peaks``: per fused stage (by the name of its first transform), the largest
-  resident size of this process while one of its bundles ran (Linux's peak RSS, reset
+  resident size of its phase's process while one of its bundles ran (Linux's peak RSS, reset
   before each bundle): in one process (``in_memory``), where the peak of a run goes.
 
 The benchmark (:mod:`benchmarks.bench_memory`) runs this as a child process, so the
@@ -34,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -41,14 +44,15 @@ import apache_beam as beam
 from apache_beam.metrics import monitoring_infos
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner, execution
 from apache_beam.runners.worker.bundle_processor import DATA_OUTPUT_URN
-from massivetext.pipelines import massiveweb, text_corpus
 from massivetext.pipelines.arrow_allocator import use_system_allocator
+from massivetext.pipelines.local_phases import build_documents_phase, build_global_phase
 from massivetext.pipelines.options import add_arguments, curation_options, pipeline_options
 
 # The runner turns each GroupByKey into a write to a grouping buffer and a read from it.
 GROUPING_BUFFER = b"group:"
 STATUS, CLEAR_REFS = Path("/proc/self/status"), Path("/proc/self/clear_refs")
 RESET_PEAK_RSS = "5"  # written to clear_refs: the peak RSS (VmHWM) restarts from now
+DOCUMENTS_PHASE = "--documents-phase"  # the first argument of the first phase's child
 
 
 def resident_bytes(field: str = "VmRSS") -> int:
@@ -170,23 +174,51 @@ def shuffle_report(runner: StageKeepingRunner, result) -> dict:
     }
 
 
-def main(argv: list[str]) -> None:
-    report_path, *run_args = argv
-    parser = argparse.ArgumentParser()
-    add_arguments(parser)
-    args, beam_args = parser.parse_known_args(run_args)
-    options = curation_options(args)
-    builder = massiveweb if options.subset == "massiveweb" else text_corpus
+def run_phase(build, options, beam_args: list[str]) -> dict:
+    """Build one phase with ``build`` and run it on a StageKeepingRunner -> its report."""
     runner = StageKeepingRunner()
     pipeline = beam.Pipeline(runner=runner, options=pipeline_options(beam_args))
-    builder.build(pipeline, options)
+    build(pipeline, options)
     use_system_allocator()  # as massivetext run does for a local run
     baseline = resident_bytes()
     result = pipeline.run()
     result.wait_until_finish()
     report = shuffle_report(runner, result)
     report["baseline_rss"] = baseline
-    report["stage_peaks"] = sorted(runner.stage_peaks.items(), key=lambda entry: -entry[1])
+    report["stage_peaks"] = runner.stage_peaks
+    return report
+
+
+def merged(first: dict, second: dict) -> dict:
+    """The two phases' reports as one run's (counts added, largest shuffles first)."""
+    report = {key: first[key] + second[key] for key in (
+        "leaf_transforms", "fused_stages", "group_by_keys", "shuffled_elements",
+        "shuffled_bytes", "sampled_shuffled_bytes")}
+    report["shuffled_by_transform"] = sorted(
+        first["shuffled_by_transform"] + second["shuffled_by_transform"],
+        key=lambda entry: -entry[2])
+    report["baseline_rss"] = second["baseline_rss"]
+    peaks = {**first["stage_peaks"], **second["stage_peaks"]}
+    report["stage_peaks"] = sorted(peaks.items(), key=lambda entry: -entry[1])
+    return report
+
+
+def main(argv: list[str]) -> None:
+    documents_phase = argv[0] == DOCUMENTS_PHASE
+    report_path, *run_args = argv[documents_phase:]
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args, beam_args = parser.parse_known_args(run_args)
+    options = curation_options(args)
+    if documents_phase:  # the child process of the first phase, as massivetext run's
+        report = run_phase(build_documents_phase, options, beam_args)
+    else:
+        phase_report = f"{report_path}.documents"
+        subprocess.run([sys.executable, "-m", "benchmarks.pipeline_probe", DOCUMENTS_PHASE,
+                        phase_report, *run_args], check=True)
+        with open(phase_report, encoding="utf-8") as file:
+            first = json.load(file)
+        report = merged(first, run_phase(build_global_phase, options, beam_args))
     with open(report_path, "w", encoding="utf-8") as file:
         json.dump(report, file, indent=1)
 

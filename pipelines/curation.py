@@ -130,11 +130,24 @@ def curate(kept, records: RunRecords, options: CurationOptions,
            stage_order: tuple[str, ...]) -> None:
     """PCollection[Document] after the subset's filters -> dedup, decontamination,
     shards, statistics and samples."""
-    directory, store = options.subset_dir, records.store
+    curate_stored(store_documents(kept, records, options), records, options, stage_order)
+
+
+def store_documents(kept, records: RunRecords, options: CurationOptions):
+    """PCollection[Document] after the subset's filters -> PCollection[StoredDocument]:
+    the last per-document stage (a local run's first phase ends here:
+    :mod:`massivetext.pipelines.local_phases`)."""
     # Text off the shuffle: from here on only compact records are grouped.
-    kept = kept | "Store documents" >> StoreDocuments(
-        store, seed=options.seed, threshold=options.dedup_threshold,
+    return kept | "Store documents" >> StoreDocuments(
+        records.store, seed=options.seed, threshold=options.dedup_threshold,
         num_perm=options.num_perm)
+
+
+def curate_stored(kept, records: RunRecords, options: CurationOptions,
+                  stage_order: tuple[str, ...]) -> None:
+    """PCollection[StoredDocument] -> dedup, decontamination, shards, statistics and
+    samples: the global stages."""
+    directory, store = options.subset_dir, records.store
     near = decontaminate = reader = None
     if options.dedup:
         from massivetext.pipelines.dedup import ExactDedup, NearDedup

@@ -33,6 +33,16 @@ STAGE_ORDER = ("read", "extract", "content", "quality", "repetition", "exact_ded
 def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
     """Add the MassiveWeb stages to ``pipeline``."""
     records = RunRecords(store_directory(options.subset_dir))
+    curate(read_documents(pipeline, options, records), records, options, STAGE_ORDER)
+
+
+def stage_order(options: CurationOptions) -> tuple[str, ...]:
+    return STAGE_ORDER
+
+
+def read_documents(pipeline: beam.Pipeline, options: CurationOptions, records: RunRecords):
+    """The per-document stages: the documents that pass the three filters, their
+    outcomes collected in ``records``."""
     reader = ReadWarc()
     read = (pipeline
             | "Input patterns" >> beam.Create(list(options.inputs))
@@ -43,10 +53,9 @@ def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
     documents = records.add_stage("extract", extracted)
     # The paper lists the content filter first; it runs after extraction here because
     # the English filter needs the extracted text. The three filters run in one pass.
-    documents = filter_documents(documents, records, (
+    return filter_documents(documents, records, (
         content_stage(options), text_stage("quality", options.quality),
         text_stage("repetition", options.repetition)))
-    curate(documents, records, options, STAGE_ORDER)
 
 
 def run(argv: list[str] | None = None) -> beam.runners.runner.PipelineResult:

@@ -11,6 +11,7 @@ the command exits 0 without waiting for statistics that will not exist yet.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import logging
@@ -20,9 +21,16 @@ import time
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import StandardOptions, TestOptions
-from massivetext.pipelines import massiveweb, text_corpus, worker_exit
+from massivetext.pipelines import worker_exit
 from massivetext.pipelines.arrow_allocator import use_system_allocator
 from massivetext.pipelines.join_check import check_joins
+from massivetext.pipelines.local_phases import (
+    build_global_phase,
+    builder_of,
+    check_crossing,
+    error_line,
+    run_documents_phase,
+)
 from massivetext.pipelines.options import LOCAL_RUNNER, curation_options, pipeline_options
 from massivetext.pipelines.options import add_arguments as add_pipeline_arguments
 from massivetext.pipelines.output_dir import OutputDirectory
@@ -97,61 +105,60 @@ def main(args: argparse.Namespace) -> int:
     options = dataclasses.replace(options, inputs=tuple(
         pattern for pattern in options.inputs
         if pattern not in unmatched or any(char in pattern for char in "*?[")))
-    builder = massiveweb if options.subset == "massiveweb" else text_corpus
     succeeded = False
+    started = time.time()
     try:
-        pipeline = beam.Pipeline(options=beam_options)
-        builder.build(pipeline, options)
-        started = time.time()
-        result = _run(pipeline, local, len(files), args.quiet or not local, args.wait)
-        if not dry_run and (local or args.wait):  # a finished run: its metrics are final
-            check_joins(result)
+        if local and not dry_run:
+            result, earlier_steps = _run_local(args, options, beam_options, len(files),
+                                               args.quiet)
+        else:
+            pipeline = beam.Pipeline(options=beam_options)
+            builder_of(options).build(pipeline, options)
+            # The local runner would run a dry run's job: it is only built.
+            result = None if local else pipeline.run()
+            if result is not None and args.wait:
+                result.wait_until_finish()
+                if not dry_run:
+                    check_joins(result)  # a finished run: its metrics are final
         succeeded = True
     except Exception as error:  # one clear line, not the runner's whole traceback
         logging.getLogger(__name__).debug("the pipeline failed", exc_info=True)
-        return _error(f"the pipeline failed: {_summary(error)}")
+        return _error(f"the pipeline failed: {error_line(error)}")
     finally:
         output.finish(succeeded)
+    if result is None:
+        return _describe_remote(result, dry_run, options, pipeline.to_runner_api())
     if not local:
         return _describe_remote(result, dry_run, options)
-    return _print_summary(options, result, started)
+    return _print_summary(options, result, started, earlier_steps)
 
 
-def _run(pipeline: beam.Pipeline, local: bool, total_files: int, quiet: bool, wait: bool):
-    if not local:
-        result = pipeline.run()
-        if wait:
-            result.wait_until_finish()
-        return result
+def _run_local(args, options, beam_options, total_files: int, quiet: bool):
+    """Run the job in its two phases (:mod:`massivetext.pipelines.local_phases`) ->
+    (the global phase's result, the documents phase's step times)."""
     use_system_allocator()
     previous = os.environ.get(worker_exit.PARENT_VARIABLE)
     worker_exit.mark_parent()
     try:
-        if quiet:
+        with contextlib.nullcontext() if quiet else Progress(total_files):
+            documents = run_documents_phase(args, options)
+            pipeline = beam.Pipeline(options=beam_options)
+            build_global_phase(pipeline, options)
             result = pipeline.run()
             result.wait_until_finish()
-        else:
-            with Progress(total_files):
-                result = pipeline.run()
-                result.wait_until_finish()
+        check_joins(result)
+        check_crossing(documents.written, result)
     finally:
         if previous is None:
             os.environ.pop(worker_exit.PARENT_VARIABLE, None)
         else:
             os.environ[worker_exit.PARENT_VARIABLE] = previous
-    return result
+    return result, documents.step_msecs
 
 
-def _summary(error: Exception) -> str:
-    """The last line of an error that names its cause (Beam wraps worker errors)."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    named = [line for line in lines if "Error" in line.split(":", 1)[0]]
-    return (named or lines or [type(error).__name__])[-1][:500]
-
-
-def _describe_remote(result, dry_run: bool, options) -> int:
-    job = getattr(result, "job", None)
-    proto = getattr(job, "proto_pipeline", None)
+def _describe_remote(result, dry_run: bool, options, proto=None) -> int:
+    """``proto``: the pipeline, where the result does not hold the job's."""
+    proto = proto or getattr(getattr(result, "job", None), "proto_pipeline", None)
     built = (f"{len(proto.components.transforms)} transforms, pipeline graph "
              f"{len(proto.SerializeToString()):,} bytes" if proto is not None else "a job")
     if dry_run:
@@ -166,13 +173,13 @@ def _describe_remote(result, dry_run: bool, options) -> int:
     return 0
 
 
-def _print_summary(options, result, started: float) -> int:
+def _print_summary(options, result, started: float, earlier_steps: dict[str, int]) -> int:
     from apache_beam.io.filesystems import FileSystems
 
     stats_path = f"{options.subset_dir}/stats.json"
     if not FileSystems.exists(stats_path):
         return _error(f"the run finished without writing {stats_path}")
-    write_run_record(f"{options.subset_dir}/run.json", result, started)
+    write_run_record(f"{options.subset_dir}/run.json", result, started, earlier_steps)
     with FileSystems.open(stats_path) as file:
         accounting = json.load(file)["accounting"]
     print(f"{options.subset}: {accounting['input_records']} records in, "

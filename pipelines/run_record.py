@@ -32,13 +32,18 @@ def step_msecs(result) -> dict[str, int]:
     return dict(totals)
 
 
-def write_run_record(path: str, result, started: float) -> None:
-    """Write ``run.json`` at ``path`` for a pipeline that began at ``started`` (time.time)."""
+def write_run_record(path: str, result, started: float,
+                     earlier_steps: dict[str, int] | None = None) -> None:
+    """Write ``run.json`` at ``path`` for a pipeline that began at ``started`` (time.time);
+    ``earlier_steps``: the step times of a phase that ran before it (a local run's
+    documents phase)."""
     finished = time.time()
+    steps = collections.Counter(earlier_steps or {})
+    steps.update(step_msecs(result))
     record = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(finished)),
         "wall_seconds": round(finished - started, 3),
-        "step_msecs": step_msecs(result),
+        "step_msecs": dict(steps),
     }
     write_atomically(path, (json.dumps(record, indent=2, sort_keys=True) + "\n").encode())

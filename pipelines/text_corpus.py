@@ -48,6 +48,13 @@ def stage_order(options: CurationOptions) -> tuple[str, ...]:
 def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
     """Add the text-subset stages to ``pipeline``."""
     records = RunRecords(store_directory(options.subset_dir))
+    curate(read_documents(pipeline, options, records), records, options,
+           stage_order(options))
+
+
+def read_documents(pipeline: beam.Pipeline, options: CurationOptions, records: RunRecords):
+    """The per-document stages: the documents that pass the content filter, their
+    outcomes collected in ``records``."""
     patterns = pipeline | "Input patterns" >> beam.Create(list(options.inputs))
     if reads_warc(options):
         reader = ReadWarc()
@@ -60,8 +67,7 @@ def build(pipeline: beam.Pipeline, options: CurationOptions) -> None:
         documents = records.add_stage("read", patterns | "Read documents" >> reader,
                                       counts_records=True)
         records.input_files = reader.files
-    documents = filter_documents(documents, records, (content_stage(options),))
-    curate(documents, records, options, stage_order(options))
+    return filter_documents(documents, records, (content_stage(options),))
 
 
 def run(argv: list[str] | None = None) -> beam.runners.runner.PipelineResult:

@@ -1,0 +1,260 @@
+"""A local run in two bounded phases: per-document stages in a child process, then the
+global stages on compact records in this one.
+
+Beam's local runner holds each stage's whole input and output in memory, and a process's
+heap does not shrink back after a peak, so one pipeline for everything ends with the
+memory of the per-document work (parsing, extraction, filters) and that of the global
+stages (which grows with the corpus) added up in one process. ``massivetext run`` on a
+local runner therefore runs (docs/architecture.md, "Bounded phases"):
+
+1. **the documents phase**, in a fresh child process (``python -m
+   massivetext.pipelines.local_phases``, its arguments as JSON on stdin): reading,
+   extraction, the filters and the document store, every outcome written as it is made
+   to the *crossing* under the document store: the stored documents' compact records,
+   the removed, failed and skipped records, the stages' statistics and the input files,
+   :data:`ELEMENTS_PER_FILE` elements per file, each file a list encoded with Beam's
+   coder and renamed into place;
+2. **the global phase**, in this process once the child has exited (its memory
+   returned): the crossing is read back and the global stages run on it (exact and near
+   dedup, test-set filtering, shards, statistics, samples) as in the one-pipeline job.
+
+Each phase counts what it wrote and read of the crossing (Beam counters); a difference
+fails the run. Remote runners (Dataflow) run the whole job as one pipeline: their
+workers do not keep a stage's data in one process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import dataclasses
+import json
+import logging
+import os
+import subprocess
+import sys
+import typing
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
+from apache_beam.metrics.metric import MetricsFilter
+from massivetext.pipelines import massiveweb, text_corpus, worker_exit
+from massivetext.pipelines.arrow_allocator import use_system_allocator
+from massivetext.pipelines.curation import RunRecords, curate_stored, store_documents
+from massivetext.pipelines.document_store import BundleBatches, store_directory
+from massivetext.pipelines.filesystem import write_atomically
+from massivetext.pipelines.join_check import LostValuesError, check_joins
+from massivetext.pipelines.options import CurationOptions, curation_options, pipeline_options
+from massivetext.pipelines.run_record import step_msecs
+
+CROSSING_DIRECTORY = "crossing"  # under the document store, removed with it
+# Our choice: 4,096 elements per file (about 0.5 MB of compact records): few files, and
+# a writer holds one file's elements.
+ELEMENTS_PER_FILE = 4096
+NAMESPACE = "massivetext.crossing"
+WRITTEN, READ = "written", "read"
+# What crosses from the documents phase to the global phase, besides the documents.
+RECORD_KINDS = ("stats", "removed", "failed", "skipped")
+DOCUMENTS, INPUT_FILES = "documents", "input_files"
+# The coder Beam gives elements of no declared type (the one its shuffles use).
+CODER = beam.coders.registry.get_coder(typing.Any)
+
+
+def builder_of(options: CurationOptions):
+    """The module that builds the subset's pipeline (``read_documents``, ``stage_order``)."""
+    return massiveweb if options.subset == "massiveweb" else text_corpus
+
+
+def crossing_directory(options: CurationOptions) -> str:
+    return f"{store_directory(options.subset_dir)}/{CROSSING_DIRECTORY}"
+
+
+class _WriteFiles(BundleBatches):
+    size = ELEMENTS_PER_FILE
+
+    def __init__(self, directory: str, name: str):
+        self._directory, self._name = directory, name
+
+    def setup(self):
+        self._written = Metrics.counter(NAMESPACE, f"{self._name} {WRITTEN}")
+
+    def start_bundle(self):
+        super().start_bundle()
+        # Phases run on the local runner only, which fails a run rather than retry a
+        # bundle: no file of a failed attempt is ever read back.
+        self._bundle_id = os.urandom(8).hex()
+        self._part = 0
+
+    def flush(self, pending):
+        path = f"{self._directory}/{self._name}-{self._bundle_id}-{self._part:05d}.elements"
+        self._part += 1
+        write_atomically(path, CODER.encode(pending))
+        self._written.inc(len(pending))
+        return ()
+
+
+class WriteCrossing(beam.PTransform):
+    """{name: PCollection} -> files under ``directory`` (see the module docstring)."""
+
+    def __init__(self, directory: str):
+        super().__init__()
+        self._directory = directory
+
+    def expand(self, crossing):
+        for name, elements in crossing.items():
+            _ = elements | f"Write {name}" >> beam.ParDo(_WriteFiles(self._directory, name))
+        return beam.pvalue.PDone(next(iter(crossing.values())).pipeline)
+
+
+class _ReadFile(beam.DoFn):
+    def __init__(self, name: str):
+        self._name = name
+
+    def setup(self):
+        self._read = Metrics.counter(NAMESPACE, f"{self._name} {READ}")
+
+    def process(self, path: str):
+        with FileSystems.open(path) as file:
+            elements = CODER.decode(file.read())
+        self._read.inc(len(elements))
+        yield from elements
+
+
+class ReadCrossing(beam.PTransform):
+    """PBegin -> {name: PCollection} of the crossing under ``directory`` (its files are
+    listed now: the documents phase has ended)."""
+
+    def __init__(self, directory: str, names: typing.Iterable[str]):
+        super().__init__()
+        self._directory, self._names = directory, tuple(names)
+
+    def expand(self, pbegin):
+        crossing = {}
+        for name in self._names:
+            pattern = f"{self._directory}/{name}-*.elements"
+            [match] = FileSystems.match([pattern])
+            paths = sorted(metadata.path for metadata in match.metadata_list)
+            crossing[name] = (pbegin | f"{name} files" >> beam.Create(paths)
+                              | f"Read {name}" >> beam.ParDo(_ReadFile(name)))
+        return crossing
+
+
+def build_documents_phase(pipeline: beam.Pipeline, options: CurationOptions) -> None:
+    """The first phase: the per-document stages, their outcomes written to the crossing."""
+    records = RunRecords(store_directory(options.subset_dir))
+    documents = builder_of(options).read_documents(pipeline, options, records)
+    crossing = {DOCUMENTS: store_documents(documents, records, options),
+                INPUT_FILES: records.input_files}
+    for kind in RECORD_KINDS:
+        crossing[kind] = tuple(getattr(records, kind)) | f"All {kind}" >> beam.Flatten()
+    _ = crossing | "Write crossing" >> WriteCrossing(crossing_directory(options))
+
+
+def build_global_phase(pipeline: beam.Pipeline, options: CurationOptions) -> None:
+    """The second phase: the global stages, on what the first phase wrote."""
+    records = RunRecords(store_directory(options.subset_dir))
+    crossing = pipeline | "Read crossing" >> ReadCrossing(
+        crossing_directory(options), (DOCUMENTS, INPUT_FILES, *RECORD_KINDS))
+    for kind in RECORD_KINDS:
+        getattr(records, kind).append(crossing[kind])
+    records.input_files = crossing[INPUT_FILES]
+    builder = builder_of(options)
+    curate_stored(crossing[DOCUMENTS], records, options, builder.stage_order(options))
+
+
+def crossing_counts(result, side: str) -> dict[str, int]:
+    """{name: elements} the finished phase ``result`` wrote or read (``side``)."""
+    query = result.metrics().query(MetricsFilter().with_namespace(NAMESPACE))
+    counts: collections.Counter = collections.Counter()
+    for counter in query["counters"]:
+        name, counted_side = counter.key.metric.name.rsplit(" ", 1)
+        if counted_side == side:
+            value = counter.committed if counter.committed is not None else counter.attempted
+            counts[name] += value or 0
+    return dict(counts)
+
+
+def check_crossing(written: dict[str, int], result) -> None:
+    """Raise :class:`LostValuesError` if the global phase ``result`` read other counts of
+    the crossing than the documents phase wrote."""
+    read = crossing_counts(result, READ)
+    differ = {name: (written.get(name, 0), read.get(name, 0))
+              for name in sorted(set(written) | set(read))
+              if written.get(name, 0) != read.get(name, 0)}
+    if differ:
+        counts = "; ".join(f"{name}: {sent} written, {got} read"
+                           for name, (sent, got) in differ.items())
+        raise LostValuesError(f"the global phase did not read what the documents phase "
+                              f"wrote ({counts})")
+
+
+class PhaseError(RuntimeError):
+    """The documents phase's child process failed (its message is the child's)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class DocumentsPhase:
+    """What the documents phase reports: crossing elements written, step times."""
+
+    written: dict[str, int]
+    step_msecs: dict[str, int]
+
+
+def error_line(error: BaseException) -> str:
+    """The last line of an error that names its cause (Beam wraps worker errors)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    named = [line for line in lines if "Error" in line.split(":", 1)[0]]
+    return (named or lines or [type(error).__name__])[-1][:500]
+
+
+def _arguments(args: argparse.Namespace) -> dict:
+    """The command's parsed arguments that a child process parses again (not the
+    subcommand's handler)."""
+    return {key: value for key, value in vars(args).items() if not callable(value)}
+
+
+def run_documents_phase(args: argparse.Namespace, options: CurationOptions) -> DocumentsPhase:
+    """Run the documents phase in a child process for ``massivetext run``'s ``args``
+    (``options``: their curation options, with the inputs that preflight kept)."""
+    report = f"{crossing_directory(options)}.json"
+    payload = {"args": _arguments(args), "inputs": list(options.inputs), "report": report}
+    completed = subprocess.run([sys.executable, "-m", __name__],
+                               input=json.dumps(payload).encode(), check=False)
+    try:
+        with FileSystems.open(report) as file:
+            outcome = json.load(file)
+    except (OSError, ValueError):
+        outcome = {"error": f"its process exited with status {completed.returncode} "
+                            "without a report"}
+    if "error" in outcome:
+        raise PhaseError(f"the documents phase failed: {outcome['error']}")
+    return DocumentsPhase(outcome["written"], outcome["step_msecs"])
+
+
+def main() -> int:
+    """The child process: run the documents phase described on stdin, write its report."""
+    payload = json.load(sys.stdin)
+    logging.getLogger().setLevel(logging.WARNING)
+    logging.getLogger("apache_beam").setLevel(logging.ERROR)  # as massivetext run does
+    args = argparse.Namespace(**payload["args"])
+    try:
+        options = dataclasses.replace(curation_options(args), inputs=tuple(payload["inputs"]))
+        pipeline = beam.Pipeline(options=pipeline_options(args.beam_args))
+        build_documents_phase(pipeline, options)
+        use_system_allocator()
+        worker_exit.mark_parent()  # this process's workers exit with it
+        result = pipeline.run()
+        result.wait_until_finish()
+        check_joins(result)
+        outcome = {"written": crossing_counts(result, WRITTEN),
+                   "step_msecs": step_msecs(result)}
+    except Exception as error:  # reported to the parent as one line
+        logging.getLogger(__name__).debug("the documents phase failed", exc_info=True)
+        outcome = {"error": error_line(error)}
+    write_atomically(payload["report"], json.dumps(outcome).encode())
+    return 1 if "error" in outcome else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
