@@ -45,7 +45,11 @@ from apache_beam.metrics import monitoring_infos
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner, execution
 from apache_beam.runners.worker.bundle_processor import DATA_OUTPUT_URN
 from massivetext.pipelines.arrow_allocator import use_system_allocator
-from massivetext.pipelines.local_phases import build_documents_phase, build_global_phase
+from massivetext.pipelines.local_phases import (
+    build_documents_phase,
+    build_global_phase,
+    global_phase_options,
+)
 from massivetext.pipelines.options import add_arguments, curation_options, pipeline_options
 
 # The runner turns each GroupByKey into a write to a grouping buffer and a read from it.
@@ -174,10 +178,10 @@ def shuffle_report(runner: StageKeepingRunner, result) -> dict:
     }
 
 
-def run_phase(build, options, beam_args: list[str]) -> dict:
+def run_phase(build, options, beam_options) -> dict:
     """Build one phase with ``build`` and run it on a StageKeepingRunner -> its report."""
     runner = StageKeepingRunner()
-    pipeline = beam.Pipeline(runner=runner, options=pipeline_options(beam_args))
+    pipeline = beam.Pipeline(runner=runner, options=beam_options)
     build(pipeline, options)
     use_system_allocator()  # as massivetext run does for a local run
     baseline = resident_bytes()
@@ -211,14 +215,15 @@ def main(argv: list[str]) -> None:
     args, beam_args = parser.parse_known_args(run_args)
     options = curation_options(args)
     if documents_phase:  # the child process of the first phase, as massivetext run's
-        report = run_phase(build_documents_phase, options, beam_args)
+        report = run_phase(build_documents_phase, options, pipeline_options(beam_args))
     else:
         phase_report = f"{report_path}.documents"
         subprocess.run([sys.executable, "-m", "benchmarks.pipeline_probe", DOCUMENTS_PHASE,
                         phase_report, *run_args], check=True)
         with open(phase_report, encoding="utf-8") as file:
             first = json.load(file)
-        report = merged(first, run_phase(build_global_phase, options, beam_args))
+        report = merged(first, run_phase(build_global_phase, options,
+                                         global_phase_options(beam_args)))
     with open(report_path, "w", encoding="utf-8") as file:
         json.dump(report, file, indent=1)
 

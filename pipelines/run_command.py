@@ -29,6 +29,7 @@ from massivetext.pipelines.local_phases import (
     builder_of,
     check_crossing,
     error_line,
+    global_phase_options,
     run_documents_phase,
 )
 from massivetext.pipelines.options import LOCAL_RUNNER, curation_options, pipeline_options
@@ -109,8 +110,7 @@ def main(args: argparse.Namespace) -> int:
     started = time.time()
     try:
         if local and not dry_run:
-            result, earlier_steps = _run_local(args, options, beam_options, len(files),
-                                               args.quiet)
+            result, earlier_steps = _run_local(args, options, len(files), args.quiet)
         else:
             pipeline = beam.Pipeline(options=beam_options)
             builder_of(options).build(pipeline, options)
@@ -133,7 +133,7 @@ def main(args: argparse.Namespace) -> int:
     return _print_summary(options, result, started, earlier_steps)
 
 
-def _run_local(args, options, beam_options, total_files: int, quiet: bool):
+def _run_local(args, options, total_files: int, quiet: bool):
     """Run the job in its two phases (:mod:`massivetext.pipelines.local_phases`) ->
     (the global phase's result, the documents phase's step times)."""
     use_system_allocator()
@@ -142,7 +142,7 @@ def _run_local(args, options, beam_options, total_files: int, quiet: bool):
     try:
         with contextlib.nullcontext() if quiet else Progress(total_files):
             documents = run_documents_phase(args, options)
-            pipeline = beam.Pipeline(options=beam_options)
+            pipeline = beam.Pipeline(options=global_phase_options(args.beam_args))
             build_global_phase(pipeline, options)
             result = pipeline.run()
             result.wait_until_finish()
