@@ -60,7 +60,8 @@ WRITTEN, READ = "written", "read"
 RECORD_KINDS = ("stats", "removed", "failed", "skipped")
 DOCUMENTS, INPUT_FILES = "documents", "input_files"
 ONE_WORKER = ("--direct_running_mode=in_memory", "--direct_num_workers=1")
-# The coder Beam gives elements of no declared type (the one its shuffles use).
+# The coder Beam gives elements of no declared type (the one its shuffles use): the
+# crossing is written and read by one run, as a shuffle's bytes are.
 CODER = beam.coders.registry.get_coder(typing.Any)
 
 
