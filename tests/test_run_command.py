@@ -159,6 +159,14 @@ def test_a_run_that_never_prepared_its_directory_leaves_it_alone(tmp_path):
     assert (directory / "stats.json").read_text() == "{}"
 
 
+def test_a_local_dry_run_builds_the_job_and_runs_nothing(crawl, tmp_path, capsys):
+    assert run("--input", f"{crawl}/*.warc.gz", "--output", str(tmp_path / "out"),
+               "--dry_run=True") == 0
+    out = capsys.readouterr().out
+    assert out.startswith("massiveweb: dry run: built ") and " transforms" in out
+    assert not (tmp_path / "out").exists()
+
+
 # -- what a run prints ------------------------------------------------------------------
 def test_progress_goes_to_stderr_and_the_statistics_to_stdout(crawl, tmp_path, capsys):
     assert run("--input", f"{crawl}/*.warc.gz", "--output", str(tmp_path / "loud")) == 0
