@@ -94,6 +94,12 @@ class CountedCoGroupByKey(beam.PTransform):
                 | "Count received" >> beam.ParDo(_Tally(RECEIVED, _co_group_size)))
 
 
+def counter_value(counter) -> int:
+    """A queried counter's value: committed where the runner commits, else attempted."""
+    value = counter.committed if counter.committed is not None else counter.attempted
+    return value or 0
+
+
 def lost_values(result) -> dict[str, tuple[int, int]]:
     """{join's label: (values sent, values received)} for every counted join of the
     finished run ``result`` whose two counts differ."""
@@ -101,8 +107,7 @@ def lost_values(result) -> dict[str, tuple[int, int]]:
     counts = collections.defaultdict(lambda: {SENT: 0, RECEIVED: 0})
     for counter in query["counters"]:
         join = counter.key.step.rsplit("/", 1)[0]  # the label above "Count ..."
-        value = counter.committed if counter.committed is not None else counter.attempted
-        counts[join][counter.key.metric.name] += value or 0
+        counts[join][counter.key.metric.name] += counter_value(counter)
     return {join: (count[SENT], count[RECEIVED]) for join, count in sorted(counts.items())
             if count[SENT] != count[RECEIVED]}
 

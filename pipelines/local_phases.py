@@ -46,7 +46,7 @@ from massivetext.pipelines.arrow_allocator import use_system_allocator
 from massivetext.pipelines.curation import RunRecords, curate_stored, store_documents
 from massivetext.pipelines.document_store import BundleBatches, store_directory
 from massivetext.pipelines.filesystem import write_atomically
-from massivetext.pipelines.join_check import LostValuesError, check_joins
+from massivetext.pipelines.join_check import LostValuesError, check_joins, counter_value
 from massivetext.pipelines.options import CurationOptions, curation_options, pipeline_options
 from massivetext.pipelines.run_record import step_msecs
 
@@ -185,8 +185,7 @@ def crossing_counts(result, side: str) -> dict[str, int]:
     for counter in query["counters"]:
         name, counted_side = counter.key.metric.name.rsplit(" ", 1)
         if counted_side == side:
-            value = counter.committed if counter.committed is not None else counter.attempted
-            counts[name] += value or 0
+            counts[name] += counter_value(counter)
     return dict(counts)
 
 
