@@ -202,7 +202,9 @@ def merged(first: dict, second: dict) -> dict:
         first["shuffled_by_transform"] + second["shuffled_by_transform"],
         key=lambda entry: -entry[2])
     report["baseline_rss"] = second["baseline_rss"]
-    peaks = {**first["stage_peaks"], **second["stage_peaks"]}
+    # A stage label found in both phases keeps its larger peak, not the last one.
+    peaks = {stage: max(first["stage_peaks"].get(stage, 0), second["stage_peaks"].get(stage, 0))
+             for stage in {**first["stage_peaks"], **second["stage_peaks"]}}
     report["stage_peaks"] = sorted(peaks.items(), key=lambda entry: -entry[1])
     return report
 
