@@ -3,7 +3,9 @@
 Each subset named in the configuration (:mod:`massivetext.corpus.config`) is curated by
 its own pipeline (MassiveWeb's, or the text subsets'), all in one Beam job so that the
 runner starts once, into ``OUT/<subset>/``; then ``OUT/summary.json`` and
-``OUT/mixture.toml`` are written (:mod:`massivetext.corpus.summary`).
+``OUT/mixture.toml`` are written (:mod:`massivetext.corpus.summary`). On a local runner
+the job runs in the two bounded phases of ``massivetext run``, every subset in each
+(:mod:`massivetext.pipelines.local_phases`).
 
 Cross-subset deduplication (``--cross-subset-dedup``, or ``cross_subset_dedup = true``)
 is off by default: the paper deduplicates within each subset (Appendix A.1.1), and a
@@ -24,9 +26,17 @@ import os
 import sys
 
 import apache_beam as beam
-from massivetext.pipelines import cross_subset, massiveweb, text_corpus
-from massivetext.pipelines.options import CurationOptions, curation_options, pipeline_options
+from apache_beam.options.pipeline_options import TestOptions
+from massivetext.pipelines import cross_subset
+from massivetext.pipelines.local_phases import (
+    SubsetRun,
+    build_subsets,
+    builder_of,
+    is_local,
+    run_phases,
+)
 from massivetext.pipelines.options import add_arguments as add_run_arguments
+from massivetext.pipelines.options import curation_options, pipeline_options
 
 from massivetext.corpus.config import ConfigError, CorpusConfig
 from massivetext.corpus.summary import format_table, summarise, write_summary
@@ -47,8 +57,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = "Any other option goes to Beam, e.g. --runner DataflowRunner --project P"
 
 
-def subset_options(config: CorpusConfig, output: str) -> list[CurationOptions]:
-    """Each subset's options, parsed as ``massivetext run`` parses its arguments."""
+def subset_runs(config: CorpusConfig, output: str) -> list[SubsetRun]:
+    """Each subset's arguments and options, parsed as ``massivetext run`` parses its own."""
     chosen = []
     for subset in config.subsets:
         parser = argparse.ArgumentParser(prog=f"[subsets.{subset.name}]", add_help=False,
@@ -58,21 +68,8 @@ def subset_options(config: CorpusConfig, output: str) -> list[CurationOptions]:
             args = parser.parse_args(subset.run_arguments(output, config.seed))
         except (argparse.ArgumentError, SystemExit) as error:
             raise ConfigError(f"{config.path} [subsets.{subset.name}]: {error}") from None
-        chosen.append(curation_options(args))
+        chosen.append((args, curation_options(args)))
     return chosen
-
-
-class CurateSubset(beam.PTransform):
-    """PBegin -> nothing: one subset's whole pipeline, its labels under the subset's name."""
-
-    def __init__(self, options: CurationOptions):
-        super().__init__()
-        self._options = options
-
-    def expand(self, pbegin):
-        builder = massiveweb if self._options.subset == "massiveweb" else text_corpus
-        builder.build(pbegin.pipeline, self._options)
-        return beam.pvalue.PDone(pbegin.pipeline)
 
 
 def _run(beam_args: list[str], build) -> None:
@@ -81,22 +78,29 @@ def _run(beam_args: list[str], build) -> None:
     pipeline.run().wait_until_finish()
 
 
+def _curate(beam_args: list[str], runs: list[SubsetRun]) -> None:
+    """Every subset's curation: in two phases on a local runner, else one job."""
+    beam_options = pipeline_options(beam_args)
+    if is_local(beam_options) and not beam_options.view_as(TestOptions).dry_run:
+        run_phases(beam_args, runs)
+        return
+    _run(beam_args, lambda pipeline: build_subsets(
+        pipeline, lambda job, options: builder_of(options).build(job, options),
+        [options for _, options in runs]))
+
+
 def main(args: argparse.Namespace) -> int:
     logging.getLogger().setLevel(logging.WARNING)
     logging.getLogger("apache_beam").setLevel(logging.ERROR)
     try:
         config = CorpusConfig.load(args.config)
-        options = subset_options(config, args.output)
+        runs = subset_runs(config, args.output)
     except ConfigError as error:
         print(f"massivetext corpus: {error}", file=sys.stderr)
         return 2
     cross = config.cross_subset_dedup if args.cross_subset_dedup is None else True
-
-    def build(pipeline):
-        for subset in options:
-            _ = pipeline | f"Curate {subset.subset}" >> CurateSubset(subset)
-
-    _run(args.beam_args, build)
+    options = [subset for _, subset in runs]
+    _curate(args.beam_args, runs)
     directories = {subset.subset: subset.subset_dir for subset in options}
     if cross:
         cross_output = os.path.join(args.output, cross_subset.DIRECTORY)

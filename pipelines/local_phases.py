@@ -19,8 +19,10 @@ local runner therefore runs (docs/architecture.md, "Bounded phases"):
    back and the global stages run on it (exact and near dedup, test-set filtering,
    shards, statistics, samples) as in the one-pipeline job.
 
-Each phase counts what it wrote and read of the crossing (Beam counters); a difference
-fails the run. Remote runners (Dataflow) run the whole job as one pipeline: their
+Each phase counts what it wrote and read of the crossing (Beam counters, per subset); a
+difference fails the run. ``massivetext corpus`` runs its subsets the same way: every
+subset's documents phase in one child's pipeline, then every subset's global phase
+(:func:`run_phases`). Remote runners (Dataflow) run the whole job as one pipeline: their
 workers do not keep a stage's data in one process.
 """
 
@@ -40,14 +42,20 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from apache_beam.metrics.metric import MetricsFilter
-from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from massivetext.pipelines import massiveweb, text_corpus, worker_exit
 from massivetext.pipelines.arrow_allocator import use_system_allocator
 from massivetext.pipelines.curation import RunRecords, curate_stored, store_documents
 from massivetext.pipelines.document_store import BundleBatches, store_directory
 from massivetext.pipelines.filesystem import write_atomically
 from massivetext.pipelines.join_check import LostValuesError, check_joins, counter_value
-from massivetext.pipelines.options import CurationOptions, curation_options, pipeline_options
+from massivetext.pipelines.options import (
+    LOCAL_RUNNER,
+    CurationOptions,
+    curation_options,
+    pipeline_options,
+)
+from massivetext.pipelines.preflight import runner_name
 from massivetext.pipelines.run_record import step_msecs
 
 CROSSING_DIRECTORY = "crossing"  # under the document store, removed with it
@@ -60,6 +68,7 @@ WRITTEN, READ = "written", "read"
 RECORD_KINDS = ("stats", "removed", "failed", "skipped")
 DOCUMENTS, INPUT_FILES = "documents", "input_files"
 ONE_WORKER = ("--direct_running_mode=in_memory", "--direct_num_workers=1")
+LOCAL_RUNNERS = (LOCAL_RUNNER, "DirectRunner", "PrismRunner")
 # The coder Beam gives elements of no declared type (the one its shuffles use): the
 # crossing is written and read by one run, as a shuffle's bytes are.
 CODER = beam.coders.registry.get_coder(typing.Any)
@@ -70,18 +79,29 @@ def builder_of(options: CurationOptions):
     return massiveweb if options.subset == "massiveweb" else text_corpus
 
 
+def is_local(beam_options: PipelineOptions) -> bool:
+    """Whether ``beam_options`` run the job on a local runner (then in phases)."""
+    return runner_name(beam_options.view_as(StandardOptions).runner) in LOCAL_RUNNERS
+
+
 def crossing_directory(options: CurationOptions) -> str:
     return f"{store_directory(options.subset_dir)}/{CROSSING_DIRECTORY}"
+
+
+def _counter(options: CurationOptions, name: str, side: str):
+    """The crossing counter of one subset's ``name`` elements: "<subset> <name> <side>"."""
+    return Metrics.counter(NAMESPACE, f"{options.subset} {name} {side}")
 
 
 class _WriteFiles(BundleBatches):
     size = ELEMENTS_PER_FILE
 
-    def __init__(self, directory: str, name: str):
-        self._directory, self._name = directory, name
+    def __init__(self, options: CurationOptions, name: str):
+        self._options, self._name = options, name
 
     def setup(self):
-        self._written = Metrics.counter(NAMESPACE, f"{self._name} {WRITTEN}")
+        self._directory = crossing_directory(self._options)
+        self._written = _counter(self._options, self._name, WRITTEN)
 
     def start_bundle(self):
         super().start_bundle()
@@ -99,24 +119,25 @@ class _WriteFiles(BundleBatches):
 
 
 class WriteCrossing(beam.PTransform):
-    """{name: PCollection} -> files under ``directory`` (see the module docstring)."""
+    """{name: PCollection} -> files in the crossing of the subset of ``options`` (see
+    the module docstring)."""
 
-    def __init__(self, directory: str):
+    def __init__(self, options: CurationOptions):
         super().__init__()
-        self._directory = directory
+        self._options = options
 
     def expand(self, crossing):
         for name, elements in crossing.items():
-            _ = elements | f"Write {name}" >> beam.ParDo(_WriteFiles(self._directory, name))
+            _ = elements | f"Write {name}" >> beam.ParDo(_WriteFiles(self._options, name))
         return beam.pvalue.PDone(next(iter(crossing.values())).pipeline)
 
 
 class _ReadFile(beam.DoFn):
-    def __init__(self, name: str):
-        self._name = name
+    def __init__(self, options: CurationOptions, name: str):
+        self._options, self._name = options, name
 
     def setup(self):
-        self._read = Metrics.counter(NAMESPACE, f"{self._name} {READ}")
+        self._read = _counter(self._options, self._name, READ)
 
     def process(self, path: str):
         with FileSystems.open(path) as file:
@@ -126,21 +147,21 @@ class _ReadFile(beam.DoFn):
 
 
 class ReadCrossing(beam.PTransform):
-    """PBegin -> {name: PCollection} of the crossing under ``directory`` (its files are
-    listed now: the documents phase has ended)."""
+    """PBegin -> {name: PCollection} of the crossing of the subset of ``options`` (its
+    files are listed now: the documents phase has ended)."""
 
-    def __init__(self, directory: str, names: typing.Iterable[str]):
+    def __init__(self, options: CurationOptions, names: typing.Iterable[str]):
         super().__init__()
-        self._directory, self._names = directory, tuple(names)
+        self._options, self._names = options, tuple(names)
 
     def expand(self, pbegin):
         crossing = {}
         for name in self._names:
-            pattern = f"{self._directory}/{name}-*.elements"
+            pattern = f"{crossing_directory(self._options)}/{name}-*.elements"
             [match] = FileSystems.match([pattern])
             paths = sorted(metadata.path for metadata in match.metadata_list)
             crossing[name] = (pbegin | f"{name} files" >> beam.Create(paths)
-                              | f"Read {name}" >> beam.ParDo(_ReadFile(name)))
+                              | f"Read {name}" >> beam.ParDo(_ReadFile(self._options, name)))
         return crossing
 
 
@@ -152,7 +173,7 @@ def build_documents_phase(pipeline: beam.Pipeline, options: CurationOptions) -> 
                 INPUT_FILES: records.input_files}
     for kind in RECORD_KINDS:
         crossing[kind] = tuple(getattr(records, kind)) | f"All {kind}" >> beam.Flatten()
-    _ = crossing | "Write crossing" >> WriteCrossing(crossing_directory(options))
+    _ = crossing | "Write crossing" >> WriteCrossing(options)
 
 
 def global_phase_options(beam_args: list[str]) -> PipelineOptions:
@@ -170,12 +191,35 @@ def build_global_phase(pipeline: beam.Pipeline, options: CurationOptions) -> Non
     """The second phase: the global stages, on what the first phase wrote."""
     records = RunRecords(store_directory(options.subset_dir))
     crossing = pipeline | "Read crossing" >> ReadCrossing(
-        crossing_directory(options), (DOCUMENTS, INPUT_FILES, *RECORD_KINDS))
+        options, (DOCUMENTS, INPUT_FILES, *RECORD_KINDS))
     for kind in RECORD_KINDS:
         getattr(records, kind).append(crossing[kind])
     records.input_files = crossing[INPUT_FILES]
     builder = builder_of(options)
     curate_stored(crossing[DOCUMENTS], records, options, builder.stage_order(options))
+
+
+class SubsetPart(beam.PTransform):
+    """PBegin -> nothing: one subset's part of a job, ``build(pipeline, options)``."""
+
+    def __init__(self, build, options: CurationOptions):
+        super().__init__()
+        self._build, self._options = build, options
+
+    def expand(self, pbegin):
+        self._build(pbegin.pipeline, self._options)
+        return beam.pvalue.PDone(pbegin.pipeline)
+
+
+def build_subsets(pipeline: beam.Pipeline, build, subsets: typing.Sequence[CurationOptions]):
+    """Every subset's part of one job (``build(pipeline, options)`` each): a lone subset's
+    labels are the job's own, as ``massivetext run`` names them; several subsets' go
+    under "Curate <subset>"."""
+    if len(subsets) == 1:
+        build(pipeline, subsets[0])
+        return
+    for options in subsets:
+        _ = pipeline | f"Curate {options.subset}" >> SubsetPart(build, options)
 
 
 def crossing_counts(result, side: str) -> dict[str, int]:
@@ -223,16 +267,22 @@ def error_line(error: BaseException) -> str:
 
 
 def _arguments(args: argparse.Namespace) -> dict:
-    """The command's parsed arguments that a child process parses again (not the
-    subcommand's handler)."""
-    return {key: value for key, value in vars(args).items() if not callable(value)}
+    """A subset's parsed ``massivetext run`` arguments that a child process parses again
+    (not the subcommand's handler, not Beam's options: the payload holds those once)."""
+    return {key: value for key, value in vars(args).items()
+            if not callable(value) and key != "beam_args"}
 
 
-def run_documents_phase(args: argparse.Namespace, options: CurationOptions) -> DocumentsPhase:
-    """Run the documents phase in a child process for ``massivetext run``'s ``args``
-    (``options``: their curation options, with the inputs that preflight kept)."""
-    report = f"{crossing_directory(options)}.json"
-    payload = {"args": _arguments(args), "inputs": list(options.inputs), "report": report}
+SubsetRun = tuple[argparse.Namespace, CurationOptions]  # a subset's arguments and options
+
+
+def run_documents_phase(beam_args: list[str], runs: typing.Sequence[SubsetRun]) -> DocumentsPhase:
+    """Run the documents phase of every subset in ``runs`` in one child process's
+    pipeline (each subset's options hold the inputs that preflight kept)."""
+    report = f"{crossing_directory(runs[0][1])}.json"
+    payload = {"beam_args": list(beam_args), "report": report,
+               "subsets": [{"args": _arguments(args), "inputs": list(options.inputs)}
+                           for args, options in runs]}
     completed = subprocess.run([sys.executable, "-m", __name__],
                                input=json.dumps(payload).encode(), check=False)
     try:
@@ -246,16 +296,40 @@ def run_documents_phase(args: argparse.Namespace, options: CurationOptions) -> D
     return DocumentsPhase(outcome["written"], outcome["step_msecs"])
 
 
+def run_phases(beam_args: list[str], runs: typing.Sequence[SubsetRun]):
+    """Run the subsets' job on a local runner in its two phases -> (the global phase's
+    finished result, the documents phase's report); raises :class:`PhaseError` or
+    :class:`LostValuesError` for a failed phase or a lost value."""
+    use_system_allocator()
+    previous = os.environ.get(worker_exit.PARENT_VARIABLE)
+    worker_exit.mark_parent()  # the child (and its workers) exit with this process
+    try:
+        documents = run_documents_phase(beam_args, runs)
+        pipeline = beam.Pipeline(options=global_phase_options(beam_args))
+        build_subsets(pipeline, build_global_phase, [options for _, options in runs])
+        result = pipeline.run()
+        result.wait_until_finish()
+    finally:
+        if previous is None:
+            os.environ.pop(worker_exit.PARENT_VARIABLE, None)
+        else:
+            os.environ[worker_exit.PARENT_VARIABLE] = previous
+    check_joins(result)
+    check_crossing(documents.written, result)
+    return result, documents
+
+
 def main() -> int:
     """The child process: run the documents phase described on stdin, write its report."""
     payload = json.load(sys.stdin)
     logging.getLogger().setLevel(logging.WARNING)
     logging.getLogger("apache_beam").setLevel(logging.ERROR)  # as massivetext run does
-    args = argparse.Namespace(**payload["args"])
     try:
-        options = dataclasses.replace(curation_options(args), inputs=tuple(payload["inputs"]))
-        pipeline = beam.Pipeline(options=pipeline_options(args.beam_args))
-        build_documents_phase(pipeline, options)
+        subsets = [dataclasses.replace(curation_options(argparse.Namespace(**subset["args"])),
+                                       inputs=tuple(subset["inputs"]))
+                   for subset in payload["subsets"]]
+        pipeline = beam.Pipeline(options=pipeline_options(payload["beam_args"]))
+        build_subsets(pipeline, build_documents_phase, subsets)
         use_system_allocator()
         worker_exit.mark_parent()  # this process's workers exit with it
         result = pipeline.run()

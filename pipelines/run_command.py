@@ -15,25 +15,15 @@ import contextlib
 import dataclasses
 import json
 import logging
-import os
 import sys
 import time
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import StandardOptions, TestOptions
-from massivetext.pipelines import worker_exit
-from massivetext.pipelines.arrow_allocator import use_system_allocator
 from massivetext.pipelines.join_check import check_joins
-from massivetext.pipelines.local_phases import (
-    build_global_phase,
-    builder_of,
-    check_crossing,
-    error_line,
-    global_phase_options,
-    run_documents_phase,
-)
-from massivetext.pipelines.options import LOCAL_RUNNER, curation_options, pipeline_options
+from massivetext.pipelines.local_phases import builder_of, error_line, is_local, run_phases
 from massivetext.pipelines.options import add_arguments as add_pipeline_arguments
+from massivetext.pipelines.options import curation_options, pipeline_options
 from massivetext.pipelines.output_dir import OutputDirectory
 from massivetext.pipelines.preflight import (
     PreflightError,
@@ -47,7 +37,6 @@ from massivetext.pipelines.progress import Progress
 from massivetext.pipelines.run_record import write_run_record
 
 PASSES_UNKNOWN_OPTIONS = True  # they are Beam pipeline options
-LOCAL_RUNNERS = (LOCAL_RUNNER, "DirectRunner", "PrismRunner")
 PROG = "massivetext run"
 
 
@@ -90,7 +79,7 @@ def main(args: argparse.Namespace) -> int:
         runner = runner_name(beam_options.view_as(StandardOptions).runner)
         warning = check_runner(runner)
         dry_run = bool(beam_options.view_as(TestOptions).dry_run)
-        local = runner in LOCAL_RUNNERS
+        local = is_local(beam_options)
         files, unmatched = [], []
         if not dry_run:  # a dry run builds the job only, where inputs may be unreachable
             files, unmatched = match_inputs(options.inputs, args.allow_empty_input)
@@ -110,7 +99,9 @@ def main(args: argparse.Namespace) -> int:
     started = time.time()
     try:
         if local and not dry_run:
-            result, earlier_steps = _run_local(args, options, len(files), args.quiet)
+            with contextlib.nullcontext() if args.quiet else Progress(len(files)):
+                result, documents = run_phases(args.beam_args, [(args, options)])
+            earlier_steps = documents.step_msecs
         else:
             pipeline = beam.Pipeline(options=beam_options)
             builder_of(options).build(pipeline, options)
@@ -131,29 +122,6 @@ def main(args: argparse.Namespace) -> int:
     if not local:
         return _describe_remote(result, dry_run, options)
     return _print_summary(options, result, started, earlier_steps)
-
-
-def _run_local(args, options, total_files: int, quiet: bool):
-    """Run the job in its two phases (:mod:`massivetext.pipelines.local_phases`) ->
-    (the global phase's result, the documents phase's step times)."""
-    use_system_allocator()
-    previous = os.environ.get(worker_exit.PARENT_VARIABLE)
-    worker_exit.mark_parent()
-    try:
-        with contextlib.nullcontext() if quiet else Progress(total_files):
-            documents = run_documents_phase(args, options)
-            pipeline = beam.Pipeline(options=global_phase_options(args.beam_args))
-            build_global_phase(pipeline, options)
-            result = pipeline.run()
-            result.wait_until_finish()
-        check_joins(result)
-        check_crossing(documents.written, result)
-    finally:
-        if previous is None:
-            os.environ.pop(worker_exit.PARENT_VARIABLE, None)
-        else:
-            os.environ[worker_exit.PARENT_VARIABLE] = previous
-    return result, documents.step_msecs
 
 
 def _describe_remote(result, dry_run: bool, options, proto=None) -> int:

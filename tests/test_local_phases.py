@@ -18,9 +18,12 @@ from massivetext.pipelines.local_phases import (
     WRITTEN,
     ReadCrossing,
     WriteCrossing,
+    build_subsets,
     check_crossing,
     crossing_counts,
+    crossing_directory,
 )
+from massivetext.pipelines.options import parse
 
 from massivetext.cli.main import main
 from massivetext.sample.crawl import write_sample
@@ -35,35 +38,65 @@ ELEMENTS = {
 }
 
 
-def write_then_read(directory: str):
+def subset_options(output: Path, subset: str = "massiveweb"):
+    return parse(["--input", "crawl.warc.gz", "--output", str(output),
+                          "--subset", subset])[0]
+
+
+def write_crossing(pipeline, options):
+    crossing = {name: pipeline | f"Create {name}" >> beam.Create(elements)
+                for name, elements in ELEMENTS.items()}
+    _ = crossing | WriteCrossing(options)
+
+
+def read_crossing(pipeline, options):
+    read = pipeline | ReadCrossing(options, ELEMENTS)
+    for name, elements in ELEMENTS.items():
+        assert_that(read[name], equal_to(elements), label=f"Check {name}")
+
+
+def write_then_read(subsets):
+    """Both phases' pipelines over the crossings of ``subsets`` (each subset's options)."""
     with beam.Pipeline(options=PipelineOptions(ONE_PROCESS)) as pipeline:
-        crossing = {name: pipeline | f"Create {name}" >> beam.Create(elements)
-                    for name, elements in ELEMENTS.items()}
-        _ = crossing | WriteCrossing(directory)
+        build_subsets(pipeline, write_crossing, subsets)
     written = crossing_counts(pipeline.result, WRITTEN)
     with beam.Pipeline(options=PipelineOptions(ONE_PROCESS)) as pipeline:
-        read = pipeline | ReadCrossing(directory, ELEMENTS)
-        for name, elements in ELEMENTS.items():
-            assert_that(read[name], equal_to(elements), label=f"Check {name}")
+        build_subsets(pipeline, read_crossing, subsets)
     return written, pipeline.result
+
+
+def crossing_files(options, name: str) -> list[Path]:
+    return sorted(Path(crossing_directory(options)).glob(f"{name}-*.elements"))
 
 
 def test_the_crossing_is_read_back_whole_from_several_files(tmp_path, monkeypatch):
     monkeypatch.setattr(local_phases._WriteFiles, "size", 3)  # 8 documents: 3 files
-    written, result = write_then_read(str(tmp_path))
-    assert written == {"documents": 8, "stats": 1, "input_files": 2}
+    options = subset_options(tmp_path)
+    written, result = write_then_read([options])
+    assert written == {"massiveweb documents": 8, "massiveweb stats": 1,
+                       "massiveweb input_files": 2}
     assert crossing_counts(result, READ) == written
-    assert len(list(tmp_path.glob("documents-*.elements"))) == 3
+    assert len(crossing_files(options, "documents")) == 3
     check_crossing(written, result)
+
+
+def test_each_subset_has_its_own_crossing_and_counts(tmp_path):
+    subsets = [subset_options(tmp_path), subset_options(tmp_path, "c4")]
+    written, result = write_then_read(subsets)
+    assert written == {f"{subset} {name}": len(elements) for subset in ("massiveweb", "c4")
+                       for name, elements in ELEMENTS.items()}
+    check_crossing(written, result)
+    assert all(crossing_files(options, "documents") for options in subsets)
 
 
 def test_a_crossing_file_gone_missing_fails_the_check(tmp_path, monkeypatch):
     monkeypatch.setattr(local_phases._WriteFiles, "size", 3)
-    written, _ = write_then_read(str(tmp_path))
-    sorted(tmp_path.glob("documents-*.elements"))[0].unlink()
+    options = subset_options(tmp_path)
+    written, _ = write_then_read([options])
+    crossing_files(options, "documents")[0].unlink()
     with beam.Pipeline(options=PipelineOptions(ONE_PROCESS)) as pipeline:
-        _ = pipeline | ReadCrossing(str(tmp_path), ELEMENTS)
-    with pytest.raises(LostValuesError, match=r"documents: 8 written, 5 read"):
+        _ = pipeline | ReadCrossing(options, ELEMENTS)
+    with pytest.raises(LostValuesError, match=r"massiveweb documents: 8 written, 5 read"):
         check_crossing(written, pipeline.result)
 
 
