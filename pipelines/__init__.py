@@ -5,5 +5,8 @@ extraction, filters, exact and near dedup, decontamination, shards and statistic
 The ``run`` subcommand (``run_command``) lives here because it needs Beam.
 """
 
-# In a local worker process: exit when the run's main process dies.
-from massivetext.pipelines import worker_exit  # noqa: E402, F401
+# In a local worker process: exit when the run's main process dies (worker_exit), and
+# leave the heap the worker starts with out of the collector's full walks (collector).
+from massivetext.pipelines import collector, worker_exit  # noqa: F401
+
+collector.freeze_in_local_worker()

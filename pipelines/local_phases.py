@@ -45,6 +45,7 @@ from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from massivetext.pipelines import massiveweb, text_corpus, worker_exit
 from massivetext.pipelines.arrow_allocator import use_system_allocator
+from massivetext.pipelines.collector import frozen_starting_heap
 from massivetext.pipelines.curation import RunRecords, curate_stored, store_documents
 from massivetext.pipelines.document_store import BundleBatches, store_directory
 from massivetext.pipelines.filesystem import write_atomically
@@ -307,8 +308,9 @@ def run_phases(beam_args: list[str], runs: typing.Sequence[SubsetRun]):
         documents = run_documents_phase(beam_args, runs)
         pipeline = beam.Pipeline(options=global_phase_options(beam_args))
         build_subsets(pipeline, build_global_phase, [options for _, options in runs])
-        result = pipeline.run()
-        result.wait_until_finish()
+        with frozen_starting_heap():
+            result = pipeline.run()
+            result.wait_until_finish()
     finally:
         if previous is None:
             os.environ.pop(worker_exit.PARENT_VARIABLE, None)
@@ -332,8 +334,9 @@ def main() -> int:
         build_subsets(pipeline, build_documents_phase, subsets)
         use_system_allocator()
         worker_exit.mark_parent()  # this process's workers exit with it
-        result = pipeline.run()
-        result.wait_until_finish()
+        with frozen_starting_heap():
+            result = pipeline.run()
+            result.wait_until_finish()
         check_joins(result)
         outcome = {"written": crossing_counts(result, WRITTEN),
                    "step_msecs": step_msecs(result)}

@@ -47,12 +47,22 @@ def _watch(pid: int) -> None:
     os._exit(1)  # no cleanup: the output the worker was writing is not wanted
 
 
+def _marked_parent() -> int:
+    return int(os.environ.get(PARENT_VARIABLE) or 0)
+
+
+def is_local_worker() -> bool:
+    """Whether this process is a worker started by a marked local run's process."""
+    pid = _marked_parent()
+    return pid > 0 and pid != os.getpid()
+
+
 def watch_parent() -> None:
     """In a worker: exit once the marked main process has died (once per process)."""
     global _started
-    pid = int(os.environ.get(PARENT_VARIABLE) or 0)
-    if _started or pid <= 0 or pid == os.getpid():
+    if _started or not is_local_worker():
         return
+    pid = _marked_parent()
     _started = True
     threading.Thread(target=_watch, args=(pid,), name="exit-with-parent", daemon=True).start()
 
