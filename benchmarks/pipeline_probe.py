@@ -45,6 +45,7 @@ from apache_beam.metrics import monitoring_infos
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner, execution
 from apache_beam.runners.worker.bundle_processor import DATA_OUTPUT_URN
 from massivetext.pipelines.arrow_allocator import use_system_allocator
+from massivetext.pipelines.collector import frozen_starting_heap
 from massivetext.pipelines.local_phases import (
     build_documents_phase,
     build_global_phase,
@@ -185,8 +186,9 @@ def run_phase(build, options, beam_options) -> dict:
     build(pipeline, options)
     use_system_allocator()  # as massivetext run does for a local run
     baseline = resident_bytes()
-    result = pipeline.run()
-    result.wait_until_finish()
+    with frozen_starting_heap():  # as massivetext run runs each phase
+        result = pipeline.run()
+        result.wait_until_finish()
     report = shuffle_report(runner, result)
     report["baseline_rss"] = baseline
     report["stage_peaks"] = runner.stage_peaks
