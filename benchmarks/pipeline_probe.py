@@ -44,6 +44,7 @@ import apache_beam as beam
 from apache_beam.metrics import monitoring_infos
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner, execution
 from apache_beam.runners.worker.bundle_processor import DATA_OUTPUT_URN
+from massivetext.pipelines import worker_exit
 from massivetext.pipelines.arrow_allocator import use_system_allocator
 from massivetext.pipelines.collector import frozen_starting_heap
 from massivetext.pipelines.local_phases import (
@@ -185,6 +186,7 @@ def run_phase(build, options, beam_options) -> dict:
     pipeline = beam.Pipeline(runner=runner, options=beam_options)
     build(pipeline, options)
     use_system_allocator()  # as massivetext run does for a local run
+    worker_exit.mark_parent()  # so are its worker processes (they freeze their heap too)
     baseline = resident_bytes()
     with frozen_starting_heap():  # as massivetext run runs each phase
         result = pipeline.run()
@@ -222,6 +224,7 @@ def main(argv: list[str]) -> None:
         report = run_phase(build_documents_phase, options, pipeline_options(beam_args))
     else:
         phase_report = f"{report_path}.documents"
+        worker_exit.mark_parent()  # the child is started as massivetext run starts it
         subprocess.run([sys.executable, "-m", "benchmarks.pipeline_probe", DOCUMENTS_PHASE,
                         phase_report, *run_args], check=True)
         with open(phase_report, encoding="utf-8") as file:
