@@ -40,7 +40,7 @@ ELEMENTS = {
 
 def subset_options(output: Path, subset: str = "massiveweb"):
     return parse(["--input", "crawl.warc.gz", "--output", str(output),
-                          "--subset", subset])[0]
+                  "--subset", subset])[0]
 
 
 def write_crossing(pipeline, options):
