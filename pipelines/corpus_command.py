@@ -37,6 +37,7 @@ from massivetext.pipelines.local_phases import (
 )
 from massivetext.pipelines.options import add_arguments as add_run_arguments
 from massivetext.pipelines.options import curation_options, pipeline_options
+from massivetext.pipelines.preflight import PreflightError, check_unknown_options
 
 from massivetext.corpus.config import ConfigError, CorpusConfig
 from massivetext.corpus.summary import format_table, summarise, write_summary
@@ -93,9 +94,10 @@ def main(args: argparse.Namespace) -> int:
     logging.getLogger().setLevel(logging.WARNING)
     logging.getLogger("apache_beam").setLevel(logging.ERROR)
     try:
+        check_unknown_options(args.beam_args, add_arguments, "massivetext corpus")
         config = CorpusConfig.load(args.config)
         runs = subset_runs(config, args.output)
-    except ConfigError as error:
+    except (ConfigError, PreflightError) as error:
         print(f"massivetext corpus: {error}", file=sys.stderr)
         return 2
     cross = config.cross_subset_dedup if args.cross_subset_dedup is None else True

@@ -46,19 +46,28 @@ def _beam_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def check_unknown_options(beam_args: list[str], our_options: list[str]) -> None:
-    """Fail on an option that is neither ours nor Beam's, naming the closest of both."""
+def option_names(add_arguments) -> list[str]:
+    """The option strings that ``add_arguments(parser)`` gives a command."""
+    parser = argparse.ArgumentParser(add_help=False)
+    add_arguments(parser)
+    return [option for action in parser._actions for option in action.option_strings]
+
+
+def check_unknown_options(beam_args: list[str], add_arguments,
+                          command: str = "massivetext run") -> None:
+    """Fail on an option that is neither the command's own (those ``add_arguments``
+    gives it) nor Beam's, naming the closest of both."""
     _, unknown = _beam_parser().parse_known_args(beam_args)
     names = [arg.split("=", 1)[0] for arg in unknown if arg.startswith("-")]
     if not names:
         return
-    known = our_options + beam_option_names()
+    known = option_names(add_arguments) + beam_option_names()
     problems = []
     for name in names:
         close = difflib.get_close_matches(name, known, n=1)
         problems.append(f"{name}" + (f" (did you mean {close[0]}?)" if close else ""))
     raise PreflightError("unknown option " + ", ".join(problems)
-                         + "; it is neither a massivetext run option nor a Beam one")
+                         + f"; it is neither a {command} option nor a Beam one")
 
 
 def runner_name(runner) -> str:

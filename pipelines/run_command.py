@@ -56,12 +56,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      "--region R --temp_location gs://bucket/tmp")
 
 
-def _our_option_names() -> list[str]:
-    parser = argparse.ArgumentParser(add_help=False)
-    add_arguments(parser)
-    return [option for action in parser._actions for option in action.option_strings]
-
-
 def _error(message: str) -> int:
     print(f"{PROG}: error: {message}", file=sys.stderr)
     return 2
@@ -73,7 +67,7 @@ def main(args: argparse.Namespace) -> int:
     # relayed worker log lines would repeat each of them.
     logging.getLogger("apache_beam").setLevel(logging.ERROR)
     try:
-        check_unknown_options(args.beam_args, _our_option_names())
+        check_unknown_options(args.beam_args, add_arguments)
         options = curation_options(args)
         beam_options = pipeline_options(args.beam_args)
         runner = runner_name(beam_options.view_as(StandardOptions).runner)

@@ -113,3 +113,14 @@ def test_tokens_per_subset_with_a_tokenizer(corpus):
                  for _, text in open_shard(subset.shard_path(shard)).iter_texts()]
         assert summary.tokens == sum(len(tokenizer.encode(text)) for text in texts) > 0
     assert "Table 2" in format_table(summaries)
+
+
+def test_a_mistyped_option_is_refused_before_anything_runs(tmp_path, capsys):
+    config = tmp_path / "corpus.toml"
+    config.write_text('[subsets.c4]\ninput = "c4-*.json.gz"\n')
+    output = tmp_path / "out"
+    code = cli_main(["corpus", "--config", str(config), "--output", str(output),
+                     "--cross-subset-dedupe", "--runner=FnApiRunner"])
+    assert code == 2
+    assert "--cross-subset-dedupe (did you mean --cross-subset-dedup?)" in capsys.readouterr().err
+    assert not output.exists()
