@@ -20,6 +20,7 @@ statistics; the mixture file then points there.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -37,7 +38,8 @@ from massivetext.pipelines.local_phases import (
 )
 from massivetext.pipelines.options import add_arguments as add_run_arguments
 from massivetext.pipelines.options import curation_options, pipeline_options
-from massivetext.pipelines.preflight import PreflightError, check_unknown_options
+from massivetext.pipelines.preflight import PreflightError, check_unknown_options, match_inputs
+from massivetext.pipelines.progress import Progress
 
 from massivetext.corpus.config import ConfigError, CorpusConfig
 from massivetext.corpus.summary import format_table, summarise, write_summary
@@ -55,6 +57,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cross-subset-dedup", action="store_true", default=None,
                         help="also remove exact and near duplicates across subsets "
                              "(default off: the paper deduplicates within each subset)")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress line on stderr during a local run")
     parser.epilog = "Any other option goes to Beam, e.g. --runner DataflowRunner --project P"
 
 
@@ -79,11 +83,16 @@ def _run(beam_args: list[str], build) -> None:
     pipeline.run().wait_until_finish()
 
 
-def _curate(beam_args: list[str], runs: list[SubsetRun]) -> None:
-    """Every subset's curation: in two phases on a local runner, else one job."""
+def _curate(beam_args: list[str], runs: list[SubsetRun], quiet: bool) -> None:
+    """Every subset's curation: in two phases on a local runner (its progress on stderr
+    unless ``quiet``), else one job."""
     beam_options = pipeline_options(beam_args)
     if is_local(beam_options) and not beam_options.view_as(TestOptions).dry_run:
-        run_phases(beam_args, runs)
+        # A pattern matching nothing is the reader's to count, as in the one-job run.
+        files = sum(len(match_inputs(options.inputs, allow_empty=True)[0])
+                    for _, options in runs)
+        with contextlib.nullcontext() if quiet else Progress(files):
+            run_phases(beam_args, runs)
         return
     _run(beam_args, lambda pipeline: build_subsets(
         pipeline, lambda job, options: builder_of(options).build(job, options),
@@ -102,7 +111,7 @@ def main(args: argparse.Namespace) -> int:
         return 2
     cross = config.cross_subset_dedup if args.cross_subset_dedup is None else True
     options = [subset for _, subset in runs]
-    _curate(args.beam_args, runs)
+    _curate(args.beam_args, runs, args.quiet)
     directories = {subset.subset: subset.subset_dir for subset in options}
     if cross:
         cross_output = os.path.join(args.output, cross_subset.DIRECTORY)

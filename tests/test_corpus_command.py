@@ -124,3 +124,18 @@ def test_a_mistyped_option_is_refused_before_anything_runs(tmp_path, capsys):
     assert code == 2
     assert "--cross-subset-dedupe (did you mean --cross-subset-dedup?)" in capsys.readouterr().err
     assert not output.exists()
+
+
+def test_progress_goes_to_stderr_unless_quiet(tmp_path, capsys):
+    crawl = tmp_path / "crawl.warc.gz"
+    write_sample(str(crawl), minimum_pages(), seed=2)
+    config = tmp_path / "corpus.toml"
+    config.write_text(f'[subsets.massiveweb]\ninput = "{crawl}"\n')
+    arguments = ["corpus", "--config", str(config), "--runner=FnApiRunner",
+                 "--direct_running_mode=in_memory"]
+    assert cli_main([*arguments, "--output", str(tmp_path / "loud")]) == 0
+    captured = capsys.readouterr()
+    assert "read 1/1 input files" in captured.err and "records/s" in captured.err
+    assert "records/s" not in captured.out
+    assert cli_main([*arguments, "--output", str(tmp_path / "quiet"), "--quiet"]) == 0
+    assert "records/s" not in capsys.readouterr().err
