@@ -33,6 +33,7 @@ from massivetext.pipelines.local_phases import (
     SubsetRun,
     build_subsets,
     builder_of,
+    error_line,
     is_local,
     run_phases,
 )
@@ -111,13 +112,18 @@ def main(args: argparse.Namespace) -> int:
         return 2
     cross = config.cross_subset_dedup if args.cross_subset_dedup is None else True
     options = [subset for _, subset in runs]
-    _curate(args.beam_args, runs, args.quiet)
     directories = {subset.subset: subset.subset_dir for subset in options}
-    if cross:
-        cross_output = os.path.join(args.output, cross_subset.DIRECTORY)
-        _run(args.beam_args, lambda pipeline: cross_subset.build(
-            pipeline, directories, cross_output, options[0]))
-        directories = {name: os.path.join(cross_output, name) for name in directories}
+    try:
+        _curate(args.beam_args, runs, args.quiet)
+        if cross:
+            cross_output = os.path.join(args.output, cross_subset.DIRECTORY)
+            _run(args.beam_args, lambda pipeline: cross_subset.build(
+                pipeline, directories, cross_output, options[0]))
+            directories = {name: os.path.join(cross_output, name) for name in directories}
+    except Exception as error:  # one clear line, not the runner's whole traceback
+        logging.getLogger(__name__).debug("the pipeline failed", exc_info=True)
+        print(f"massivetext corpus: the pipeline failed: {error_line(error)}", file=sys.stderr)
+        return 2
     tokenizer_path = args.tokenizer or config.tokenizer
     tokenizer = None
     if tokenizer_path:

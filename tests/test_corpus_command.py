@@ -139,3 +139,15 @@ def test_progress_goes_to_stderr_unless_quiet(tmp_path, capsys):
     assert "records/s" not in captured.out
     assert cli_main([*arguments, "--output", str(tmp_path / "quiet"), "--quiet"]) == 0
     assert "records/s" not in capsys.readouterr().err
+
+
+def test_a_failed_pipeline_is_one_line_not_a_traceback(tmp_path, capsys):
+    config = tmp_path / "corpus.toml"
+    config.write_text('[corpus]\ntest_sets = ["missing-testset.jsonl"]\n'
+                      '[subsets.c4]\ninput = "c4-*.json.gz"\n')
+    code = cli_main(["corpus", "--config", str(config), "--output", str(tmp_path / "out"),
+                     "--runner=FnApiRunner", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("massivetext corpus: the pipeline failed: ")
+    assert "missing-testset.jsonl" in err and "Traceback" not in err
